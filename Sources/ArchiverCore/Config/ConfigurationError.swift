@@ -1,0 +1,111 @@
+/// A configuration problem that stops the run before it starts (the executable exits with code 2).
+///
+/// Every message names what failed, the offending value and where it came from (config key and line, environment
+/// variable or flag) and what to do. No case ever carries the API key or the contents of the key file.
+public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The configuration file at `path` could not be read.
+    case fileUnreadable(path: String, reason: String)
+    /// The configuration file is not valid YAML.
+    case malformedFile(path: String, line: Int?, problem: String)
+    /// The top level of the configuration file is not a mapping of keys.
+    case topLevelNotMapping(path: String, line: Int?)
+    /// A key that the configuration file format does not define (`key` is dotted, such as `archive.rot`).
+    case unknownKey(key: String, path: String, line: Int?, allowedKeys: [String], suggestion: String?)
+    /// A value of the wrong kind, such as a list where a string belongs; `found` says what was there.
+    case wrongType(source: ConfigurationSource, expected: String, found: String)
+    /// A value of the right kind that is not allowed, such as `transfers: 0`.
+    case invalidValue(value: String, source: ConfigurationSource, expected: String)
+    /// An archive layout template that cannot be used.
+    case invalidLayout(template: String, problem: String, source: ConfigurationSource)
+    /// The API key file named by `api.key_file` could not be read.
+    case keyFileUnreadable(path: String, source: ConfigurationSource, reason: String)
+    /// The API key is empty after trimming whitespace; `keyFile` is the file it was read from, if any.
+    case emptyAPIKey(source: ConfigurationSource, keyFile: String?)
+    /// Neither `GETSCREEN_API_KEY` nor `api.key_file` is set.
+    case missingAPIKey
+    /// No archive root from the flag, the environment or the configuration file.
+    case missingArchiveRoot
+    /// A plain `http://` API URL while `allow_insecure_http` is not true.
+    case insecureAPIURL(url: String, source: ConfigurationSource)
+
+    /// The config key, flag or environment variable at fault, when there is one.
+    public var key: String? {
+        switch self {
+        case .fileUnreadable, .malformedFile, .topLevelNotMapping: nil
+        case .unknownKey(let key, _, _, _, _): key
+        case .wrongType(let source, _, _), .invalidValue(_, let source, _), .invalidLayout(_, _, let source),
+            .keyFileUnreadable(_, let source, _), .emptyAPIKey(let source, _), .insecureAPIURL(_, let source):
+            source.key
+        case .missingAPIKey: "api.key_file"
+        case .missingArchiveRoot: "archive.root"
+        }
+    }
+
+    /// A stable short slug for reports and metrics; carries no values.
+    public var code: String {
+        switch self {
+        case .fileUnreadable: "config_file_unreadable"
+        case .malformedFile: "config_malformed"
+        case .topLevelNotMapping: "config_not_mapping"
+        case .unknownKey: "config_unknown_key"
+        case .wrongType: "config_wrong_type"
+        case .invalidValue: "config_invalid_value"
+        case .invalidLayout: "config_invalid_layout"
+        case .keyFileUnreadable: "api_key_file_unreadable"
+        case .emptyAPIKey: "api_key_empty"
+        case .missingAPIKey: "api_key_missing"
+        case .missingArchiveRoot: "archive_root_missing"
+        case .insecureAPIURL: "api_url_insecure"
+        }
+    }
+
+    /// One sentence for people: what failed, the value, where it came from, and what to do.
+    public var description: String {
+        switch self {
+        case .fileUnreadable(let path, let reason):
+            return "cannot read configuration file \(path): \(reason); check the --config path, "
+                + "or copy config/getscreen-archiver.example.yaml and edit it"
+        case .malformedFile(let path, let line, let problem):
+            return "configuration file \(path) is not valid YAML\(Self.at(line)): \(problem); fix the syntax "
+                + "(config/getscreen-archiver.example.yaml shows the expected shape)"
+        case .topLevelNotMapping(let path, let line):
+            return "configuration file \(path) must be a mapping of keys at the top level\(Self.at(line)); "
+                + "allowed keys: \(ConfigurationFile.topLevelKeys.joined(separator: ", ")) "
+                + "(see config/getscreen-archiver.example.yaml)"
+        case .unknownKey(let key, let path, let line, let allowedKeys, let suggestion):
+            let parent = key.split(separator: ".").dropLast().joined(separator: ".")
+            let level = parent.isEmpty ? "allowed top-level keys" : "allowed keys under \(parent)"
+            let hint = suggestion.map { "; did you mean \($0)?" } ?? ""
+            return "unknown key \(key) in \(path)\(Self.at(line)); "
+                + "\(level): \(allowedKeys.joined(separator: ", "))\(hint)"
+        case .wrongType(let source, let expected, let found):
+            return "\(source) must be \(expected) (got \(found))"
+        case .invalidValue(let value, let source, let expected):
+            return "\(source) must be \(expected) (got \(String(reflecting: value)))"
+        case .invalidLayout(let template, let problem, let source):
+            return "\(source) is not a usable layout (got \(String(reflecting: template))): \(problem); "
+                + "use \"/\"-separated relative components built from the placeholders "
+                + "\(ArchiveLayout.placeholderNames.map { "{\($0)}" }.joined(separator: ", ")), "
+                + "and include {session_id}"
+        case .keyFileUnreadable(let path, let source, let reason):
+            return "cannot read API key file \(path) (from \(source)): \(reason); "
+                + "check the path and its permissions, or set GETSCREEN_API_KEY"
+        case .emptyAPIKey(let source, let keyFile?):
+            return "API key file \(keyFile) (from \(source)) is empty; write the key into it, or set GETSCREEN_API_KEY"
+        case .emptyAPIKey(let source, nil):
+            return "\(source) is empty; set it to the API key, or unset it and use api.key_file"
+        case .missingAPIKey:
+            return "no API key: set GETSCREEN_API_KEY or api.key_file in the config file"
+        case .missingArchiveRoot:
+            return "no archive root: set archive.root in the config file or pass --archive "
+                + "(or set GETSCREEN_ARCHIVER_ARCHIVE)"
+        case .insecureAPIURL(let url, let source):
+            return "\(source) is a plain http:// URL (\(url)); use https, or set allow_insecure_http: true "
+                + "in the config file (only for a local test server)"
+        }
+    }
+
+    private static func at(_ line: Int?) -> String {
+        line.map { ", line \($0)" } ?? ""
+    }
+}

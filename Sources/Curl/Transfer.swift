@@ -1,0 +1,248 @@
+internal import CCurl
+import Foundation
+import Glibc
+import Synchronization
+
+/// One request in flight on a `CurlMulti`: its easy handle, its callbacks' state and its continuation.
+///
+/// Confinement: `easy`, `headerList`, `errorBuffer` and every `response*` field are touched only by the
+/// multi's driver thread, from `attach(to:)` until `detach(from:)`. `lifecycle` is the only state that other
+/// threads touch, and it is guarded by its `Mutex`. That is why the type can be `@unchecked Sendable`.
+final class Transfer: @unchecked Sendable {
+    private enum Lifecycle {
+        case created
+        case submitted(CheckedContinuation<TransferResponse, any Error>)
+        case cancelled
+        case finished
+    }
+
+    /// Bytes of a non-2xx body kept for the error message when the destination is a file.
+    private static let errorBodyLimit = 64 * 1024
+
+    let request: TransferRequest
+    private let lifecycle = Mutex(Lifecycle.created)
+
+    private(set) var easy: UnsafeMutableRawPointer?
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+    private var responseStatus: Int?
+    private var responseHeaders: [String: String] = [:]
+    private var responseBody: [UInt8] = []
+    private var bytesWritten = 0
+    private var writeErrno: Int32?
+    private var exceededBodyLimit = false
+
+    init(request: TransferRequest) {
+        self.request = request
+        errorBuffer.initialize(to: 0)
+    }
+
+    deinit {
+        errorBuffer.deallocate()
+    }
+
+    // MARK: Any thread
+
+    /// Records the continuation unless the transfer was cancelled first.
+    /// - Returns: false when the task was already cancelled; the continuation has then been resumed.
+    func submit(_ continuation: CheckedContinuation<TransferResponse, any Error>) -> Bool {
+        let cancelledEarly = lifecycle.withLock { state -> Bool in
+            switch state {
+            case .created:
+                state = .submitted(continuation)
+                return false
+            case .cancelled:
+                return true
+            case .submitted, .finished:
+                preconditionFailure("a Transfer is submitted once")
+            }
+        }
+        if cancelledEarly { continuation.resume(throwing: CancellationError()) }
+        return !cancelledEarly
+    }
+
+    /// Marks a transfer cancelled before submission.
+    /// - Returns: true when it was already submitted, so the driver must abort it.
+    func markCancelled() -> Bool {
+        lifecycle.withLock { state -> Bool in
+            switch state {
+            case .created:
+                state = .cancelled
+                return false
+            case .submitted:
+                return true
+            case .cancelled, .finished:
+                return false
+            }
+        }
+    }
+
+    /// Resumes the caller exactly once, with whoever gets here first.
+    func finish(_ result: Result<TransferResponse, any Error>) {
+        let continuation = lifecycle.withLock { state -> CheckedContinuation<TransferResponse, any Error>? in
+            guard case .submitted(let continuation) = state else { return nil }
+            state = .finished
+            return continuation
+        }
+        continuation?.resume(with: result)
+    }
+
+    // MARK: Driver thread only
+
+    /// Creates and configures the easy handle and adds it to `multi`.
+    func attach(to multi: UnsafeMutableRawPointer) throws(CurlError) {
+        guard let easy = curl_easy_init() else { throw CurlError(code: CURLE_OUT_OF_MEMORY, detail: nil) }
+        self.easy = easy
+        try configure(easy)
+        let added = curl_multi_add_handle(multi, easy)
+        guard added == CURLM_OK else {
+            throw CurlError(code: CURLE_FAILED_INIT, detail: String(cString: curl_multi_strerror(added)))
+        }
+    }
+
+    /// Removes the easy handle from `multi` and frees everything libcurl held for it.
+    func detach(from multi: UnsafeMutableRawPointer?) {
+        if let easy {
+            if let multi { curl_multi_remove_handle(multi, easy) }
+            curl_easy_cleanup(easy)
+        }
+        easy = nil
+        if let headerList { curl_slist_free_all(headerList) }
+        headerList = nil
+    }
+
+    /// The response after libcurl reported the transfer done with `code`.
+    func outcome(for code: CURLcode) -> Result<TransferResponse, any Error> {
+        guard code == CURLE_OK else {
+            let detail = String(cString: errorBuffer)
+            return .failure(
+                CurlError(
+                    code: code,
+                    detail: detail,
+                    writeErrno: writeErrno,
+                    bodyLimit: exceededBodyLimit ? memoryLimit : nil
+                )
+            )
+        }
+        var status = 0
+        if let easy {
+            var code = 0
+            if ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK { status = code }
+        }
+        return .success(
+            TransferResponse(
+                statusCode: status,
+                headers: responseHeaders,
+                body: responseBody,
+                bytesWritten: bytesWritten
+            )
+        )
+    }
+
+    private var memoryLimit: Int? {
+        if case .memory(let limit) = request.destination { return limit }
+        return nil
+    }
+
+    private func configure(_ easy: UnsafeMutableRawPointer) throws(CurlError) {
+        func check(_ code: CURLcode) throws(CurlError) {
+            guard code == CURLE_OK else { throw CurlError(code: code, detail: nil) }
+        }
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        // The driver keeps `self` alive in its table until `detach`, so the unretained pointer stays valid.
+        try check(ccurl_easy_setopt_pointer(easy, CURLOPT_ERRORBUFFER, errorBuffer))
+        try check(ccurl_easy_setopt_string(easy, CURLOPT_URL, request.url))
+        // CURLOPT_NOSIGNAL: we run on our own thread; libcurl must not install SIGALRM handlers.
+        try check(ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
+        // CURLOPT_PROTOCOLS_STR (7.85+): file://, ftp:// and every other scheme are impossible, even if an
+        // API response carries such a URL. Redirects are not followed at all (FOLLOWLOCATION stays 0), so a
+        // key never travels to a host we did not check.
+        try check(ccurl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
+        try check(ccurl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        try check(ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))
+        try check(ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYPEER, 1))
+        try check(ccurl_easy_setopt_long(easy, CURLOPT_SSL_VERIFYHOST, 2))
+        try check(ccurl_easy_setopt_string(easy, CURLOPT_USERAGENT, request.userAgent))
+        try check(ccurl_easy_setopt_long(easy, CURLOPT_CONNECTTIMEOUT_MS, request.connectTimeout.milliseconds))
+        if let timeout = request.timeout {
+            try check(ccurl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, timeout.milliseconds))
+        }
+        if let lowSpeed = request.lowSpeedLimit {
+            try check(ccurl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, lowSpeed.bytesPerSecond))
+            try check(ccurl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, lowSpeed.duration.milliseconds / 1000)))
+        }
+        // CURLOPT_BUFFERSIZE: larger receive buffers mean fewer write callbacks and write(2) calls for media.
+        try check(ccurl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024))
+        for line in request.headers {
+            headerList = curl_slist_append(headerList, line)
+        }
+        if let headerList { try check(ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)) }
+        try check(ccurl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, headerCallback))
+        try check(ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
+        try check(ccurl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, writeCallback))
+        try check(ccurl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
+    }
+
+    fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) {
+        guard let text = String(bytes: line, encoding: .utf8) ?? String(bytes: line, encoding: .isoLatin1) else {
+            return
+        }
+        if text.hasPrefix("HTTP/") {
+            // A new status line (after a 100 Continue or an interim response): start over.
+            responseHeaders = [:]
+            let parts = text.split(separator: " ", maxSplits: 2)
+            responseStatus = parts.count > 1 ? Int(parts[1]) : nil
+            return
+        }
+        guard let colon = text.firstIndex(of: ":") else { return }
+        let name = text[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
+        let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        responseHeaders[name] = value
+    }
+
+    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        let isSuccess = responseStatus.map { (200..<300).contains($0) } ?? true
+        switch request.destination {
+        case .memory(let limit):
+            guard responseBody.count + bytes.count <= limit else {
+                exceededBodyLimit = true
+                return 0
+            }
+            responseBody.append(contentsOf: bytes)
+        case .file(let descriptor) where isSuccess:
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    writeErrno = errno
+                    return 0
+                }
+                offset += written
+            }
+            bytesWritten += bytes.count
+        case .file:
+            let room = max(0, Self.errorBodyLimit - responseBody.count)
+            responseBody.append(contentsOf: bytes.prefix(room))
+        }
+        return bytes.count
+    }
+}
+
+private let headerCallback: ccurl_data_callback = { data, size, count, context in
+    let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+    transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
+    return size * count
+}
+
+private let writeCallback: ccurl_data_callback = { data, size, count, context in
+    let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+    return transfer.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+}
+
+extension Duration {
+    fileprivate var milliseconds: Int {
+        let (seconds, attoseconds) = components
+        return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}

@@ -1,0 +1,59 @@
+/// One HTTP GET for `CurlMulti` to perform.
+public struct TransferRequest: Sendable {
+    /// Where the body of a successful (2xx) response goes.
+    public enum Destination: Sendable {
+        /// Collected in memory, failing the transfer when it grows past `limit` bytes.
+        case memory(limit: Int)
+        /// Written to this open file descriptor as it arrives; the caller owns and closes it.
+        case file(descriptor: Int32)
+    }
+
+    /// The URL to fetch. It may carry a secret: the Curl module never logs or stores it.
+    public var url: String
+    /// Extra request header lines, such as `"X-Api-Key: …"`.
+    public var headers: [String]
+    /// Where the body goes.
+    public var destination: Destination
+    /// How long connecting may take (`CURLOPT_CONNECTTIMEOUT_MS`).
+    public var connectTimeout: Duration
+    /// Abort when the transfer stays below `bytesPerSecond` for `duration` (`CURLOPT_LOW_SPEED_LIMIT`/`_TIME`).
+    public var lowSpeedLimit: (bytesPerSecond: Int, duration: Duration)?
+    /// The whole transfer's time limit (`CURLOPT_TIMEOUT_MS`); nil for none, as for large media.
+    public var timeout: Duration?
+    /// The `User-Agent` header.
+    public var userAgent: String
+
+    /// Creates a GET request.
+    public init(
+        url: String,
+        headers: [String] = [],
+        destination: Destination,
+        connectTimeout: Duration = .seconds(30),
+        lowSpeedLimit: (bytesPerSecond: Int, duration: Duration)? = (1, .seconds(120)),
+        timeout: Duration? = nil,
+        userAgent: String = "getscreen-archiver"
+    ) {
+        self.url = url
+        self.headers = headers
+        self.destination = destination
+        self.connectTimeout = connectTimeout
+        self.lowSpeedLimit = lowSpeedLimit
+        self.timeout = timeout
+        self.userAgent = userAgent
+    }
+}
+
+/// The outcome of a transfer that completed at the HTTP level, whatever its status code.
+public struct TransferResponse: Sendable {
+    /// The HTTP status code of the final response.
+    public var statusCode: Int
+    /// Response headers of the final response, names lowercased; a repeated header keeps its last value.
+    public var headers: [String: String]
+    /// The in-memory body, or, for a file destination, the first bytes of a non-2xx response's body.
+    public var body: [UInt8]
+    /// Body bytes written to the file destination (only 2xx bodies are written there).
+    public var bytesWritten: Int
+
+    /// Whether the status code is in 200...299.
+    public var isSuccess: Bool { (200..<300).contains(statusCode) }
+}

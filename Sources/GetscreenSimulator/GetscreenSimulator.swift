@@ -1,0 +1,4 @@
+internal import NIOCore
+internal import NIOPosix
+internal import NIOHTTP1
+
