@@ -58,19 +58,25 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ArchiverTestSupport",
+            dependencies: ["ArchiverCore", "GetscreenSimulator"],
+            path: "Tests/ArchiverTestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "CurlTests",
-            dependencies: ["Curl", "GetscreenSimulator"],
+            dependencies: ["Curl", "GetscreenSimulator", "ArchiverTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ArchiverCoreTests",
-            dependencies: ["ArchiverCore", "GetscreenSimulator", "Curl"],
+            dependencies: ["ArchiverCore", "GetscreenSimulator", "Curl", "ArchiverTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ArchiverEndToEndTests",
-            dependencies: ["GetscreenSimulator"],
+            dependencies: ["getscreen-archiver", "GetscreenSimulator", "ArchiverTestSupport"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -1,4 +1,114 @@
-internal import NIOCore
-internal import NIOPosix
-internal import NIOHTTP1
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import Synchronization
 
+/// A fake Getscreen Connection History API and media host on 127.0.0.1, speaking real HTTP/1.1, for tests,
+/// benchmarks and the `demo` command.
+///
+/// Serves `GET /v1/history/list`, `GET /v1/history/info` (both authenticated by the `X-Api-Key` header) and
+/// `GET /video/<agent_id>/<session_id>.mp4` (authenticated by the `apikey` query parameter only). Keep-alive
+/// and pipelining work. Faults, dataset changes and counter resets take effect for subsequent requests.
+public final class GetscreenSimulator: Sendable {
+    /// The listening socket and the event loops that serve it; present between `start()` and `shutdown()`.
+    private struct Server {
+        var group: MultiThreadedEventLoopGroup
+        var channel: any Channel
+    }
+
+    private let state: SimulatorState
+    private let server = Mutex<Server?>(nil)
+
+    /// Creates a stopped simulator; call `start()` to bind and serve.
+    /// - Parameters:
+    ///   - dataset: The initial sessions.
+    ///   - apiKey: The key requests must present.
+    ///   - faults: The initial fault switches.
+    public init(dataset: SimulatorDataset, apiKey: String, faults: SimulatorFaults = SimulatorFaults()) {
+        self.state = SimulatorState(dataset: dataset, apiKey: apiKey, faults: faults)
+    }
+
+    /// Binds 127.0.0.1 on an ephemeral port (port 0) and starts serving on two event-loop threads owned by
+    /// the simulator. Does nothing if already started; call it from one task only.
+    /// - Throws: The bind error, with the threads already shut down.
+    public func start() async throws {
+        guard server.withLock({ $0 == nil }) else { return }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let state = self.state
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                state.connectionAccepted()
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(
+                        SimulatorHTTPHandler(router: SimulatorRouter(state: state))
+                    )
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw error
+        }
+        let port = channel.localAddress?.port ?? 0
+        state.storage.withLock { $0.port = port }
+        server.withLock { $0 = Server(group: group, channel: channel) }
+    }
+
+    /// The bound port; 0 before `start()`.
+    public var port: Int {
+        state.storage.withLock { $0.port }
+    }
+
+    /// `http://127.0.0.1:<port>/v1`, the API base URL (`history/list` is at `baseURL + "/history/list"`).
+    public var baseURL: String {
+        "http://127.0.0.1:\(port)/v1"
+    }
+
+    /// Replaces the fault switches for subsequent requests. A media response already streaming keeps its pace.
+    public func setFaults(_ faults: SimulatorFaults) {
+        state.storage.withLock { $0.faults = faults }
+    }
+
+    /// A snapshot of the counters.
+    public var counters: SimulatorCounters {
+        state.storage.withLock { $0.counters }
+    }
+
+    /// Zeroes the counters and forgets recorded requests. The concurrency peak restarts from the media
+    /// responses still in flight.
+    public func resetCounters() {
+        state.storage.withLock {
+            $0.counters = SimulatorCounters()
+            $0.counters.maxConcurrentMediaResponses = $0.mediaInFlight
+        }
+    }
+
+    /// Adds sessions while running (pagination-drift tests); a session whose id exists replaces it.
+    public func insert(_ sessions: [SimulatedSession]) {
+        state.storage.withLock { $0.upsert(sessions) }
+    }
+
+    /// Removes sessions while running; unknown ids are ignored.
+    public func remove(sessionIDs: Set<Int>) {
+        state.storage.withLock { $0.remove(sessionIDs) }
+    }
+
+    /// Closes the listening socket and shuts the event loops down, closing any open connections.
+    /// Does nothing if not started.
+    /// - Throws: An error from closing the channel or shutting down the event loops.
+    public func shutdown() async throws {
+        guard let server = server.withLock({ $0.take() }) else { return }
+        do {
+            try await server.channel.close()
+        } catch ChannelError.alreadyClosed {
+            // Already closed by the event loop; nothing to do.
+        }
+        try await server.group.shutdownGracefully()
+    }
+}

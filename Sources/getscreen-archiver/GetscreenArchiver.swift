@@ -1,1 +1,50 @@
-// placeholder while the command line is written
+import ArchiverCore
+import ArgumentParser
+import Foundation
+
+/// The `getscreen-archiver` command: parses, runs one subcommand, and maps every outcome to the documented
+/// exit codes (0 all archived, 1 some recordings failed, 2 usage or configuration error, 3 could not run).
+@main
+struct GetscreenArchiver: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "getscreen-archiver",
+        abstract: "Back up the video recordings of Getscreen.me sessions to an archive folder.",
+        discussion: """
+            Exit codes: 0 every recording archived; 1 some recordings failed, the rest archived; \
+            2 usage or configuration error; 3 could not run (key rejected, API unreachable, archive root missing).
+            """,
+        subcommands: [Sync.self, Fetch.self, Demo.self]
+    )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ArchiverError {
+            Terminal.printError("error: \(error)")
+            Foundation.exit(error.exitCode)
+        } catch let error as ConfigurationError {
+            Terminal.printError("error: \(error)")
+            Foundation.exit(ArchiverError.configuration(error).exitCode)
+        } catch {
+            // ArgumentParser uses 64 (EX_USAGE) for parse and validation errors; the contract says 2.
+            if exitCode(for: error) == .validationFailure {
+                Terminal.printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
+}
+
+/// Writing to the standard streams.
+enum Terminal {
+    /// Prints `message` and a newline to stderr.
+    static func printError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}

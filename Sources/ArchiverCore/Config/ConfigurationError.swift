@@ -108,4 +108,15 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     private static func at(_ line: Int?) -> String {
         line.map { ", line \($0)" } ?? ""
     }
+
+    /// The same error attributed to `source`, for checks that ran before the key and line were known.
+    func relocated(to source: ConfigurationSource) -> ConfigurationError {
+        switch self {
+        case .wrongType(_, let expected, let found): .wrongType(source: source, expected: expected, found: found)
+        case .invalidValue(let value, _, let expected): .invalidValue(value: value, source: source, expected: expected)
+        case .invalidLayout(let template, let problem, _):
+            .invalidLayout(template: template, problem: problem, source: source)
+        default: self
+        }
+    }
 }

@@ -1,0 +1,27 @@
+/// The filters of one `history/list` walk.
+public struct HistoryFilter: Sendable, Equatable {
+    /// Only this agent's sessions; nil for all agents.
+    public var agentID: Int?
+    /// Sessions that started at or after this unix time.
+    public var dateFrom: Int?
+    /// Sessions that started at or before this unix time. Pinned for the whole walk so that sessions
+    /// arriving while we page do not shift the pages.
+    public var dateTo: Int?
+
+    /// Creates a filter.
+    public init(agentID: Int? = nil, dateFrom: Int? = nil, dateTo: Int? = nil) {
+        self.agentID = agentID
+        self.dateFrom = dateFrom
+        self.dateTo = dateTo
+    }
+}
+
+/// What a walk of `history/list` found.
+public struct Listing: Sendable {
+    /// Valid sessions with a recording, each id once, in the order the API listed them.
+    public var sessions: [Session]
+    /// Items the API listed that cannot be archived, with the reason.
+    public var invalidItems: [InvalidSessionItem]
+    /// The number of list requests the walk made.
+    public var pageCount: Int
+}

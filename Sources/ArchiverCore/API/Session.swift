@@ -1,0 +1,120 @@
+public import Foundation
+
+/// A recorded connection session, as the archiver needs it.
+public struct Session: Sendable, Hashable {
+    /// The agent (remote computer) the session connected to.
+    public struct Agent: Sendable, Hashable {
+        public var id: Int
+        public var name: String
+        public var group: String?
+    }
+
+    /// Where the recording is and how large it is.
+    public struct Video: Sendable, Hashable {
+        /// The recording's URL as the API gave it, without the key.
+        public var url: String
+        /// The recording's size in bytes, which a download must match.
+        public var sizeBytes: Int
+    }
+
+    public var id: Int
+    public var uid: String?
+    public var start: Date
+    public var stop: Date?
+    public var supportID: Int?
+    public var agent: Agent
+    public var video: Video
+    /// The session object exactly as the API returned it (for the sidecar).
+    public var metadata: JSONValue
+}
+
+/// Why one listed item cannot be archived.
+public struct InvalidSessionItem: Error, Sendable, Equatable {
+    /// The item's id, when it had a usable one.
+    public var sessionID: Int?
+    /// What is wrong, for people.
+    public var reason: String
+}
+
+extension Session {
+    /// The largest recording the archiver accepts (1 TiB); anything above is treated as corrupt data.
+    static let maximumVideoSize = 1 << 40
+
+    /// Reads an item of `history/list`, where `video` is an object `{url, size}`.
+    /// - Throws: `InvalidSessionItem` naming the missing or malformed field.
+    public init(listItem item: JSONValue) throws(InvalidSessionItem) {
+        let id = item["id"]?.intValue
+        func invalid(_ reason: String) -> InvalidSessionItem { InvalidSessionItem(sessionID: id, reason: reason) }
+        guard case .object = item else { throw invalid("item is not a JSON object") }
+        guard let id, id > 0 else { throw invalid("missing or invalid id") }
+        guard let agentObject = item["agent"], let agentID = agentObject["id"]?.intValue else {
+            throw invalid("missing agent.id")
+        }
+        guard let url = item["video"]?["url"]?.stringValue, !url.isEmpty else { throw invalid("missing video.url") }
+        guard let size = item["video"]?["size"]?.intValue else { throw invalid("missing or invalid video.size") }
+        try self.init(
+            id: id,
+            uid: item["uid"]?.stringValue,
+            start: item["start"]?.intValue,
+            stop: item["stop"]?.intValue,
+            supportID: item["support_id"]?.intValue,
+            agent: Agent(
+                id: agentID,
+                name: agentObject["name"]?.stringValue ?? "agent",
+                group: agentObject["group"]?.stringValue
+            ),
+            videoURL: url,
+            videoSize: size,
+            metadata: item
+        )
+    }
+
+    /// Reads the answer of `history/info`, where `video` is the URL string and `video_size` the size.
+    ///
+    /// `history/info` does not name the agent, so `agentName` comes from elsewhere (a listing) when known.
+    /// - Throws: `InvalidSessionItem` naming the missing or malformed field.
+    public init(infoResponse item: JSONValue, agentName: String?, agentGroup: String?) throws(InvalidSessionItem) {
+        let id = item["id"]?.intValue
+        func invalid(_ reason: String) -> InvalidSessionItem { InvalidSessionItem(sessionID: id, reason: reason) }
+        guard let id, id > 0 else { throw invalid("missing or invalid id") }
+        guard let agentID = item["agent_id"]?.intValue else { throw invalid("missing agent_id") }
+        guard let url = item["video"]?.stringValue, !url.isEmpty else { throw invalid("missing video URL") }
+        guard let size = item["video_size"]?.intValue else { throw invalid("missing or invalid video_size") }
+        try self.init(
+            id: id,
+            uid: item["uid"]?.stringValue,
+            start: item["start"]?.intValue,
+            stop: item["stop"]?.intValue,
+            supportID: item["support_id"]?.intValue,
+            agent: Agent(id: agentID, name: agentName ?? "agent", group: agentGroup),
+            videoURL: url,
+            videoSize: size,
+            metadata: item
+        )
+    }
+
+    private init(
+        id: Int,
+        uid: String?,
+        start: Int?,
+        stop: Int?,
+        supportID: Int?,
+        agent: Agent,
+        videoURL: String,
+        videoSize: Int,
+        metadata: JSONValue
+    ) throws(InvalidSessionItem) {
+        guard let start, start >= 0 else { throw InvalidSessionItem(sessionID: id, reason: "missing or invalid start") }
+        guard (0...Self.maximumVideoSize).contains(videoSize) else {
+            throw InvalidSessionItem(sessionID: id, reason: "implausible video size \(videoSize)")
+        }
+        self.id = id
+        self.uid = uid
+        self.start = Date(timeIntervalSince1970: TimeInterval(start))
+        self.stop = stop.map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        self.supportID = supportID
+        self.agent = agent
+        self.video = Video(url: videoURL, sizeBytes: videoSize)
+        self.metadata = metadata
+    }
+}

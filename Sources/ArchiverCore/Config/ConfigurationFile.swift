@@ -1,0 +1,239 @@
+import Foundation
+import Yams
+
+/// The values found in one YAML configuration file, each with the key and line it came from.
+///
+/// Only the keys of the documented format are accepted, at every level; anything else is an error that names the
+/// dotted key, its line and the keys allowed there, so a typo never silently falls back to a default.
+struct ConfigurationFile {
+    /// A value and where it was written.
+    struct Sourced<Value> {
+        var value: Value
+        var source: ConfigurationSource
+    }
+
+    /// The keys allowed at the top level.
+    static let topLevelKeys = ["api", "archive", "transfers", "media_hosts", "allow_insecure_http"]
+    /// The keys allowed under `api`.
+    static let apiKeys = ["base_url", "key_file"]
+    /// The keys allowed under `archive`.
+    static let archiveKeys = ["root", "layout", "timezone"]
+
+    /// The path of the file as given; empty for the defaults-only value.
+    var path = ""
+    var baseURL: Sourced<String>?
+    /// The API key file, already resolved against the configuration file's folder.
+    var keyFile: Sourced<String>?
+    var archiveRoot: Sourced<String>?
+    var layout: ArchiveLayout?
+    var timeZone: TimeZone?
+    var transfers: Sourced<Int>?
+    var mediaHosts: [HostPattern]?
+    var allowInsecureHTTP: Bool?
+
+    /// No file: every value is left to the environment, the flags or the defaults.
+    init() {}
+
+    /// Reads and checks the file at `path`.
+    /// - Throws: `ConfigurationError.fileUnreadable` when it cannot be read, or any error from `init(yaml:path:)`.
+    init(contentsOf path: String, currentDirectory: String) throws(ConfigurationError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .fileUnreadable(path: path, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else { throw .fileUnreadable(path: path, reason: "it is a directory") }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .fileUnreadable(path: path, reason: "permission denied or not readable")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .fileUnreadable(path: path, reason: "not UTF-8 text")
+        }
+        let absolute = ConfigurationLoader.absolutePath(path, currentDirectory: currentDirectory)
+        try self.init(yaml: text, path: path, folder: (absolute as NSString).deletingLastPathComponent)
+    }
+
+    /// Parses YAML text; `path` is used in messages and `folder` resolves a relative `api.key_file`.
+    /// - Throws: `ConfigurationError` naming the file, line and key of the first problem.
+    init(yaml: String, path: String, folder: String) throws(ConfigurationError) {
+        self.path = path
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: yaml)
+        } catch let error as YamlError {
+            throw Self.malformed(error, path: path)
+        } catch {
+            throw .malformedFile(path: path, line: nil, problem: "\(error)")
+        }
+        guard let root, !Self.isNull(root) else { return }
+        guard case .mapping(let top) = root else { throw .topLevelNotMapping(path: path, line: root.mark?.line) }
+        for (key, value) in try entries(of: top, parent: nil, allowed: Self.topLevelKeys) {
+            switch key {
+            case "api":
+                for (key, value) in try entries(
+                    of: section(value, key: "api", allowed: Self.apiKeys), parent: "api",
+                    allowed: Self.apiKeys)
+                {
+                    try readAPI(key: key, value: value, folder: folder)
+                }
+            case "archive":
+                for (key, value) in try entries(
+                    of: section(value, key: "archive", allowed: Self.archiveKeys),
+                    parent: "archive", allowed: Self.archiveKeys)
+                {
+                    try readArchive(key: key, value: value)
+                }
+            case "transfers":
+                guard let text = try string(value, key: key) else { continue }
+                let source = self.source(key, value)
+                transfers = Sourced(
+                    value: try ConfigurationLoader.transfers(from: text, source: source), source: source)
+            case "media_hosts":
+                mediaHosts = try hostPatterns(value)
+            default:
+                allowInsecureHTTP = try bool(value, key: key)
+            }
+        }
+    }
+
+    private mutating func readAPI(key: String, value: Node, folder: String) throws(ConfigurationError) {
+        let dotted = "api." + key
+        guard let text = try string(value, key: dotted) else { return }
+        switch key {
+        case "base_url":
+            baseURL = Sourced(value: text, source: source(dotted, value))
+        default:
+            let resolved = ConfigurationLoader.absolutePath(text, currentDirectory: folder)
+            keyFile = Sourced(value: resolved, source: source(dotted, value))
+        }
+    }
+
+    private mutating func readArchive(key: String, value: Node) throws(ConfigurationError) {
+        let dotted = "archive." + key
+        guard let text = try string(value, key: dotted) else { return }
+        switch key {
+        case "root":
+            archiveRoot = Sourced(value: text, source: source(dotted, value))
+        case "layout":
+            do throws(ConfigurationError) {
+                layout = try ArchiveLayout(template: text)
+            } catch {
+                throw error.relocated(to: source(dotted, value))
+            }
+        default:
+            guard let zone = TimeZone(identifier: text.trimmingWhitespaceAndNewlines()) else {
+                throw .invalidValue(
+                    value: text, source: source(dotted, value),
+                    expected: "a time zone identifier such as UTC, Europe/Berlin or America/New_York")
+            }
+            timeZone = zone
+        }
+    }
+
+    /// The non-empty list of host patterns in `media_hosts`.
+    private func hostPatterns(_ node: Node) throws(ConfigurationError) -> [HostPattern]? {
+        if Self.isNull(node) { return nil }
+        let expected = "a list of host patterns such as [\"*.getscreen.me\"]"
+        guard case .sequence(let items) = node else {
+            throw .wrongType(source: source("media_hosts", node), expected: expected, found: Self.describe(node))
+        }
+        guard !items.isEmpty else {
+            throw .wrongType(source: source("media_hosts", node), expected: expected, found: "an empty list")
+        }
+        var patterns: [HostPattern] = []
+        for (index, item) in items.enumerated() {
+            let key = "media_hosts[\(index)]"
+            guard case .scalar(let scalar) = item, !Self.isNull(item) else {
+                throw .wrongType(
+                    source: source(key, item), expected: "a host pattern string",
+                    found: Self.describe(item))
+            }
+            do throws(ConfigurationError) {
+                patterns.append(try HostPattern(scalar.string))
+            } catch {
+                throw error.relocated(to: source(key, item))
+            }
+        }
+        return patterns
+    }
+
+    /// The pairs of `mapping`, after checking every key against `allowed`.
+    private func entries(of mapping: Node.Mapping?, parent: String?, allowed: [String])
+        throws(ConfigurationError) -> [(String, Node)]
+    {
+        guard let mapping else { return [] }
+        var result: [(String, Node)] = []
+        for (keyNode, value) in mapping {
+            let name = keyNode.scalar?.string ?? Self.describe(keyNode)
+            let dotted = parent.map { "\($0).\(name)" } ?? name
+            guard allowed.contains(name) else {
+                throw .unknownKey(
+                    key: dotted, path: path, line: keyNode.mark?.line, allowedKeys: allowed,
+                    suggestion: Self.suggestion(for: name, parent: parent, allowed: allowed))
+            }
+            result.append((name, value))
+        }
+        return result
+    }
+
+    /// The mapping under a section key; `nil` when the section is empty.
+    private func section(_ node: Node, key: String, allowed: [String]) throws(ConfigurationError) -> Node.Mapping? {
+        if Self.isNull(node) { return nil }
+        guard case .mapping(let mapping) = node else {
+            throw .wrongType(
+                source: source(key, node),
+                expected: "a mapping with the keys \(allowed.joined(separator: ", "))", found: Self.describe(node))
+        }
+        return mapping
+    }
+
+    /// The text of a scalar value; `nil` for an empty value (`key:` or `key: ~`), which means "not set".
+    private func string(_ node: Node, key: String) throws(ConfigurationError) -> String? {
+        if Self.isNull(node) { return nil }
+        guard case .scalar(let scalar) = node else {
+            throw .wrongType(source: source(key, node), expected: "a single value", found: Self.describe(node))
+        }
+        return scalar.string
+    }
+
+    private func bool(_ node: Node, key: String) throws(ConfigurationError) -> Bool? {
+        if Self.isNull(node) { return nil }
+        guard node.tag.rawValue == Tag.Name.bool.rawValue, let value = node.bool else {
+            throw .wrongType(source: source(key, node), expected: "true or false", found: Self.describe(node))
+        }
+        return value
+    }
+
+    private func source(_ key: String, _ node: Node) -> ConfigurationSource {
+        .file(key: key, path: path, line: node.mark?.line)
+    }
+
+    private static func isNull(_ node: Node) -> Bool {
+        node.tag.rawValue == Tag.Name.null.rawValue
+    }
+
+    /// A short description of a value for messages: the quoted scalar, or its kind.
+    private static func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): String(reflecting: scalar.string)
+        case .sequence: "a list"
+        case .mapping: "a mapping"
+        case .alias: "an alias"
+        }
+    }
+
+    private static func malformed(_ error: YamlError, path: String) -> ConfigurationError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+            .composer(_, let problem, let mark, _):
+            return .malformedFile(path: path, line: mark.line, problem: problem)
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return .malformedFile(
+                path: path, line: context.mark.line,
+                problem: "duplicate key \(duplicates.joined(separator: ", "))")
+        case .reader(let problem, _, _, _):
+            return .malformedFile(path: path, line: nil, problem: problem)
+        default:
+            return .malformedFile(path: path, line: nil, problem: "the YAML parser failed")
+        }
+    }
+}

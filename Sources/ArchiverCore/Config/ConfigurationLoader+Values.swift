@@ -1,0 +1,80 @@
+import Foundation
+
+extension ConfigurationLoader {
+    /// The largest key file read; a real key is a few dozen bytes, so anything bigger is the wrong file.
+    static let maximumKeyFileBytes = 64 * 1024
+
+    /// Parses an API base URL and drops trailing slashes.
+    /// - Throws: `ConfigurationError.invalidValue` unless it is an absolute http(s) URL with a host and no query.
+    static func baseURL(from text: String, source: ConfigurationSource) throws(ConfigurationError) -> URL {
+        var trimmed = text.trimmingWhitespaceAndNewlines()
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
+            ["http", "https"].contains(scheme),
+            let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
+        else {
+            throw .invalidValue(
+                value: text,
+                source: source,
+                expected: "an absolute http(s) URL without query, such as https://api.getscreen.me/v1"
+            )
+        }
+        return url
+    }
+
+    /// Parses a decimal number of parallel downloads and checks its range.
+    static func transfers(from text: String, source: ConfigurationSource) throws(ConfigurationError) -> Int {
+        guard let value = Int(text.trimmingWhitespaceAndNewlines()) else {
+            throw .invalidValue(value: text, source: source, expected: transfersExpectation)
+        }
+        return try checkedTransfers(value, source: source)
+    }
+
+    /// Checks that `value` is within `ArchiverConfiguration.allowedTransfers`.
+    static func checkedTransfers(_ value: Int, source: ConfigurationSource) throws(ConfigurationError) -> Int {
+        guard ArchiverConfiguration.allowedTransfers.contains(value) else {
+            throw .invalidValue(value: String(value), source: source, expected: transfersExpectation)
+        }
+        return value
+    }
+
+    private static var transfersExpectation: String {
+        let range = ArchiverConfiguration.allowedTransfers
+        return "a whole number from \(range.lowerBound) to \(range.upperBound)"
+    }
+
+    /// `path` made absolute against `currentDirectory`, with `.` and `..` resolved and no trailing slash.
+    static func absolutePath(_ path: String, currentDirectory: String) -> String {
+        let base = URL(fileURLWithPath: currentDirectory, isDirectory: true)
+        return URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path
+    }
+
+    /// Reads the API key from `path`; messages name the path, never the contents.
+    static func readKey(from path: String, source: ConfigurationSource) throws(ConfigurationError) -> APIKey {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .keyFileUnreadable(path: path, source: source, reason: "no such file")
+        }
+        guard !isDirectory.boolValue else {
+            throw .keyFileUnreadable(path: path, source: source, reason: "it is a directory")
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .keyFileUnreadable(path: path, source: source, reason: "permission denied or not readable")
+        }
+        defer { try? handle.close() }
+        let data: Data
+        do {
+            data = try handle.read(upToCount: maximumKeyFileBytes + 1) ?? Data()
+        } catch {
+            throw .keyFileUnreadable(path: path, source: source, reason: "reading it failed")
+        }
+        guard data.count <= maximumKeyFileBytes else {
+            throw .keyFileUnreadable(path: path, source: source, reason: "it is larger than 64 KiB, not a key file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw .keyFileUnreadable(path: path, source: source, reason: "it is not UTF-8 text")
+        }
+        guard let key = APIKey(text) else { throw .emptyAPIKey(source: source, keyFile: path) }
+        return key
+    }
+}

@@ -1,0 +1,122 @@
+import Foundation
+
+/// Resolves the run configuration from command-line flags, the environment, a YAML file and defaults.
+///
+/// Precedence, for every value: command-line flag > environment variable > config file > default.
+///
+/// Only these environment variables are read (the environment is never scanned, so a stray `TRANSFERS=7` has no
+/// effect):
+/// - `GETSCREEN_API_KEY`: the API key itself; wins over `api.key_file`.
+/// - `GETSCREEN_ARCHIVER_API_URL`: the API base URL (`api.base_url`, flag `--api-url`).
+/// - `GETSCREEN_ARCHIVER_ARCHIVE`: the archive root (`archive.root`, flag `--archive`).
+/// - `GETSCREEN_ARCHIVER_TRANSFERS`: parallel downloads, 1...32 (`transfers`, flag `--transfers`).
+///
+/// A variable that is set but empty or invalid is an error naming it, not a silent fallback.
+public enum ConfigurationLoader {
+    /// The variable holding the API key.
+    public static let apiKeyVariable = "GETSCREEN_API_KEY"
+    /// The variable overriding `api.base_url`.
+    public static let apiURLVariable = "GETSCREEN_ARCHIVER_API_URL"
+    /// The variable overriding `archive.root`.
+    public static let archiveVariable = "GETSCREEN_ARCHIVER_ARCHIVE"
+    /// The variable overriding `transfers`.
+    public static let transfersVariable = "GETSCREEN_ARCHIVER_TRANSFERS"
+
+    /// Loads and validates the configuration.
+    /// - Parameters:
+    ///   - configFile: The YAML file to read, or `nil` for none; a relative path is taken from the current directory.
+    ///   - overrides: The values given as command-line flags.
+    ///   - environment: The process environment; only the variables listed on this type are looked up.
+    /// - Throws: `ConfigurationError` for the first problem found; the executable exits with code 2.
+    public static func load(
+        configFile: String?,
+        overrides: ConfigurationOverrides,
+        environment: [String: String]
+    ) throws(ConfigurationError) -> ArchiverConfiguration {
+        try load(
+            configFile: configFile,
+            overrides: overrides,
+            environment: environment,
+            currentDirectory: FileManager.default.currentDirectoryPath
+        )
+    }
+
+    /// `load(configFile:overrides:environment:)` with an explicit current directory, for tests.
+    static func load(
+        configFile: String?,
+        overrides: ConfigurationOverrides,
+        environment: [String: String],
+        currentDirectory: String
+    ) throws(ConfigurationError) -> ArchiverConfiguration {
+        let file =
+            if let configFile {
+                try ConfigurationFile(contentsOf: configFile, currentDirectory: currentDirectory)
+            } else {
+                ConfigurationFile()
+            }
+        let allowInsecureHTTP = file.allowInsecureHTTP ?? false
+
+        var apiBaseURL = ArchiverConfiguration.defaultAPIBaseURL
+        if let (text, source) = pick(overrides.apiBaseURL, "--api-url", environment, apiURLVariable, file.baseURL) {
+            apiBaseURL = try baseURL(from: text, source: source)
+            if apiBaseURL.scheme?.lowercased() == "http", !allowInsecureHTTP {
+                throw .insecureAPIURL(url: apiBaseURL.absoluteString, source: source)
+            }
+        }
+
+        var transfers = file.transfers?.value ?? ArchiverConfiguration.defaultTransfers
+        if let value = overrides.transfers {
+            transfers = try checkedTransfers(value, source: .flag(name: "--transfers"))
+        } else if let text = environment[transfersVariable] {
+            transfers = try self.transfers(from: text, source: .environment(variable: transfersVariable))
+        }
+
+        guard
+            let (root, rootSource) = pick(
+                overrides.archiveRoot, "--archive", environment, archiveVariable,
+                file.archiveRoot)
+        else { throw .missingArchiveRoot }
+        guard !root.trimmingWhitespaceAndNewlines().isEmpty else {
+            throw .invalidValue(value: root, source: rootSource, expected: "the path of the archive folder")
+        }
+
+        return ArchiverConfiguration(
+            apiBaseURL: apiBaseURL,
+            apiKey: try apiKey(environment: environment, keyFile: file.keyFile),
+            archiveRoot: absolutePath(root, currentDirectory: currentDirectory),
+            layout: file.layout ?? .default,
+            timeZone: file.timeZone ?? TimeZone(identifier: "UTC")!,
+            transfers: transfers,
+            mediaHosts: file.mediaHosts ?? ArchiverConfiguration.defaultMediaHosts,
+            allowInsecureHTTP: allowInsecureHTTP
+        )
+    }
+
+    /// The first value given: the flag, then the environment variable, then the file.
+    private static func pick(
+        _ flagValue: String?,
+        _ flag: String,
+        _ environment: [String: String],
+        _ variable: String,
+        _ fileValue: ConfigurationFile.Sourced<String>?
+    ) -> (String, ConfigurationSource)? {
+        if let flagValue { return (flagValue, .flag(name: flag)) }
+        if let value = environment[variable] { return (value, .environment(variable: variable)) }
+        return fileValue.map { ($0.value, $0.source) }
+    }
+
+    /// The API key from `GETSCREEN_API_KEY`, else from the file named by `api.key_file`.
+    private static func apiKey(
+        environment: [String: String],
+        keyFile: ConfigurationFile.Sourced<String>?
+    ) throws(ConfigurationError) -> APIKey {
+        if let raw = environment[apiKeyVariable] {
+            guard let key = APIKey(raw) else {
+                throw .emptyAPIKey(source: .environment(variable: apiKeyVariable), keyFile: nil)
+            }
+            return key
+        }
+        guard let keyFile else { throw .missingAPIKey }
+        return try readKey(from: keyFile.value, source: keyFile.source)
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+/// The metadata file stored beside each recording: the session as the API gave it, with the key removed
+/// from every URL, plus what the archiver did.
+enum Sidecar {
+    /// The sidecar's JSON bytes for `session`, whose recording was checked at `sizeBytes`.
+    static func contents(for session: Session, recordingFileName: String, archivedAt: Date) -> [UInt8] {
+        let document: JSONValue = .object([
+            "session": strippingKeys(from: session.metadata),
+            "archive": .object([
+                "file": .string(recordingFileName),
+                "size_bytes": .integer(session.video.sizeBytes),
+                "archived_at": .string(archivedAt.formatted(.iso8601)),
+                "tool": .string("getscreen-archiver"),
+            ]),
+        ])
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        // Encoding a JSONValue cannot fail: it holds only JSON-representable values (finite numbers).
+        return Array((try? encoder.encode(document)) ?? Data("{}".utf8)) + [UInt8(ascii: "\n")]
+    }
+
+    /// `value` with every string that carries an `apikey` parameter rewritten without it.
+    static func strippingKeys(from value: JSONValue) -> JSONValue {
+        switch value {
+        case .string(let text) where text.range(of: URLRedaction.keyParameter, options: .caseInsensitive) != nil:
+            .string(URLRedaction.strippingKey(from: text))
+        case .array(let elements):
+            .array(elements.map(strippingKeys))
+        case .object(let members):
+            .object(members.mapValues(strippingKeys))
+        default:
+            value
+        }
+    }
+}

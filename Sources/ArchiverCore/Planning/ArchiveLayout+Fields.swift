@@ -1,0 +1,34 @@
+public import Foundation
+
+/// The values a layout template may use, for one recording.
+public struct LayoutFields: Sendable {
+    /// `{agent_id}`.
+    public var agentID: Int
+    /// `{agent_name}`, sanitized before use.
+    public var agentName: String
+    /// `{agent_group}`; `nil` or blank renders as `no-group`.
+    public var agentGroup: String?
+    /// `{session_id}`.
+    public var sessionID: Int
+    /// `{support_id}`; `nil` renders as `none`.
+    public var supportID: Int?
+    /// The session start; the source of the date and time placeholders.
+    public var start: Date
+
+    /// Collects the fields of one recording.
+    public init(
+        agentID: Int,
+        agentName: String,
+        agentGroup: String? = nil,
+        sessionID: Int,
+        supportID: Int? = nil,
+        start: Date
+    ) {
+        self.agentID = agentID
+        self.agentName = agentName
+        self.agentGroup = agentGroup
+        self.sessionID = sessionID
+        self.supportID = supportID
+        self.start = start
+    }
+}

@@ -1,0 +1,73 @@
+public import Foundation
+
+/// Where a recording goes below the archive root, as a template such as
+/// `{agent_name}-{agent_id}/{year}/{month}/{day}/{time}_{session_id}`.
+///
+/// The template is checked once, when the layout is created, so rendering cannot fail. Every placeholder value is
+/// passed through `PathComponentSanitizer`, so a hostile agent name cannot leave the archive root, hide a file or
+/// break a line; the ids and `{session_id}` (required) are never cut, so paths stay unique.
+public struct ArchiveLayout: Sendable, Equatable {
+    /// The default template.
+    public static let defaultTemplate = "{agent_name}-{agent_id}/{year}/{month}/{day}/{time}_{session_id}"
+    /// The layout of `defaultTemplate`.
+    public static let `default` = try! ArchiveLayout(template: defaultTemplate)
+    /// The placeholder names a template may use, without braces.
+    public static var placeholderNames: [String] { Placeholder.allCases.map(\.rawValue) }
+
+    /// The template as given.
+    public let template: String
+    /// The parsed template: one list of segments per path component.
+    let components: [[Segment]]
+
+    /// Parses and checks a template.
+    /// - Throws: `ConfigurationError.invalidLayout` for key `archive.layout` on an unknown placeholder, unbalanced
+    ///   braces, an absolute path, an empty, `.`/`..` or dot-leading component, or a missing `{session_id}`.
+    public init(template: String) throws(ConfigurationError) {
+        self.template = template
+        components = try Self.parse(template)
+    }
+
+    /// The relative path of the recording without extension (the caller appends `.mp4` or `.json`), components
+    /// joined by `/`; date and time placeholders use `start` in `timeZone`.
+    public func relativePath(for fields: LayoutFields, timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: fields.start)
+        let values = PlaceholderValues(fields: fields, date: parts)
+        return components.map { render($0, values: values) }.joined(separator: "/")
+    }
+
+    /// Layouts are equal when their templates are.
+    public static func == (lhs: ArchiveLayout, rhs: ArchiveLayout) -> Bool {
+        lhs.template == rhs.template
+    }
+
+    /// One component: fixed values first, then the free-text values share what is left of the byte budget.
+    private func render(_ segments: [Segment], values: PlaceholderValues) -> String {
+        var fixedBytes = 0
+        var freeTextCount = 0
+        for segment in segments {
+            switch segment {
+            case .literal(let text): fixedBytes += text.utf8.count
+            case .placeholder(let placeholder) where placeholder.isFreeText: freeTextCount += 1
+            case .placeholder(let placeholder): fixedBytes += values[placeholder].utf8.count
+            }
+        }
+        let freeTextBytes =
+            freeTextCount == 0
+            ? 0
+            : min(
+                PathComponentSanitizer.maximumValueBytes,
+                max(1, (PathComponentSanitizer.maximumComponentBytes - fixedBytes) / freeTextCount)
+            )
+        let rendered = segments.map { segment in
+            switch segment {
+            case .literal(let text): text
+            case .placeholder(let placeholder) where placeholder.isFreeText:
+                PathComponentSanitizer.sanitize(values[placeholder], maximumBytes: freeTextBytes)
+            case .placeholder(let placeholder): PathComponentSanitizer.sanitize(values[placeholder])
+            }
+        }.joined()
+        return PathComponentSanitizer.finished(rendered, maximumBytes: PathComponentSanitizer.maximumComponentBytes)
+    }
+}

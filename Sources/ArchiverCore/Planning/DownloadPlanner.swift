@@ -1,0 +1,54 @@
+public import Foundation
+
+/// Decides, for every listed session, whether the archive already holds its recording.
+///
+/// Pure: the archive's state comes in as a function, so the planner is tested without a file system.
+public struct DownloadPlanner: Sendable {
+    /// The file name extension of recordings.
+    public static let recordingExtension = "mp4"
+    /// The file name extension of metadata sidecars.
+    public static let sidecarExtension = "json"
+
+    private let layout: ArchiveLayout
+    private let timeZone: TimeZone
+
+    /// Creates a planner that places recordings with `layout`, dates in `timeZone`.
+    public init(layout: ArchiveLayout, timeZone: TimeZone) {
+        self.layout = layout
+        self.timeZone = timeZone
+    }
+
+    /// The path below the root, without extension, where `session`'s recording belongs.
+    public func relativePath(for session: Session) -> String {
+        layout.relativePath(
+            for: LayoutFields(
+                agentID: session.agent.id,
+                agentName: session.agent.name,
+                agentGroup: session.agent.group,
+                sessionID: session.id,
+                supportID: session.supportID,
+                start: session.start
+            ),
+            timeZone: timeZone
+        )
+    }
+
+    /// Plans `sessions` against the archive.
+    /// - Parameter fileSize: the size of the regular file at a path relative to the root, nil when absent.
+    public func plan(_ sessions: [Session], fileSize: (String) -> Int?) -> DownloadPlan {
+        var plan = DownloadPlan(downloads: [], archived: [], missingSidecars: [])
+        for session in sessions {
+            let path = relativePath(for: session)
+            let existing = fileSize("\(path).\(Self.recordingExtension)")
+            var item = DownloadPlan.Item(session: session, relativePath: path, existingWrongSize: nil)
+            if existing == session.video.sizeBytes {
+                plan.archived.append(item)
+                if fileSize("\(path).\(Self.sidecarExtension)") == nil { plan.missingSidecars.append(item) }
+            } else {
+                item.existingWrongSize = existing
+                plan.downloads.append(item)
+            }
+        }
+        return plan
+    }
+}

@@ -1,0 +1,57 @@
+/// An error that stops the whole run. Its `exitCode` is what the process exits with.
+public enum ArchiverError: Error, Sendable, CustomStringConvertible {
+    /// The configuration or the command line is wrong (exit 2).
+    case configuration(ConfigurationError)
+    /// The archive root does not exist or is not a folder (exit 3). The tool never creates it.
+    case archiveRootMissing(path: String)
+    /// Something below the archive root could not be created or written (exit 3).
+    case archiveUnwritable(path: String, errno: Int32)
+    /// The API rejected the key: HTTP 401 or 403 (exit 3).
+    case apiKeyRejected(status: Int)
+    /// HTTP 402: the plan's request limit is exceeded (exit 3).
+    case requestLimitExceeded
+    /// The API answered with an unexpected HTTP status (exit 3).
+    case apiStatus(status: Int, endpoint: String, message: String?)
+    /// The API could not be reached (exit 3).
+    case apiUnreachable(endpoint: String, reason: String)
+    /// The API answered with something that is not the documented JSON (exit 3).
+    case invalidResponse(endpoint: String, reason: String)
+    /// `history/info` does not know the session (exit 3).
+    case sessionNotFound(String)
+
+    /// 2 for usage and configuration errors, 3 when the run could not proceed.
+    public var exitCode: Int32 {
+        if case .configuration = self { return 2 }
+        return 3
+    }
+
+    public var description: String {
+        switch self {
+        case .configuration(let error):
+            return error.description
+        case .archiveRootMissing(let path):
+            return "archive root \(path) does not exist or is not a folder; mount the share or create the folder "
+                + "(the tool never creates the root, so that a missing NAS mount does not fill the local disk)"
+        case .archiveUnwritable(let path, let errno):
+            return "cannot write \(path): \(String(cString: strerror(errno))); check the permissions and free space of the archive"
+        case .apiKeyRejected(let status):
+            return "the API rejected the key (HTTP \(status)); check GETSCREEN_API_KEY or api.key_file "
+                + "and that the key has access to the connection history"
+        case .requestLimitExceeded:
+            return "the API answered HTTP 402: the plan's API request limit is exceeded; "
+                + "wait for the limit to reset or raise it in the Getscreen plan, then run again"
+        case .apiStatus(let status, let endpoint, let message):
+            return "the API answered HTTP \(status) to \(endpoint)" + (message.map { ": \($0)" } ?? "")
+        case .apiUnreachable(let endpoint, let reason):
+            return "cannot reach the API at \(endpoint): \(reason); check api.base_url and the network"
+        case .invalidResponse(let endpoint, let reason):
+            return "the API's answer to \(endpoint) is not the documented JSON: \(reason)"
+        case .sessionNotFound(let reference):
+            return "the API does not know session \(reference) (HTTP 404); check the id"
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

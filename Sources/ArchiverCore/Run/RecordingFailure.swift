@@ -1,0 +1,26 @@
+/// One recording the run could not archive; the rest of the run goes on, and the exit code becomes 1.
+public struct RecordingFailure: Error, Sendable, Equatable, Codable, CustomStringConvertible {
+    /// The session, when known.
+    public var sessionID: Int?
+    /// A stable short slug for reports and metrics, such as `size_mismatch` or `http_404`.
+    public var code: String
+    /// What happened, for people; never contains the API key.
+    public var reason: String
+
+    /// Creates a failure.
+    public init(sessionID: Int?, code: String, reason: String) {
+        self.sessionID = sessionID
+        self.code = code
+        self.reason = reason
+    }
+
+    public var description: String {
+        "session \(sessionID.map(String.init) ?? "?"): \(reason)"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sessionID = "session_id"
+        case code
+        case reason
+    }
+}

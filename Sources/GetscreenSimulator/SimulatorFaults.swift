@@ -1,0 +1,20 @@
+/// Fault switches that make the simulator misbehave in controlled ways; change them with `setFaults(_:)`.
+public struct SimulatorFaults: Sendable {
+    /// The server answers at most this many items per page whatever `limit` asked (real API: 100).
+    /// The effective cap is `min(100, maxPageLimit)`, and at least 1.
+    public var maxPageLimit: Int = 100
+    /// Session id -> number of body bytes actually served for that recording. `Content-Length` matches what is
+    /// sent; `video.size` in listings keeps the dataset's size. Used to test size checks.
+    public var servedSizeOverrides: [Int: Int] = [:]
+    /// Session id -> HTTP status answered for that recording's media (e.g. 404, 500), with a small JSON body.
+    public var mediaStatusOverrides: [Int: Int] = [:]
+    /// When set, every `history/list` and `history/info` request is answered with this status (e.g. 402, 403, 500)
+    /// and a JSON error body, before the API key is checked.
+    public var apiStatusOverride: Int? = nil
+    /// When set, media bodies are streamed in chunks paced to about this many bytes per second per transfer,
+    /// so transfers overlap in time. `nil` means as fast as the connection takes them.
+    public var mediaBytesPerSecond: Int? = nil
+
+    /// Creates the fault-free configuration.
+    public init() {}
+}

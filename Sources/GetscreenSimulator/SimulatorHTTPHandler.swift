@@ -1,0 +1,221 @@
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Serves one connection: decodes each request into a `RecordedRequest`, asks the router, and writes the answer.
+///
+/// Runs behind `HTTPServerPipelineHandler`, which holds back pipelined requests until the current response's
+/// `.end` is written, so at most one response is in progress per connection. All state is confined to the
+/// channel's event loop; deferred work (pacing timers, write completions) uses the `assumeIsolated()` APIs.
+final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    /// Body chunk size when unpaced: small enough to keep memory bounded, large enough for GiB/s on loopback.
+    private static let chunkSize = 64 * 1024
+
+    /// A recording being streamed.
+    private struct MediaStream {
+        var sessionID: Int
+        var offset: Int
+        var size: Int
+        var bytesPerSecond: Int?
+        var isKeepAlive: Bool
+        /// The pending paced write, if any; cancelled when the connection closes.
+        var pacingTimer: Scheduled<Void>?
+    }
+
+    private let router: SimulatorRouter
+    private var requestHead: HTTPRequestHead?
+    private var stream: MediaStream?
+    /// Guards `pump` against re-entry: a flush inside it can fire `channelWritabilityChanged` synchronously.
+    private var isPumping = false
+
+    init(router: SimulatorRouter) {
+        self.router = router
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            requestHead = head
+        case .body:
+            break
+        case .end:
+            guard let head = requestHead else { return }
+            requestHead = nil
+            respond(to: head, context: context)
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable {
+            pump(context: context)
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        abandonStream()
+        context.fireChannelInactive()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        abandonStream()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
+        switch router.route(Self.record(head)) {
+        case .json(let status, let body):
+            var headers = Self.baseHeaders(for: head)
+            headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            headers.add(name: "Content-Length", value: String(body.count))
+            let responseHead = HTTPResponseHead(
+                version: head.version,
+                status: HTTPResponseStatus(statusCode: status),
+                headers: headers
+            )
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+            writeEnd(context: context, isKeepAlive: head.isKeepAlive)
+
+        case .media(let sessionID, let size, let bytesPerSecond):
+            var headers = Self.baseHeaders(for: head)
+            headers.add(name: "Content-Type", value: "video/mp4")
+            headers.add(name: "Content-Length", value: String(size))
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+            router.state.mediaResponseStarted()
+            stream = MediaStream(
+                sessionID: sessionID,
+                offset: 0,
+                size: size,
+                bytesPerSecond: bytesPerSecond,
+                isKeepAlive: head.isKeepAlive
+            )
+            pump(context: context)
+        }
+    }
+
+    /// Writes body chunks while the channel is writable (unpaced) or one chunk per timer tick (paced);
+    /// resumes from `channelWritabilityChanged` or the timer, and ends the response after the last byte.
+    private func pump(context: ChannelHandlerContext) {
+        guard !isPumping else { return }
+        isPumping = true
+        defer { isPumping = false }
+
+        while let current = stream, current.pacingTimer == nil, current.offset < current.size,
+            context.channel.isWritable
+        {
+            let count = min(current.size - current.offset, current.bytesPerSecond.map(Self.pacedChunkSize) ?? Self.chunkSize)
+            var buffer = context.channel.allocator.buffer(capacity: count)
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { destination in
+                MediaBytes.fill(
+                    UnsafeMutableRawBufferPointer(rebasing: destination[..<count]),
+                    sessionID: current.sessionID,
+                    offset: current.offset
+                )
+                return count
+            }
+            stream?.offset += count
+            context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
+
+            if let bytesPerSecond = current.bytesPerSecond, current.offset + count < current.size {
+                let delay = TimeAmount.nanoseconds(Int64(count) * 1_000_000_000 / Int64(bytesPerSecond))
+                stream?.pacingTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) {
+                    self.stream?.pacingTimer = nil
+                    self.pump(context: context)
+                }
+            }
+        }
+
+        if let current = stream, current.offset >= current.size {
+            // Counted as ended once the last byte is handed to the channel: the client cannot have finished
+            // reading before this point, so the peak never exceeds the client's real concurrency.
+            stream = nil
+            router.state.mediaResponseEnded()
+            writeEnd(context: context, isKeepAlive: current.isKeepAlive)
+        }
+    }
+
+    private func writeEnd(context: ChannelHandlerContext, isKeepAlive: Bool) {
+        guard !isKeepAlive else {
+            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            return
+        }
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: promise)
+        promise.futureResult.assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    /// Drops a stream cut short by the connection closing, so the in-flight count stays right.
+    private func abandonStream() {
+        guard let current = stream else { return }
+        stream = nil
+        current.pacingTimer?.cancel()
+        router.state.mediaResponseEnded()
+    }
+
+    /// About 20 chunks per second, so paced transfers progress smoothly and overlap in time.
+    private static func pacedChunkSize(bytesPerSecond: Int) -> Int {
+        min(chunkSize, max(1, bytesPerSecond / 20))
+    }
+
+    private static func baseHeaders(for head: HTTPRequestHead) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add(name: "Server", value: "GetscreenSimulator")
+        if !head.isKeepAlive {
+            headers.add(name: "Connection", value: "close")
+        } else if head.version.major == 1 && head.version.minor == 0 {
+            headers.add(name: "Connection", value: "keep-alive")
+        }
+        return headers
+    }
+
+    private static func record(_ head: HTTPRequestHead) -> RecordedRequest {
+        let path: Substring
+        let rawQuery: Substring
+        if let questionMark = head.uri.firstIndex(of: "?") {
+            path = head.uri[..<questionMark]
+            rawQuery = head.uri[head.uri.index(after: questionMark)...]
+        } else {
+            path = head.uri[...]
+            rawQuery = ""
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in head.headers {
+            let key = name.lowercased()
+            headers[key] = headers[key].map { "\($0), \(value)" } ?? value
+        }
+        return RecordedRequest(
+            method: head.method.rawValue,
+            path: String(path),
+            query: Self.decodeQuery(rawQuery),
+            rawQuery: String(rawQuery),
+            headers: headers
+        )
+    }
+
+    /// Splits `application/x-www-form-urlencoded` pairs; a value that is not valid percent-encoding is kept raw.
+    private static func decodeQuery(_ rawQuery: Substring) -> [String: String] {
+        var query: [String: String] = [:]
+        for pair in rawQuery.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            query[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return query
+    }
+
+    private static func decode(_ component: Substring) -> String {
+        let spaced = String(component.map { $0 == "+" ? " " : $0 })
+        return spaced.removingPercentEncoding ?? spaced
+    }
+}
+
+@available(*, unavailable)
+extension SimulatorHTTPHandler: Sendable {}

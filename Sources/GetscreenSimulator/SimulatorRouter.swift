@@ -1,0 +1,149 @@
+import Synchronization
+
+/// Maps a request to a `SimulatorResponse` against the shared state, counting and recording it on the way.
+///
+/// Pure with respect to I/O, so the whole API behaviour is decided here and the channel handler only writes.
+struct SimulatorRouter: Sendable {
+    let state: SimulatorState
+
+    /// The real API's page size when `limit` is absent, and its maximum.
+    private static let defaultLimit = 20
+    private static let maximumLimit = 100
+
+    /// Records `request`, updates the counters and decides the answer.
+    func route(_ request: RecordedRequest) -> SimulatorResponse {
+        state.storage.withLock { storage in
+            storage.counters.requests.append(request)
+            guard request.method == "GET" else { return .error(404, "not found") }
+            switch request.path {
+            case "/v1/history/list":
+                storage.counters.listRequests += 1
+                return apiResponse(request, &storage) { list(request.query, $0) }
+            case "/v1/history/info":
+                storage.counters.infoRequests += 1
+                return apiResponse(request, &storage) { info(request.query, $0) }
+            case let path where path.hasPrefix("/video/"):
+                storage.counters.mediaRequests += 1
+                return media(path: path, query: request.query, &storage)
+            default:
+                return .error(404, "not found")
+            }
+        }
+    }
+
+    /// Applies the API status fault, then the `X-Api-Key` check, then `answer`.
+    private func apiResponse(
+        _ request: RecordedRequest,
+        _ storage: inout SimulatorState.Storage,
+        answer: (SimulatorState.Storage) -> SimulatorResponse
+    ) -> SimulatorResponse {
+        if let status = storage.faults.apiStatusOverride {
+            return .fault(status)
+        }
+        guard request.headers["x-api-key"] == state.apiKey else {
+            storage.counters.rejectedRequests += 1
+            return .error(403, "invalid API key")
+        }
+        return answer(storage)
+    }
+
+    private func list(_ query: [String: String], _ storage: SimulatorState.Storage) -> SimulatorResponse {
+        let filter: HistoryJSON.ListFilter
+        let offset: Int
+        let requestedLimit: Int
+        do throws(InvalidParameter) {
+            filter = HistoryJSON.ListFilter(
+                dateFrom: try integer("date_from", in: query),
+                dateTo: try integer("date_to", in: query),
+                agentID: try integer("agent_id", in: query),
+                supportID: try integer("support_id", in: query),
+                video: try boolean("video", in: query)
+            )
+            offset = try integer("offset", in: query, minimum: 0) ?? 0
+            requestedLimit = try integer("limit", in: query, minimum: 1) ?? Self.defaultLimit
+        } catch {
+            return .error(400, "invalid parameter: \(error.name)")
+        }
+
+        // `video=true` keeps sessions with a recording, which is all of them; `false` does not filter.
+        let matching = storage.sessionsNewestFirst.filter { session in
+            (filter.dateFrom.map { session.start >= $0 } ?? true)
+                && (filter.dateTo.map { session.start <= $0 } ?? true)
+                && (filter.agentID.map { session.agent.id == $0 } ?? true)
+                && (filter.supportID.map { session.supportID == $0 } ?? true)
+        }
+        let limit = min(requestedLimit, Self.maximumLimit, max(1, storage.faults.maxPageLimit))
+        let page = matching.dropFirst(offset).prefix(limit)
+        let response = HistoryJSON.ListResponse(
+            offset: offset,
+            limit: limit,
+            total: matching.count,
+            filter: filter,
+            data: page.map { HistoryJSON.listItem(for: $0, port: storage.port) }
+        )
+        return .json(status: 200, body: HistoryJSON.encode(response))
+    }
+
+    private func info(_ query: [String: String], _ storage: SimulatorState.Storage) -> SimulatorResponse {
+        let session: SimulatedSession?
+        if let rawID = query["session_id"] {
+            guard let id = Int(rawID) else { return .error(400, "invalid parameter: session_id") }
+            session = storage.sessionsByID[id]
+        } else if let uid = query["session_uid"] {
+            session = storage.sessionsNewestFirst.first { $0.uid == uid }
+        } else {
+            return .error(400, "session_id or session_uid is required")
+        }
+        guard let session else { return .error(404, "session not found") }
+        return .json(status: 200, body: HistoryJSON.encode(HistoryJSON.info(for: session, port: storage.port)))
+    }
+
+    /// `/video/<agent_id>/<session_id>.mp4?apikey=<key>`. Only the query parameter authenticates media,
+    /// as on the real media host; an `X-Api-Key` header is deliberately ignored.
+    private func media(path: String, query: [String: String], _ storage: inout SimulatorState.Storage)
+        -> SimulatorResponse
+    {
+        guard query["apikey"] == state.apiKey else {
+            storage.counters.rejectedRequests += 1
+            return .error(403, "invalid API key")
+        }
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard components.count == 4, components[3].hasSuffix(".mp4"),
+            let agentID = Int(components[2]),
+            let sessionID = Int(components[3].dropLast(4))
+        else {
+            return .error(404, "not found")
+        }
+        if let status = storage.faults.mediaStatusOverrides[sessionID] {
+            return .fault(status)
+        }
+        guard let session = storage.sessionsByID[sessionID], session.agent.id == agentID else {
+            return .error(404, "not found")
+        }
+        let size = max(0, storage.faults.servedSizeOverrides[sessionID] ?? session.videoSize)
+        let bytesPerSecond = storage.faults.mediaBytesPerSecond.map { max(1, $0) }
+        return .media(sessionID: sessionID, size: size, bytesPerSecond: bytesPerSecond)
+    }
+
+    /// A query parameter that is present but unusable.
+    private struct InvalidParameter: Error {
+        var name: String
+    }
+
+    private func integer(_ name: String, in query: [String: String], minimum: Int = .min) throws(InvalidParameter)
+        -> Int?
+    {
+        guard let raw = query[name] else { return nil }
+        guard let value = Int(raw), value >= minimum else { throw InvalidParameter(name: name) }
+        return value
+    }
+
+    private func boolean(_ name: String, in query: [String: String]) throws(InvalidParameter) -> Bool? {
+        switch query[name] {
+        case nil: return nil
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw InvalidParameter(name: name)
+        }
+    }
+}

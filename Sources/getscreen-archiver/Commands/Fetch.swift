@@ -1,0 +1,45 @@
+import ArchiverCore
+import ArgumentParser
+
+extension GetscreenArchiver {
+    /// `fetch`: archive one session, found through history/info.
+    struct Fetch: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Archive the recording of one session.",
+            discussion: """
+                Looks the session up with history/info and files its recording where sync would.
+
+                Examples:
+                  getscreen-archiver fetch --config config.yaml --session-id 10573011
+                  getscreen-archiver fetch --config config.yaml --session-uid 17542170487lJDSVaYcCPB2urQWvod1dipT8VlSWj41414945
+                """
+        )
+
+        @OptionGroup var configurationOptions: ConfigurationOptions
+        @OptionGroup var outputOptions: OutputOptions
+
+        @Option(help: ArgumentHelp("The session's numeric id.", valueName: "n"))
+        var sessionID: Int?
+
+        @Option(help: ArgumentHelp("The session's unique id.", valueName: "uid"))
+        var sessionUID: String?
+
+        func validate() throws {
+            switch (sessionID, sessionUID) {
+            case (nil, nil): throw ValidationError("give --session-id or --session-uid")
+            case (.some, .some): throw ValidationError("give --session-id or --session-uid, not both")
+            case (.some(let id), nil) where id <= 0: throw ValidationError("--session-id must be positive (got \(id))")
+            case (nil, .some(let uid)) where uid.isEmpty: throw ValidationError("--session-uid must not be empty")
+            default: break
+            }
+        }
+
+        func run() async throws {
+            let logger = outputOptions.makeLogger()
+            let configuration = try configurationOptions.load()
+            let reference: SessionReference = sessionID.map { .id($0) } ?? .uid(sessionUID ?? "")
+            let report = try await Archiver.fetch(configuration: configuration, session: reference, logger: logger)
+            try outputOptions.finish(with: report)
+        }
+    }
+}

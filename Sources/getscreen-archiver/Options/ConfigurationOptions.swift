@@ -1,0 +1,29 @@
+import ArchiverCore
+import ArgumentParser
+import Foundation
+
+/// The options every command that talks to the API shares: where the configuration comes from and the
+/// settings a flag may override.
+struct ConfigurationOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp("The YAML configuration file.", valueName: "file"))
+    var configFile: String?
+
+    @Option(name: .customLong("api-url"), help: ArgumentHelp("The API base URL (overrides api.base_url).", valueName: "url"))
+    var apiURL: String?
+
+    @Option(help: ArgumentHelp("The archive root folder, which must exist (overrides archive.root).", valueName: "dir"))
+    var archive: String?
+
+    @Option(help: ArgumentHelp("Concurrent downloads, 1 to 32 (overrides transfers; default 4).", valueName: "n"))
+    var transfers: Int?
+
+    /// The configuration from file, environment and these flags.
+    /// - Throws: `ConfigurationError` (exit 2).
+    func load() throws(ConfigurationError) -> ArchiverConfiguration {
+        try ConfigurationLoader.load(
+            configFile: configFile,
+            overrides: ConfigurationOverrides(apiBaseURL: apiURL, archiveRoot: archive, transfers: transfers),
+            environment: ProcessInfo.processInfo.environment
+        )
+    }
+}

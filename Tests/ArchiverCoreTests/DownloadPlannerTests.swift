@@ -1,0 +1,42 @@
+import ArchiverCore
+import Foundation
+import Testing
+
+@Suite struct DownloadPlannerTests {
+    static func session(id: Int, size: Int) throws -> Session {
+        try Session(
+            listItem: .object([
+                "id": .integer(id),
+                "start": .integer(1_608_660_273),
+                "agent": .object(["id": .integer(1001), "name": .string("PC")]),
+                "video": .object(["url": .string("https://st.getscreen.me/\(id).mp4"), "size": .integer(size)]),
+            ])
+        )
+    }
+
+    @Test func sortsSessionsIntoArchivedMissingAndWrongSize() throws {
+        let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
+        let sessions = try [Self.session(id: 1, size: 10), Self.session(id: 2, size: 20), Self.session(id: 3, size: 30)]
+        let onDisk = [
+            "PC-1001/2020/12/22/181753_1.mp4": 10,
+            "PC-1001/2020/12/22/181753_1.json": 400,
+            "PC-1001/2020/12/22/181753_3.mp4": 29,
+        ]
+
+        let plan = planner.plan(sessions) { onDisk[$0] }
+
+        #expect(plan.archived.map(\.session.id) == [1])
+        #expect(plan.missingSidecars.isEmpty)
+        #expect(plan.downloads.map(\.session.id) == [2, 3])
+        #expect(plan.downloads.map(\.existingWrongSize) == [nil, 29])
+        #expect(plan.downloadBytes == 50)
+    }
+
+    @Test func archivedRecordingWithoutSidecarGetsItsSidecarBack() throws {
+        let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
+        let plan = planner.plan([try Self.session(id: 1, size: 10)]) { $0.hasSuffix(".mp4") ? 10 : nil }
+        #expect(plan.archived.count == 1)
+        #expect(plan.missingSidecars.map(\.relativePath) == ["PC-1001/2020/12/22/181753_1"])
+        #expect(plan.downloads.isEmpty)
+    }
+}

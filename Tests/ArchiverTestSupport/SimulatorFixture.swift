@@ -1,0 +1,67 @@
+public import ArchiverCore
+public import Foundation
+public import GetscreenSimulator
+
+/// A running simulator and an archive root to sync into, torn down by `tearDown()`.
+public struct SimulatorFixture: Sendable {
+    /// The key the simulator accepts.
+    public static let apiKey = "test-key-5c1b7e0f-8f9e-4d6a-a1b2-c3d4e5f60718"
+
+    public let simulator: GetscreenSimulator
+    public let dataset: SimulatorDataset
+    /// A temporary folder holding `root`, so that tests can check nothing lands beside the root.
+    public let workspace: TemporaryDirectory
+    /// The archive root (exists, empty at start).
+    public let root: String
+
+    /// Starts a simulator serving `dataset` with `faults`, and creates an empty archive root.
+    public init(dataset: SimulatorDataset, faults: SimulatorFaults = SimulatorFaults()) async throws {
+        self.dataset = dataset
+        simulator = GetscreenSimulator(dataset: dataset, apiKey: Self.apiKey, faults: faults)
+        try await simulator.start()
+        workspace = try TemporaryDirectory()
+        root = try workspace.subfolder("archive")
+    }
+
+    /// A configuration pointing at the simulator and the root.
+    public func configuration(transfers: Int = 4, mediaHosts: [String] = ["127.0.0.1"]) throws -> ArchiverConfiguration {
+        ArchiverConfiguration(
+            apiBaseURL: URL(string: simulator.baseURL)!,
+            apiKey: APIKey(Self.apiKey)!,
+            archiveRoot: root,
+            transfers: transfers,
+            mediaHosts: try mediaHosts.map { try HostPattern($0) },
+            allowInsecureHTTP: true
+        )
+    }
+
+    /// The path below the root, with extension, where the default layout files `session` (computed
+    /// independently of the archiver's layout code).
+    public static func expectedPath(of session: SimulatedSession) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second],
+            from: Date(timeIntervalSince1970: TimeInterval(session.start))
+        )
+        func two(_ value: Int?) -> String { String(format: "%02d", value ?? 0) }
+        return "\(session.agent.name)-\(session.agent.id)/\(parts.year!)/\(two(parts.month))/\(two(parts.day))/"
+            + "\(two(parts.hour))\(two(parts.minute))\(two(parts.second))_\(session.id).mp4"
+    }
+
+    /// Stops the simulator and deletes the workspace.
+    public func tearDown() async {
+        try? await simulator.shutdown()
+        workspace.remove()
+    }
+}
+
+/// The whole expected body of `session`'s recording.
+public func expectedBytes(of session: SimulatedSession) -> [UInt8] {
+    GetscreenSimulator.mediaBytes(sessionID: session.id, range: 0..<session.videoSize)
+}
+
+/// Reads a whole file.
+public func contents(of path: String) -> [UInt8]? {
+    FileManager.default.contents(atPath: path).map { Array($0) }
+}

@@ -1,0 +1,140 @@
+import ArchiverTestSupport
+import Curl
+import Foundation
+import GetscreenSimulator
+import Testing
+
+/// The libcurl bridge against a real HTTP server on loopback.
+@Suite struct CurlMultiTests {
+    static let session = SimulatedSession(
+        id: 31, uid: "u31", start: 1_780_000_000, stop: 1_780_000_100,
+        agent: SimulatedAgent(id: 3, name: "PC"), videoSize: 300_000
+    )
+
+    func mediaURL(_ simulator: GetscreenSimulator, key: String = SimulatorFixture.apiKey) -> String {
+        "http://127.0.0.1:\(simulator.port)/video/3/31.mp4?apikey=\(key)"
+    }
+
+    @Test func streamsABodyIntoAFileDescriptor() async throws {
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: [Self.session]))
+        defer { Task { await fixture.tearDown() } }
+        let path = "\(fixture.root)/body"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        try #require(descriptor >= 0)
+        let multi = try CurlMulti()
+
+        let response = try await multi.perform(TransferRequest(url: mediaURL(fixture.simulator), destination: .file(descriptor: descriptor)))
+        close(descriptor)
+        await multi.shutdown()
+
+        #expect(response.statusCode == 200)
+        #expect(response.bytesWritten == 300_000)
+        #expect(response.headers["content-type"] == "video/mp4")
+        #expect(contents(of: path) == expectedBytes(of: Self.session))
+    }
+
+    @Test func errorBodiesNeverReachTheFile() async throws {
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: [Self.session]))
+        defer { Task { await fixture.tearDown() } }
+        let path = "\(fixture.root)/body"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        let multi = try CurlMulti()
+
+        let response = try await multi.perform(
+            TransferRequest(url: mediaURL(fixture.simulator, key: "wrong"), destination: .file(descriptor: descriptor))
+        )
+        close(descriptor)
+        await multi.shutdown()
+
+        #expect(response.statusCode == 403)
+        #expect(response.bytesWritten == 0)
+        #expect(!response.body.isEmpty)
+        #expect(contents(of: path) == [])
+    }
+
+    @Test func reusesOneConnectionForSequentialRequests() async throws {
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: [Self.session]))
+        defer { Task { await fixture.tearDown() } }
+        let multi = try CurlMulti()
+
+        for _ in 0..<10 {
+            let response = try await multi.perform(
+                TransferRequest(
+                    url: "\(fixture.simulator.baseURL)/history/list?video=true",
+                    headers: ["X-Api-Key: \(SimulatorFixture.apiKey)"],
+                    destination: .memory(limit: 1 << 20)
+                )
+            )
+            #expect(response.statusCode == 200)
+        }
+        await multi.shutdown()
+
+        #expect(fixture.simulator.counters.connectionsAccepted == 1)
+        #expect(fixture.simulator.counters.listRequests == 10)
+    }
+
+    @Test func memoryBodiesAreBounded() async throws {
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: [Self.session]))
+        defer { Task { await fixture.tearDown() } }
+        let multi = try CurlMulti()
+
+        await #expect {
+            _ = try await multi.perform(TransferRequest(url: mediaURL(fixture.simulator), destination: .memory(limit: 1000)))
+        } throws: { error in
+            (error as? CurlError)?.kind == .bodyTooLarge(limit: 1000)
+        }
+        await multi.shutdown()
+    }
+
+    @Test func refusedConnectionIsAConnectError() async throws {
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: []))
+        let port = fixture.simulator.port
+        await fixture.tearDown()
+        let multi = try CurlMulti()
+
+        await #expect {
+            _ = try await multi.perform(TransferRequest(url: "http://127.0.0.1:\(port)/", destination: .memory(limit: 100)))
+        } throws: { error in
+            (error as? CurlError)?.kind == .connect
+        }
+        await multi.shutdown()
+    }
+
+    @Test(arguments: ["file:///etc/passwd", "ftp://127.0.0.1/x", "gopher://127.0.0.1/x"])
+    func onlyHTTPAndHTTPSAreAllowed(url: String) async throws {
+        let multi = try CurlMulti()
+        await #expect {
+            _ = try await multi.perform(TransferRequest(url: url, destination: .memory(limit: 1 << 20)))
+        } throws: { error in
+            (error as? CurlError)?.kind == .badURL
+        }
+        await multi.shutdown()
+    }
+
+    @Test func cancellingTheTaskAbortsTheTransfer() async throws {
+        var faults = SimulatorFaults()
+        faults.mediaBytesPerSecond = 10_000  // 30 s for the whole body
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: [Self.session]), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        let multi = try CurlMulti()
+        let url = mediaURL(fixture.simulator)
+
+        let transfer = Task { try await multi.perform(TransferRequest(url: url, destination: .memory(limit: 1 << 20))) }
+        while fixture.simulator.counters.mediaRequests == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        let started = ContinuousClock.now
+        transfer.cancel()
+        let result = await transfer.result
+        await multi.shutdown()
+
+        #expect(throws: CancellationError.self) { try result.get() }
+        #expect(ContinuousClock.now - started < .seconds(5))
+    }
+
+    @Test func transfersAfterShutdownFailCleanly() async throws {
+        let multi = try CurlMulti()
+        await multi.shutdown()
+        await #expect(throws: CurlMultiShutDown.self) {
+            _ = try await multi.perform(TransferRequest(url: "http://127.0.0.1:1/", destination: .memory(limit: 10)))
+        }
+    }
+}
