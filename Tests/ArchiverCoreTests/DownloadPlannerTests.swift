@@ -18,9 +18,9 @@ import Testing
         let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
         let sessions = try [Self.session(id: 1, size: 10), Self.session(id: 2, size: 20), Self.session(id: 3, size: 30)]
         let onDisk = [
-            "PC-1001/2020/12/22/181753_1.mp4": 10,
-            "PC-1001/2020/12/22/181753_1.json": 400,
-            "PC-1001/2020/12/22/181753_3.mp4": 29,
+            "PC-1001/2020/12/22/180433_1.mp4": 10,
+            "PC-1001/2020/12/22/180433_1.json": 400,
+            "PC-1001/2020/12/22/180433_3.mp4": 29,
         ]
 
         let plan = planner.plan(sessions) { onDisk[$0] }
@@ -36,7 +36,7 @@ import Testing
         let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
         let plan = planner.plan([try Self.session(id: 1, size: 10)]) { $0.hasSuffix(".mp4") ? 10 : nil }
         #expect(plan.archived.count == 1)
-        #expect(plan.missingSidecars.map(\.relativePath) == ["PC-1001/2020/12/22/181753_1"])
+        #expect(plan.missingSidecars.map(\.relativePath) == ["PC-1001/2020/12/22/180433_1"])
         #expect(plan.downloads.isEmpty)
     }
 }

@@ -69,24 +69,20 @@ struct ConfigurationFile {
         for (key, value) in try entries(of: top, parent: nil, allowed: Self.topLevelKeys) {
             switch key {
             case "api":
-                for (key, value) in try entries(
-                    of: section(value, key: "api", allowed: Self.apiKeys), parent: "api",
-                    allowed: Self.apiKeys)
-                {
+                let section = try section(value, key: "api", allowed: Self.apiKeys)
+                for (key, value) in try entries(of: section, parent: "api", allowed: Self.apiKeys) {
                     try readAPI(key: key, value: value, folder: folder)
                 }
             case "archive":
-                for (key, value) in try entries(
-                    of: section(value, key: "archive", allowed: Self.archiveKeys),
-                    parent: "archive", allowed: Self.archiveKeys)
-                {
+                let section = try section(value, key: "archive", allowed: Self.archiveKeys)
+                for (key, value) in try entries(of: section, parent: "archive", allowed: Self.archiveKeys) {
                     try readArchive(key: key, value: value)
                 }
             case "transfers":
                 guard let text = try string(value, key: key) else { continue }
                 let source = self.source(key, value)
-                transfers = Sourced(
-                    value: try ConfigurationLoader.transfers(from: text, source: source), source: source)
+                let count = try ConfigurationLoader.transfers(from: text, source: source)
+                transfers = Sourced(value: count, source: source)
             case "media_hosts":
                 mediaHosts = try hostPatterns(value)
             default:
