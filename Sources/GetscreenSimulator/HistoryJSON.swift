@@ -5,10 +5,11 @@ import Foundation
 /// Fields the reference shows are always written; absent optionals become an explicit `null`, which the
 /// synthesized `Encodable` conformance would silently drop, hence the hand-written `encode(to:)` methods.
 enum HistoryJSON {
-    /// Encodes `value` as compact UTF-8 JSON. JSONEncoder escapes quotes, backslashes and control characters.
+    /// Encodes `value` as compact UTF-8 JSON with sorted keys, so identical answers are byte-identical.
+    /// JSONEncoder escapes quotes, backslashes and control characters.
     static func encode(_ value: some Encodable) -> Data {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         do {
             return try encoder.encode(value)
         } catch {
@@ -35,7 +36,11 @@ enum HistoryJSON {
         var video: Bool?
 
         private enum CodingKeys: String, CodingKey {
-            case dateFrom = "date_from", dateTo = "date_to", agentID = "agent_id", supportID = "support_id", video
+            case dateFrom = "date_from"
+            case dateTo = "date_to"
+            case agentID = "agent_id"
+            case supportID = "support_id"
+            case video
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -59,7 +64,13 @@ enum HistoryJSON {
         var video: Video
 
         private enum CodingKeys: String, CodingKey {
-            case id, start, stop, supportID = "support_id", client, agent, video
+            case id
+            case start
+            case stop
+            case supportID = "support_id"
+            case client
+            case agent
+            case video
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -81,7 +92,9 @@ enum HistoryJSON {
         var geo: Geo
 
         private enum CodingKeys: String, CodingKey {
-            case userAgent = "user_agent", login, geo
+            case userAgent = "user_agent"
+            case login
+            case geo
         }
     }
 
@@ -96,7 +109,13 @@ enum HistoryJSON {
         var owner: String
 
         private enum CodingKeys: String, CodingKey {
-            case id, name, group, geo, os, version, owner
+            case id
+            case name
+            case group
+            case geo
+            case os
+            case version
+            case owner
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -145,9 +164,22 @@ enum HistoryJSON {
         var agent: Geo
 
         private enum CodingKeys: String, CodingKey {
-            case id, uid, agentID = "agent_id", accountID = "account_id", agentAccountID = "agent_account_id"
-            case userAgent = "user_agent", start, stop, video, videoSize = "video_size"
-            case turboOneTime = "turbo_one_time", visorComment = "visor_comment", url, mode, client, agent
+            case id
+            case uid
+            case agentID = "agent_id"
+            case accountID = "account_id"
+            case agentAccountID = "agent_account_id"
+            case userAgent = "user_agent"
+            case start
+            case stop
+            case video
+            case videoSize = "video_size"
+            case turboOneTime = "turbo_one_time"
+            case visorComment = "visor_comment"
+            case url
+            case mode
+            case client
+            case agent
         }
     }
 

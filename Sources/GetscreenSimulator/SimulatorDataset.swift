@@ -46,7 +46,8 @@ public struct SimulatorDataset: Sendable {
         let sessions = timings.map { timing -> SimulatedSession in
             nextID += Int.random(in: 1...40, using: &generator)
             let agent = agents[Int.random(in: 0..<agents.count, using: &generator)]
-            let supportID = Int.random(in: 0..<4, using: &generator) == 0
+            let supportID =
+                Int.random(in: 0..<4, using: &generator) == 0
                 ? Int.random(in: 1_000...999_999, using: &generator) : nil
             return SimulatedSession(
                 id: nextID,
@@ -82,7 +83,9 @@ public struct SimulatorDataset: Sendable {
 
     private static func randomToken(length: Int, uppercase: Bool = false, using generator: inout SplitMix64) -> String {
         let alphabet = Array(
-            uppercase ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+            uppercase
+                ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                : "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
         )
         return String((0..<length).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
     }

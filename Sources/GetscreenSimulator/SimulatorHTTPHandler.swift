@@ -80,14 +80,16 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
                 headers: headers
             )
             context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+            let buffer = context.channel.allocator.buffer(bytes: body)
+            context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             writeEnd(context: context, isKeepAlive: head.isKeepAlive)
 
         case .media(let sessionID, let size, let bytesPerSecond):
             var headers = Self.baseHeaders(for: head)
             headers.add(name: "Content-Type", value: "video/mp4")
             headers.add(name: "Content-Length", value: String(size))
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))), promise: nil)
+            let responseHead = HTTPResponseHead(version: head.version, status: .ok, headers: headers)
+            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
             router.state.mediaResponseStarted()
             stream = MediaStream(
                 sessionID: sessionID,
@@ -105,12 +107,12 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     private func pump(context: ChannelHandlerContext) {
         guard !isPumping else { return }
         isPumping = true
-        defer { isPumping = false }
 
         while let current = stream, current.pacingTimer == nil, current.offset < current.size,
             context.channel.isWritable
         {
-            let count = min(current.size - current.offset, current.bytesPerSecond.map(Self.pacedChunkSize) ?? Self.chunkSize)
+            let chunkLimit = current.bytesPerSecond.map(Self.pacedChunkSize) ?? Self.chunkSize
+            let count = min(current.size - current.offset, chunkLimit)
             var buffer = context.channel.allocator.buffer(capacity: count)
             buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { destination in
                 MediaBytes.fill(
@@ -131,6 +133,9 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
                 }
             }
         }
+        // Cleared before `.end` is written: the pipelining handler may deliver the next request from inside
+        // that write, and a media answer to it must be able to pump.
+        isPumping = false
 
         if let current = stream, current.offset >= current.size {
             // Counted as ended once the last byte is handed to the channel: the client cannot have finished

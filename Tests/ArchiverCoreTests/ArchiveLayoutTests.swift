@@ -189,5 +189,6 @@ struct ArchiveLayoutTests {
     @Test func comparesByTemplate() throws {
         #expect(try ArchiveLayout(template: ArchiveLayout.defaultTemplate) == .default)
         #expect(try ArchiveLayout(template: "{session_id}") != .default)
+        #expect(ArchiveLayout.default.description == ArchiveLayout.defaultTemplate)
     }
 }

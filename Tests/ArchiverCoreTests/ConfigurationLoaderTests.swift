@@ -365,6 +365,21 @@ struct ConfigurationLoaderTests {
         #expect(configuration.apiKey.value == Self.secret)
     }
 
+    @Test func resolvesARelativeConfigPathAgainstTheCurrentDirectory() throws {
+        let directory = try TemporaryDirectory()
+        try directory.write(Self.secret, to: "etc/key")
+        try directory.write("api:\n  key_file: key\narchive:\n  root: data\n", to: "etc/archiver.yaml")
+        let configuration = try ConfigurationLoader.load(
+            configFile: "etc/archiver.yaml",
+            overrides: .init(),
+            environment: [:],
+            currentDirectory: directory.path
+        )
+        #expect(configuration.apiKey.value == Self.secret)
+        // archive.root is relative to the current directory, api.key_file to the config file's folder.
+        #expect(configuration.archiveRoot == directory.path + "/data")
+    }
+
     @Test func reportsAMissingKeyFileByPath() throws {
         let directory = try TemporaryDirectory()
         let error = try loadError("api:\n  key_file: missing-key\n", in: directory, environment: [:])
@@ -417,30 +432,5 @@ struct ConfigurationLoaderTests {
         #expect(!dumped.contains(Self.secret))
         #expect(APIKey(" \n\t") == nil)
         #expect(APIKey("  abc \n")?.value == "abc")
-    }
-}
-
-struct ZZPrintMessages {
-    @Test func printAll() throws {
-        let dir = NSTemporaryDirectory() + "zz-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        let cases = ["archive:\n  rot: /x\n", "transfers: four\n", "archive:\n  timezone: Mars/Base\n", "api: 3\n",
-            "media_hosts:\n  - https://x\n", "archive: [\n", "transfers: 4\ntransfers: 5\n", "- a\n",
-            "archive:\n  layout: '{agent_name}/{foo}'\n", "api:\n  base_url: http://x.test\n", "api:\n  key_file: nokey\n",
-            "allow_insecure_http: maybe\n", "media_hosts: []\n"]
-        for (i, yaml) in cases.enumerated() {
-            let path = dir + "/c\(i).yaml"
-            try Data(yaml.utf8).write(to: URL(fileURLWithPath: path))
-            do { _ = try ConfigurationLoader.load(configFile: path, overrides: .init(archiveRoot: "/a"), environment: [:]) }
-            catch { print("MSG:", error) }
-        }
-        for env in [["GETSCREEN_ARCHIVER_TRANSFERS": "0", "GETSCREEN_API_KEY": "k"], ["GETSCREEN_API_KEY": " "], [:]] {
-            do { _ = try ConfigurationLoader.load(configFile: nil, overrides: .init(), environment: env) } catch { print("MSG:", error) }
-            do { _ = try ConfigurationLoader.load(configFile: nil, overrides: .init(archiveRoot: "/a"), environment: env) } catch { print("MSG:", error) }
-        }
-        do { _ = try TimeBound.parse("yesterday", option: "--from") } catch { print("MSG:", error) }
-        do { _ = try ConfigurationLoader.load(configFile: "/nope.yaml", overrides: .init(), environment: [:]) } catch { print("MSG:", error) }
-        let c = try ConfigurationLoader.load(configFile: nil, overrides: .init(archiveRoot: "/a"), environment: ["GETSCREEN_API_KEY": "sekrit"])
-        print("MSG:", c)
     }
 }

@@ -37,18 +37,18 @@ struct ConfigurationFile {
     /// Reads and checks the file at `path`.
     /// - Throws: `ConfigurationError.fileUnreadable` when it cannot be read, or any error from `init(yaml:path:)`.
     init(contentsOf path: String, currentDirectory: String) throws(ConfigurationError) {
+        let absolute = ConfigurationLoader.absolutePath(path, currentDirectory: currentDirectory)
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
             throw .fileUnreadable(path: path, reason: "no such file")
         }
         guard !isDirectory.boolValue else { throw .fileUnreadable(path: path, reason: "it is a directory") }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileManager.default.contents(atPath: absolute) else {
             throw .fileUnreadable(path: path, reason: "permission denied or not readable")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .fileUnreadable(path: path, reason: "not UTF-8 text")
         }
-        let absolute = ConfigurationLoader.absolutePath(path, currentDirectory: currentDirectory)
         try self.init(yaml: text, path: path, folder: (absolute as NSString).deletingLastPathComponent)
     }
 

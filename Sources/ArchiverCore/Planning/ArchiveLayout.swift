@@ -6,7 +6,7 @@ public import Foundation
 /// The template is checked once, when the layout is created, so rendering cannot fail. Every placeholder value is
 /// passed through `PathComponentSanitizer`, so a hostile agent name cannot leave the archive root, hide a file or
 /// break a line; the ids and `{session_id}` (required) are never cut, so paths stay unique.
-public struct ArchiveLayout: Sendable, Equatable {
+public struct ArchiveLayout: Sendable, Equatable, CustomStringConvertible {
     /// The default template.
     public static let defaultTemplate = "{agent_name}-{agent_id}/{year}/{month}/{day}/{time}_{session_id}"
     /// The layout of `defaultTemplate`.
@@ -36,6 +36,9 @@ public struct ArchiveLayout: Sendable, Equatable {
         let values = PlaceholderValues(fields: fields, date: parts)
         return components.map { render($0, values: values) }.joined(separator: "/")
     }
+
+    /// The template.
+    public var description: String { template }
 
     /// Layouts are equal when their templates are.
     public static func == (lhs: ArchiveLayout, rhs: ArchiveLayout) -> Bool {

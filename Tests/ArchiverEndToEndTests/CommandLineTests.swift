@@ -1,0 +1,233 @@
+import ArchiverTestSupport
+import Foundation
+import GetscreenSimulator
+import Testing
+
+/// The built binary, run as a process: exit codes, messages, the report file, and the key's secrecy.
+@Suite struct CommandLineTests {
+    /// Writes a config file for the fixture's simulator and root, plus `extra` YAML lines.
+    func writeConfig(for fixture: SimulatorFixture, extra: String = "") throws -> String {
+        let path = "\(fixture.workspace.path)/config.yaml"
+        let yaml = """
+            api:
+              base_url: \(fixture.simulator.baseURL)
+            archive:
+              root: \(fixture.root)
+            media_hosts: ["127.0.0.1"]
+            allow_insecure_http: true
+            \(extra)
+            """
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    let keyEnvironment = ["GETSCREEN_API_KEY": SimulatorFixture.apiKey]
+
+    /// Every byte the run left in its output and under `folder`, to search for the key.
+    func everythingWritten(_ result: CommandResult, under folder: String) -> String {
+        var text = result.stdout + result.stderr
+        for path in files(under: folder, withSuffix: "") {
+            text += String(decoding: contents(of: "\(folder)/\(path)") ?? [], as: UTF8.self)
+        }
+        return text
+    }
+
+    @Test func syncArchivesEverythingAndExitsZeroThenRerunsAsANoOp() async throws {
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 3, sessionCount: 25, sizeRange: 1_000...9_000))
+        defer { Task { await fixture.tearDown() } }
+        let config = try writeConfig(for: fixture)
+        let report = "\(fixture.workspace.path)/report.json"
+
+        let first = try await ArchiverProcess.run(
+            ["sync", "--config", config, "--report", report, "--verbose"], environment: keyEnvironment, in: fixture.workspace.path
+        )
+        #expect(first.exitCode == 0, "\(first.stderr)")
+        #expect(files(under: fixture.root, withSuffix: ".mp4").count == 25)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+        #expect(json["listed"] as? Int == 25)
+        #expect(json["downloaded"] as? Int == 25)
+        #expect(json["skipped"] as? Int == 0)
+        #expect(json["failed"] as? Int == 0)
+        #expect(json["bytes_downloaded"] as? Int == fixture.dataset.sessions.reduce(0) { $0 + $1.videoSize })
+        #expect(json["dry_run"] as? Bool == false)
+        #expect((json["failures"] as? [Any])?.isEmpty == true)
+        #expect(json["would_download"] == nil)
+        #expect(first.stderr.contains("25 downloaded"))
+        #expect(!everythingWritten(first, under: fixture.workspace.path).contains(SimulatorFixture.apiKey))
+
+        let second = try await ArchiverProcess.run(["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+        #expect(second.exitCode == 0)
+        #expect(second.stderr.contains("0 downloaded"))
+        #expect(second.stderr.contains("25 already archived"))
+    }
+
+    @Test func dryRunReportsWhatItWouldDownloadAndWritesNothing() async throws {
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 4, sessionCount: 7, sizeRange: 1_000...2_000))
+        defer { Task { await fixture.tearDown() } }
+        let config = try writeConfig(for: fixture)
+        let report = "\(fixture.workspace.path)/dry.json"
+
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config, "--dry-run", "--report", report], environment: keyEnvironment, in: fixture.workspace.path
+        )
+
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(treeSnapshot(of: fixture.root).isEmpty)
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+        #expect(json["dry_run"] as? Bool == true)
+        #expect(json["would_download"] as? Int == 7)
+        #expect(json["would_download_bytes"] as? Int == fixture.dataset.sessions.reduce(0) { $0 + $1.videoSize })
+        #expect(fixture.simulator.counters.mediaRequests == 0)
+    }
+
+    @Test func sizeMismatchExitsOneWithTheReasonInTheReport() async throws {
+        let dataset = SimulatorDataset.seeded(seed: 5, sessionCount: 4, sizeRange: 1_000...2_000)
+        let broken = dataset.sessions[1]
+        var faults = SimulatorFaults()
+        faults.servedSizeOverrides = [broken.id: broken.videoSize + 10]
+        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        let config = try writeConfig(for: fixture)
+        let report = "\(fixture.workspace.path)/report.json"
+
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config, "--report", report, "--verbose"], environment: keyEnvironment, in: fixture.workspace.path
+        )
+
+        #expect(result.exitCode == 1)
+        #expect(result.stderr.contains("size mismatch: got \(broken.videoSize + 10), expected \(broken.videoSize)"))
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any])
+        let failures = try #require(json["failures"] as? [[String: Any]])
+        #expect(failures.count == 1)
+        #expect(failures.first?["session_id"] as? Int == broken.id)
+        #expect(failures.first?["reason"] as? String == "size mismatch: got \(broken.videoSize + 10), expected \(broken.videoSize)")
+        #expect(json["downloaded"] as? Int == 3)
+        #expect(!everythingWritten(result, under: fixture.workspace.path).contains(SimulatorFixture.apiKey))
+    }
+
+    @Test func fetchArchivesOneSession() async throws {
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 6, sessionCount: 5, sizeRange: 1_000...2_000))
+        defer { Task { await fixture.tearDown() } }
+        let config = try writeConfig(for: fixture)
+        let target = fixture.dataset.sessions[2]
+
+        let result = try await ArchiverProcess.run(
+            ["fetch", "--config", config, "--session-id", String(target.id)], environment: keyEnvironment, in: fixture.workspace.path
+        )
+
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(files(under: fixture.root, withSuffix: ".mp4") == [SimulatorFixture.expectedPath(of: target)])
+    }
+
+    @Test func rejectedKeyExitsThreeAndWritesNothing() async throws {
+        var faults = SimulatorFaults()
+        faults.apiStatusOverride = 403
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 3), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        let config = try writeConfig(for: fixture)
+
+        let result = try await ArchiverProcess.run(["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+
+        #expect(result.exitCode == 3)
+        #expect(result.stderr.contains("rejected the key (HTTP 403)"))
+        #expect(treeSnapshot(of: fixture.root).isEmpty)
+    }
+
+    @Test func missingArchiveRootExitsThreeAndIsNotCreated() async throws {
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 3))
+        defer { Task { await fixture.tearDown() } }
+        let config = try writeConfig(for: fixture)
+        let missing = "\(fixture.workspace.path)/nas-not-mounted"
+
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config, "--archive", missing], environment: keyEnvironment, in: fixture.workspace.path
+        )
+
+        #expect(result.exitCode == 3)
+        #expect(result.stderr.contains(missing))
+        #expect(!FileManager.default.fileExists(atPath: missing))
+    }
+
+    @Test(arguments: [
+        (["sync", "--bogus"], "--bogus"),
+        (["sync", "--transfers", "0"], "--transfers"),
+        (["sync", "--transfers", "many"], "--transfers"),
+        (["sync", "--from", "yesterday"], "--from"),
+        (["fetch"], "--session-id"),
+        (["sync", "--quiet", "--verbose"], "--quiet"),
+    ])
+    func usageErrorsExitTwoNamingTheOption(arguments: [String], named: String) async throws {
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 1))
+        defer { Task { await fixture.tearDown() } }
+        let config = try writeConfig(for: fixture)
+
+        let result = try await ArchiverProcess.run(arguments + ["--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+
+        #expect(result.exitCode == 2, "\(result.stderr)")
+        #expect(result.stderr.contains(named), "\(result.stderr)")
+    }
+
+    @Test(arguments: [
+        ("archive:\n  rot: /x", "archive.rot"),
+        ("transfers: 0", "transfers"),
+        ("transfers: four", "transfers"),
+        ("archive_root: /x", "archive_root"),
+        ("allow_insecure_http: maybe", "allow_insecure_http"),
+    ])
+    func configErrorsExitTwoNamingTheKey(yaml: String, key: String) async throws {
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 1))
+        defer { Task { await fixture.tearDown() } }
+        let config = "\(fixture.workspace.path)/bad.yaml"
+        try "api:\n  base_url: \(fixture.simulator.baseURL)\n\(yaml)\n".write(toFile: config, atomically: true, encoding: .utf8)
+
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config, "--archive", fixture.root], environment: keyEnvironment, in: fixture.workspace.path
+        )
+
+        #expect(result.exitCode == 2, "\(result.stderr)")
+        #expect(result.stderr.contains(key), "\(result.stderr)")
+        #expect(fixture.simulator.counters.requests.isEmpty)
+    }
+
+    @Test func missingKeyMissingConfigAndPlainHTTPExitTwo() async throws {
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 1))
+        defer { Task { await fixture.tearDown() } }
+        let config = try writeConfig(for: fixture)
+        let plain = "\(fixture.workspace.path)/plain.yaml"
+        try "archive:\n  root: \(fixture.root)\n".write(toFile: plain, atomically: true, encoding: .utf8)
+
+        let noKey = try await ArchiverProcess.run(["sync", "--config", config], in: fixture.workspace.path)
+        #expect(noKey.exitCode == 2)
+        #expect(noKey.stderr.contains("GETSCREEN_API_KEY"))
+
+        let noFile = try await ArchiverProcess.run(
+            ["sync", "--config", "\(fixture.workspace.path)/nope.yaml"], environment: keyEnvironment, in: fixture.workspace.path
+        )
+        #expect(noFile.exitCode == 2)
+        #expect(noFile.stderr.contains("nope.yaml"))
+
+        let http = try await ArchiverProcess.run(
+            ["sync", "--config", plain, "--api-url", fixture.simulator.baseURL], environment: keyEnvironment, in: fixture.workspace.path
+        )
+        #expect(http.exitCode == 2)
+        #expect(http.stderr.contains("--api-url"))
+        #expect(http.stderr.contains("allow_insecure_http"))
+        #expect(fixture.simulator.counters.requests.isEmpty)
+    }
+
+    @Test func demoPrintsATreeOfRealFiles() async throws {
+        let workspace = try TemporaryDirectory()
+        defer { workspace.remove() }
+
+        let result = try await ArchiverProcess.run(["demo", "--dir", "\(workspace.path)/demo"], in: workspace.path)
+
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        let archived = files(under: "\(workspace.path)/demo", withSuffix: ".mp4")
+        #expect(archived.count == 36)
+        for path in archived.prefix(3) {
+            #expect(result.stdout.contains((path as NSString).lastPathComponent))
+        }
+        #expect(result.stdout.contains("36 downloaded"))
+        #expect(result.stdout.contains("36 already archived"))
+    }
+}

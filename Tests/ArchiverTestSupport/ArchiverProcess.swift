@@ -1,0 +1,66 @@
+import Foundation
+
+/// What a run of the built `getscreen-archiver` binary did.
+public struct CommandResult: Sendable {
+    public var exitCode: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs the `getscreen-archiver` binary that `swift build` put beside the test bundle.
+public enum ArchiverProcess {
+    /// The binary's path: next to the test bundle, which SwiftPM builds into the same products folder.
+    public static var executablePath: String {
+        let besideTests = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("getscreen-archiver").path
+        if FileManager.default.isExecutableFile(atPath: besideTests) { return besideTests }
+        let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        return packageRoot.appendingPathComponent(".build/debug/getscreen-archiver").path
+    }
+
+    /// Runs the binary with `arguments` in `directory`, with a clean environment plus `environment`,
+    /// and waits for it without blocking a Swift concurrency thread.
+    public static func run(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        in directory: String
+    ) async throws -> CommandResult {
+        let stdoutPath = "\(directory)/.stdout-\(UUID().uuidString)"
+        let stderrPath = "\(directory)/.stderr-\(UUID().uuidString)"
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        defer {
+            try? FileManager.default.removeItem(atPath: stdoutPath)
+            try? FileManager.default.removeItem(atPath: stderrPath)
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executablePath)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        var inherited = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        inherited["HOME"] = ProcessInfo.processInfo.environment["HOME"]
+        process.environment = inherited.merging(environment) { $1 }
+        let stdoutHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        let stderrHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        process.standardOutput = stdoutHandle
+        process.standardError = stderrHandle
+        process.standardInput = FileHandle.nullDevice
+        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
+            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(throwing: error)
+            }
+        }
+        try stdoutHandle.close()
+        try stderrHandle.close()
+        return CommandResult(
+            exitCode: status,
+            stdout: (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        )
+    }
+}
