@@ -67,7 +67,8 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         case CURLE_COULDNT_CONNECT, CURLE_SSL_CONNECT_ERROR: kind = .connect
         case CURLE_OPERATION_TIMEDOUT: kind = .timeout
         case CURLE_PARTIAL_FILE: kind = .truncated
-        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM: kind = .connectionLost
+        case CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_GOT_NOTHING, CURLE_HTTP2, CURLE_HTTP2_STREAM:
+            kind = .connectionLost
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: kind = .badURL
         case CURLE_WRITE_ERROR where writeErrno != nil: kind = .write(errno: writeErrno!)
         case CURLE_WRITE_ERROR where bodyLimit != nil: kind = .bodyTooLarge(limit: bodyLimit!)

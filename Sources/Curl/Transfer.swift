@@ -169,7 +169,8 @@ final class Transfer: @unchecked Sendable {
         }
         if let lowSpeed = request.lowSpeedLimit {
             try check(ccurl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_LIMIT, lowSpeed.bytesPerSecond))
-            try check(ccurl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, lowSpeed.duration.milliseconds / 1000)))
+            try check(
+                ccurl_easy_setopt_long(easy, CURLOPT_LOW_SPEED_TIME, max(1, lowSpeed.duration.milliseconds / 1000)))
         }
         // CURLOPT_BUFFERSIZE: larger receive buffers mean fewer write callbacks and write(2) calls for media.
         try check(ccurl_easy_setopt_long(easy, CURLOPT_BUFFERSIZE, 256 * 1024))

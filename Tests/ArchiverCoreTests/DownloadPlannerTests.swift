@@ -16,7 +16,9 @@ import Testing
 
     @Test func sortsSessionsIntoArchivedMissingAndWrongSize() throws {
         let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
-        let sessions = try [Self.session(id: 1, size: 10), Self.session(id: 2, size: 20), Self.session(id: 3, size: 30)]
+        let sessions = try [
+            Self.session(id: 1, size: 10), Self.session(id: 2, size: 20), Self.session(id: 3, size: 30),
+        ]
         let onDisk = [
             "PC-1001/2020/12/22/180433_1.mp4": 10,
             "PC-1001/2020/12/22/180433_1.json": 400,

@@ -1,10 +1,11 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Curl
 import Foundation
 import GetscreenSimulator
 import Logging
 import Testing
+
+@testable import ArchiverCore
 
 /// `history/info` decoding and `Archiver.fetch`, against the simulator.
 @Suite struct FetchTests {
@@ -59,8 +60,14 @@ import Testing
     @Test(arguments: [
         (#"{"start": 1, "agent": {"id": 1}, "video": {"url": "https://x/1.mp4", "size": 1}}"#, "missing or invalid id"),
         (#"{"id": 1, "start": 1, "agent": {"id": 1}, "video": {"size": 1}}"#, "missing video.url"),
-        (#"{"id": 1, "start": 1, "agent": {"id": 1}, "video": {"url": "https://x/1.mp4"}}"#, "missing or invalid video.size"),
-        (#"{"id": 1, "start": 1, "agent": {"id": 1}, "video": {"url": "https://x/1.mp4", "size": -5}}"#, "implausible video size -5"),
+        (
+            #"{"id": 1, "start": 1, "agent": {"id": 1}, "video": {"url": "https://x/1.mp4"}}"#,
+            "missing or invalid video.size"
+        ),
+        (
+            #"{"id": 1, "start": 1, "agent": {"id": 1}, "video": {"url": "https://x/1.mp4", "size": -5}}"#,
+            "implausible video size -5"
+        ),
         (#"{"id": 1, "start": 1, "video": {"url": "https://x/1.mp4", "size": 5}}"#, "missing agent.id"),
     ])
     func unusableListItemsAreRefusedWithAReason(json: String, reason: String) throws {
@@ -78,15 +85,18 @@ import Testing
         defer { Task { await fixture.tearDown() } }
         let target = fixture.dataset.sessions[5]
 
-        let report = try await Archiver.fetch(configuration: fixture.configuration(), session: .uid(target.uid), logger: logger)
+        let report = try await Archiver.fetch(
+            configuration: fixture.configuration(), session: .uid(target.uid), logger: logger)
 
         #expect(report.downloaded == 1)
         #expect(files(under: fixture.root, withSuffix: ".mp4") == [SimulatorFixture.expectedPath(of: target)])
-        #expect(contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: target))") == expectedBytes(of: target))
+        #expect(
+            contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: target))") == expectedBytes(of: target))
         #expect(fixture.simulator.counters.infoRequests == 1)
 
         fixture.simulator.resetCounters()
-        let sync = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        let sync = try await Archiver.sync(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
         #expect(sync.skipped == 1)
         #expect(sync.downloaded == 7)
     }
@@ -96,7 +106,8 @@ import Testing
         defer { Task { await fixture.tearDown() } }
 
         await #expect {
-            _ = try await Archiver.fetch(configuration: fixture.configuration(), session: .id(999_999_999), logger: logger)
+            _ = try await Archiver.fetch(
+                configuration: fixture.configuration(), session: .id(999_999_999), logger: logger)
         } throws: { error in
             guard case .sessionNotFound(let reference)? = error as? ArchiverError else { return false }
             return reference == "id 999999999"

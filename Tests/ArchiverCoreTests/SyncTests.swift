@@ -17,7 +17,8 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: Self.smallDataset(count: 230))
         defer { Task { await fixture.tearDown() } }
 
-        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        let report = try await Archiver.sync(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.listed == 230)
         #expect(report.downloaded == 230)
@@ -28,7 +29,8 @@ import Testing
             let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
             #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
             let sidecarPath = String(path.dropLast(4)) + ".json"
-            let sidecar = try JSONSerialization.jsonObject(with: Data(contents(of: sidecarPath) ?? [])) as? [String: Any]
+            let sidecar =
+                try JSONSerialization.jsonObject(with: Data(contents(of: sidecarPath) ?? [])) as? [String: Any]
             let listed = sidecar?["session"] as? [String: Any]
             #expect(listed?["id"] as? Int == session.id)
         }
@@ -94,7 +96,8 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
         defer { Task { await fixture.tearDown() } }
 
-        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        let report = try await Archiver.sync(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.exitCode == 1)
         #expect(report.downloaded == 5)
@@ -114,7 +117,8 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
         defer { Task { await fixture.tearDown() } }
 
-        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        let report = try await Archiver.sync(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.downloaded == 3)
         #expect(report.failures.map(\.code) == ["http_404"])
@@ -146,7 +150,10 @@ import Testing
     }
 
     @Test func hostileAgentNamesStayUnderTheRootAndKeepTheAgentID() async throws {
-        let names = ["../../x", "a/b", "..", ".", "ctl\u{1}\u{7f}\nname", String(repeating: "A", count: 300), "back\\slash", "nul\u{0}byte"]
+        let names = [
+            "../../x", "a/b", "..", ".", "ctl\u{1}\u{7f}\nname", String(repeating: "A", count: 300), "back\\slash",
+            "nul\u{0}byte",
+        ]
         let sessions = names.enumerated().map { index, name in
             SimulatedSession(
                 id: 5000 + index,
@@ -161,7 +168,8 @@ import Testing
         defer { Task { await fixture.tearDown() } }
         let outside = Set(try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.path))
 
-        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        let report = try await Archiver.sync(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.downloaded == names.count)
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.path)) == outside)
@@ -194,7 +202,8 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
         defer { Task { await fixture.tearDown() } }
 
-        let report = try await Archiver.sync(configuration: fixture.configuration(transfers: 3), options: SyncOptions(), logger: logger)
+        let report = try await Archiver.sync(
+            configuration: fixture.configuration(transfers: 3), options: SyncOptions(), logger: logger)
 
         #expect(report.downloaded == 9)
         #expect(fixture.simulator.counters.maxConcurrentMediaResponses == 3)

@@ -1,5 +1,6 @@
-@testable import ArchiverCore
 import Testing
+
+@testable import ArchiverCore
 
 @Suite struct URLRedactionTests {
     let key = APIKey("s3cr3t key&=")!
@@ -7,7 +8,10 @@ import Testing
     @Test(arguments: [
         ("https://st.getscreen.me/video/2/1.mp4", "https://st.getscreen.me/video/2/1.mp4?apikey=s3cr3t%20key%26%3D"),
         ("https://st.getscreen.me/v/1.mp4?t=9", "https://st.getscreen.me/v/1.mp4?t=9&apikey=s3cr3t%20key%26%3D"),
-        ("https://st.getscreen.me/v/1.mp4?apikey=old&t=9", "https://st.getscreen.me/v/1.mp4?t=9&apikey=s3cr3t%20key%26%3D"),
+        (
+            "https://st.getscreen.me/v/1.mp4?apikey=old&t=9",
+            "https://st.getscreen.me/v/1.mp4?t=9&apikey=s3cr3t%20key%26%3D"
+        ),
         ("https://st.getscreen.me/v/1.mp4?", "https://st.getscreen.me/v/1.mp4?apikey=s3cr3t%20key%26%3D"),
         ("https://st.getscreen.me/v/1.mp4#frag", "https://st.getscreen.me/v/1.mp4?apikey=s3cr3t%20key%26%3D#frag"),
     ])

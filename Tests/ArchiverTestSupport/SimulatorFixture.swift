@@ -1,5 +1,5 @@
 public import ArchiverCore
-public import Foundation
+import Foundation
 public import GetscreenSimulator
 
 /// A running simulator and an archive root to sync into, torn down by `tearDown()`.
@@ -24,7 +24,8 @@ public struct SimulatorFixture: Sendable {
     }
 
     /// A configuration pointing at the simulator and the root.
-    public func configuration(transfers: Int = 4, mediaHosts: [String] = ["127.0.0.1"]) throws -> ArchiverConfiguration {
+    public func configuration(transfers: Int = 4, mediaHosts: [String] = ["127.0.0.1"]) throws -> ArchiverConfiguration
+    {
         ArchiverConfiguration(
             apiBaseURL: URL(string: simulator.baseURL)!,
             apiKey: APIKey(Self.apiKey)!,

@@ -23,7 +23,8 @@ import Testing
         try #require(descriptor >= 0)
         let multi = try CurlMulti()
 
-        let response = try await multi.perform(TransferRequest(url: mediaURL(fixture.simulator), destination: .file(descriptor: descriptor)))
+        let response = try await multi.perform(
+            TransferRequest(url: mediaURL(fixture.simulator), destination: .file(descriptor: descriptor)))
         close(descriptor)
         await multi.shutdown()
 
@@ -79,7 +80,8 @@ import Testing
         let multi = try CurlMulti()
 
         await #expect {
-            _ = try await multi.perform(TransferRequest(url: mediaURL(fixture.simulator), destination: .memory(limit: 1000)))
+            _ = try await multi.perform(
+                TransferRequest(url: mediaURL(fixture.simulator), destination: .memory(limit: 1000)))
         } throws: { error in
             (error as? CurlError)?.kind == .bodyTooLarge(limit: 1000)
         }
@@ -93,7 +95,8 @@ import Testing
         let multi = try CurlMulti()
 
         await #expect {
-            _ = try await multi.perform(TransferRequest(url: "http://127.0.0.1:\(port)/", destination: .memory(limit: 100)))
+            _ = try await multi.perform(
+                TransferRequest(url: "http://127.0.0.1:\(port)/", destination: .memory(limit: 100)))
         } throws: { error in
             (error as? CurlError)?.kind == .connect
         }

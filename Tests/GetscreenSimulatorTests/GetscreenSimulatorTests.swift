@@ -3,7 +3,7 @@ import GetscreenSimulator
 import Testing
 
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 struct GetscreenSimulatorTests {
@@ -11,7 +11,8 @@ struct GetscreenSimulatorTests {
         let whole = GetscreenSimulator.mediaBytes(sessionID: 42, range: 0..<300)
         for lower in 0..<50 {
             for upper in lower..<(lower + 30) {
-                #expect(GetscreenSimulator.mediaBytes(sessionID: 42, range: lower..<upper) == Array(whole[lower..<upper]))
+                #expect(
+                    GetscreenSimulator.mediaBytes(sessionID: 42, range: lower..<upper) == Array(whole[lower..<upper]))
             }
         }
         #expect(Array(whole[4..<8]) == Array("ftyp".utf8))
@@ -34,15 +35,28 @@ struct GetscreenSimulatorTests {
         let simulator = GetscreenSimulator(
             dataset: .seeded(seed: 1, sessionCount: 25),
             apiKey: "key",
-            faults: { var faults = SimulatorFaults(); faults.maxPageLimit = 10; return faults }()
+            faults: {
+                var faults = SimulatorFaults()
+                faults.maxPageLimit = 10
+                return faults
+            }()
         )
         try await simulator.start()
-        defer { Task { try await simulator.shutdown() } }
+        do {
+            try await exercise(simulator)
+        } catch {
+            try await simulator.shutdown()
+            throw error
+        }
+        try await simulator.shutdown()
+    }
 
+    private func exercise(_ simulator: GetscreenSimulator) async throws {
         var ids: [Int] = []
         var offset = 0
         while true {
-            let (page, status) = try await get("\(simulator.baseURL)/history/list?offset=\(offset)&limit=100", apiKey: "key")
+            let (page, status) = try await get(
+                "\(simulator.baseURL)/history/list?offset=\(offset)&limit=100", apiKey: "key")
             #expect(status == 200)
             let object = try #require(try JSONSerialization.jsonObject(with: page) as? [String: Any])
             #expect(object["limit"] as? Int == 10)
@@ -67,7 +81,7 @@ struct GetscreenSimulatorTests {
         #expect(headerOnly == 403)
 
         let counters = simulator.counters
-        #expect(counters.listRequests == 4)
+        #expect(counters.listRequests == 5)
         #expect(counters.mediaRequests == 2)
         #expect(counters.rejectedRequests == 2)
         #expect(counters.maxConcurrentMediaResponses == 1)

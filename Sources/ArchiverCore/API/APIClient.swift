@@ -30,7 +30,9 @@ public struct APIClient: Sendable {
     /// the server answered with (the server may cap `limit`). Sessions are de-duplicated by id.
     /// - Throws: `ArchiverError` when the API rejects the key, exceeds the plan's limit, cannot be reached
     ///   or answers something that is not a page.
-    public func listSessions(filter: HistoryFilter, pageSize: Int = maximumPageSize) async throws(ArchiverError) -> Listing {
+    public func listSessions(filter: HistoryFilter, pageSize: Int = maximumPageSize) async throws(ArchiverError)
+        -> Listing
+    {
         var sessions: [Session] = []
         var invalidItems: [InvalidSessionItem] = []
         var seen = Set<Int>()
@@ -115,7 +117,8 @@ public struct APIClient: Sendable {
         case 401, 403: throw .apiKeyRejected(status: response.statusCode)
         case 402: throw .requestLimitExceeded
         default:
-            throw .apiStatus(status: response.statusCode, endpoint: endpoint, message: Self.errorMessage(in: response.body))
+            throw .apiStatus(
+                status: response.statusCode, endpoint: endpoint, message: Self.errorMessage(in: response.body))
         }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(response.body))

@@ -35,7 +35,8 @@ public struct MediaURLPolicy: Sendable {
             throw RecordingFailure(
                 sessionID: sessionID,
                 code: "untrusted_media_host",
-                reason: "untrusted media host \(host): not in media_hosts (\(mediaHosts.map(\.description).joined(separator: ", ")))"
+                reason:
+                    "untrusted media host \(host): not in media_hosts (\(mediaHosts.map(\.description).joined(separator: ", ")))"
             )
         }
         return URLRedaction.authorizing(url, with: key)

@@ -41,7 +41,8 @@ public struct Downloader: Sendable {
         logger.debug("downloading", metadata: ["session.id": "\(session.id)", "url": "\(URLRedaction.redacted(url))"])
         let response: TransferResponse
         do {
-            response = try await transport.perform(TransferRequest(url: url, destination: .file(descriptor: descriptor)))
+            response = try await transport.perform(
+                TransferRequest(url: url, destination: .file(descriptor: descriptor)))
         } catch let error as CurlError {
             if case .write(let writeErrno) = error.kind {
                 throw ArchiverError.archiveUnwritable(path: temporaryPath, errno: writeErrno)
@@ -71,7 +72,9 @@ public struct Downloader: Sendable {
         try filer.file(recordingAt: temporaryPath, as: item, sidecar: sidecar)
         logger.info(
             "archived",
-            metadata: ["session.id": "\(session.id)", "path": "\(item.relativePath).mp4", "bytes": "\(response.bytesWritten)"]
+            metadata: [
+                "session.id": "\(session.id)", "path": "\(item.relativePath).mp4", "bytes": "\(response.bytesWritten)",
+            ]
         )
         return response.bytesWritten
     }

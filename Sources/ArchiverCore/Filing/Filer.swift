@@ -19,11 +19,15 @@ public struct Filer: Sendable {
     /// A file of the wrong size already at the final path is moved aside (`.mp4.replaced-<unix time>`),
     /// never overwritten.
     /// - Throws: `ArchiverError.archiveUnwritable` when a folder or file cannot be created or renamed.
-    public func file(recordingAt temporaryPath: String, as item: DownloadPlan.Item, sidecar: [UInt8]) throws(ArchiverError) {
+    public func file(recordingAt temporaryPath: String, as item: DownloadPlan.Item, sidecar: [UInt8])
+        throws(ArchiverError)
+    {
         let folder = try prepareFolder(for: item.relativePath)
         try writeSidecar(sidecar, for: item.relativePath)
         let finalPath = root.absolute("\(item.relativePath).\(DownloadPlanner.recordingExtension)")
-        if item.existingWrongSize != nil, root.fileSize("\(item.relativePath).\(DownloadPlanner.recordingExtension)") != nil {
+        if item.existingWrongSize != nil,
+            root.fileSize("\(item.relativePath).\(DownloadPlanner.recordingExtension)") != nil
+        {
             let asidePath = "\(finalPath).replaced-\(Int(Date().timeIntervalSince1970))"
             guard rename(finalPath, asidePath) == 0 else { throw .archiveUnwritable(path: finalPath, errno: errno) }
         }

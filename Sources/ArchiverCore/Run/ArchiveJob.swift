@@ -28,7 +28,8 @@ struct ArchiveJob: Sendable {
             failed: 0,
             bytesDownloaded: 0,
             failures: invalidItems.map {
-                RecordingFailure(sessionID: $0.sessionID, code: "invalid_item", reason: "unusable API item: \($0.reason)")
+                RecordingFailure(
+                    sessionID: $0.sessionID, code: "invalid_item", reason: "unusable API item: \($0.reason)")
             }
         )
         logger.info(
@@ -46,7 +47,8 @@ struct ArchiveJob: Sendable {
             let downloader = Downloader(
                 transport: transport,
                 key: configuration.apiKey,
-                policy: MediaURLPolicy(mediaHosts: configuration.mediaHosts, allowsInsecureHTTP: configuration.allowInsecureHTTP),
+                policy: MediaURLPolicy(
+                    mediaHosts: configuration.mediaHosts, allowsInsecureHTTP: configuration.allowInsecureHTTP),
                 root: root,
                 logger: logger
             )
@@ -89,7 +91,9 @@ struct ArchiveJob: Sendable {
                     report.downloaded += 1
                     report.bytesDownloaded += bytes
                 case .failure(let failure as RecordingFailure):
-                    logger.warning("recording failed", metadata: ["session.id": "\(failure.sessionID ?? 0)", "reason": "\(failure.reason)"])
+                    logger.warning(
+                        "recording failed",
+                        metadata: ["session.id": "\(failure.sessionID ?? 0)", "reason": "\(failure.reason)"])
                     report.failures.append(failure)
                 case .failure(let error as ArchiverError):
                     // The archive itself cannot be written: stop scheduling and let in-flight transfers abort.

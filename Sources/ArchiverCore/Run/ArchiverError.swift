@@ -33,7 +33,8 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
             return "archive root \(path) does not exist or is not a folder; mount the share or create the folder "
                 + "(the tool never creates the root, so that a missing NAS mount does not fill the local disk)"
         case .archiveUnwritable(let path, let errno):
-            return "cannot write \(path): \(String(cString: strerror(errno))); check the permissions and free space of the archive"
+            return
+                "cannot write \(path): \(String(cString: strerror(errno))); check the permissions and free space of the archive"
         case .apiKeyRejected(let status):
             return "the API rejected the key (HTTP \(status)); check GETSCREEN_API_KEY or api.key_file "
                 + "and that the key has access to the connection history"
@@ -53,5 +54,5 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

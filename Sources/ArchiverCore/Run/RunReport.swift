@@ -65,7 +65,8 @@ public struct RunReport: Sendable, Codable, Equatable {
         let temporaryPath = "\(path).tmp-\(getpid())"
         let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
         guard descriptor >= 0 else { throw .archiveUnwritable(path: path, errno: errno) }
-        let failure = data.withUnsafeBytes { Filer.writeAll($0, to: descriptor) } ?? (fsync(descriptor) == 0 ? nil : errno)
+        let failure =
+            data.withUnsafeBytes { Filer.writeAll($0, to: descriptor) } ?? (fsync(descriptor) == 0 ? nil : errno)
         close(descriptor)
         guard failure == nil, rename(temporaryPath, path) == 0 else {
             let reason = failure ?? errno

@@ -35,7 +35,8 @@ public enum Archiver {
         let startedAt = Date()
         let root = try ArchiveRoot(path: configuration.archiveRoot)
         return try await withTransport(configuration) { transport throws(ArchiverError) in
-            let client = APIClient(baseURL: configuration.apiBaseURL, key: configuration.apiKey, transport: transport, logger: logger)
+            let client = APIClient(
+                baseURL: configuration.apiBaseURL, key: configuration.apiKey, transport: transport, logger: logger)
             let dateTo = Int((options.to ?? startedAt).timeIntervalSince1970)
             let dateFrom = options.from.map { Int($0.timeIntervalSince1970) }
             var sessions: [Session] = []
@@ -43,12 +44,14 @@ public enum Archiver {
             var seen = Set<Int>()
             let agents: [Int?] = options.agentIDs.isEmpty ? [nil] : options.agentIDs.map { $0 }
             for agent in agents {
-                let listing = try await client.listSessions(filter: HistoryFilter(agentID: agent, dateFrom: dateFrom, dateTo: dateTo))
+                let listing = try await client.listSessions(
+                    filter: HistoryFilter(agentID: agent, dateFrom: dateFrom, dateTo: dateTo))
                 sessions += listing.sessions.filter { seen.insert($0.id).inserted }
                 invalid += listing.invalidItems
             }
             let job = ArchiveJob(configuration: configuration, root: root, transport: transport, logger: logger)
-            return try await job.run(sessions: sessions, invalidItems: invalid, isDryRun: options.isDryRun, startedAt: startedAt)
+            return try await job.run(
+                sessions: sessions, invalidItems: invalid, isDryRun: options.isDryRun, startedAt: startedAt)
         }
     }
 
@@ -66,7 +69,8 @@ public enum Archiver {
         let startedAt = Date()
         let root = try ArchiveRoot(path: configuration.archiveRoot)
         return try await withTransport(configuration) { transport throws(ArchiverError) in
-            let client = APIClient(baseURL: configuration.apiBaseURL, key: configuration.apiKey, transport: transport, logger: logger)
+            let client = APIClient(
+                baseURL: configuration.apiBaseURL, key: configuration.apiKey, transport: transport, logger: logger)
             let info = try await client.sessionInfo(reference)
             let session: Session
             do throws(InvalidSessionItem) {
@@ -78,7 +82,9 @@ public enum Archiver {
                 if let listed = listing?.sessions.first(where: { $0.id == fromInfo.id }) {
                     session = listed
                 } else {
-                    logger.warning("session not found in history/list; filing it under the agent name \"agent\"", metadata: ["session.id": "\(fromInfo.id)"])
+                    logger.warning(
+                        "session not found in history/list; filing it under the agent name \"agent\"",
+                        metadata: ["session.id": "\(fromInfo.id)"])
                     session = fromInfo
                 }
             } catch {
@@ -99,7 +105,8 @@ public enum Archiver {
         do {
             transport = try CurlMulti(maxConnections: configuration.transfers + 2)
         } catch {
-            throw .apiUnreachable(endpoint: configuration.apiBaseURL.absoluteString, reason: "libcurl did not start: \(error)")
+            throw .apiUnreachable(
+                endpoint: configuration.apiBaseURL.absoluteString, reason: "libcurl did not start: \(error)")
         }
         do {
             let report = try await body(transport)

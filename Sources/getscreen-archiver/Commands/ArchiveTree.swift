@@ -3,6 +3,7 @@ import Foundation
 
 /// Renders an archive folder as an indented tree with file sizes, leaving out the tool's state folder.
 enum ArchiveTree {
+    /// The tree below `root`, one entry a line, sorted by name.
     static func render(root: String) -> String {
         var lines = [root]
         appendChildren(of: root, depth: 1, into: &lines)
@@ -15,15 +16,14 @@ enum ArchiveTree {
             .sorted()
         for name in names {
             let path = "\(folder)/\(name)"
-            var isFolder: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isFolder)
+            let attributes = (try? FileManager.default.attributesOfItem(atPath: path)) ?? [:]
             let indent = String(repeating: "  ", count: depth)
-            if isFolder.boolValue {
+            if attributes[.type] as? FileAttributeType == .typeDirectory {
                 lines.append("\(indent)\(name)/")
                 appendChildren(of: path, depth: depth + 1, into: &lines)
             } else {
-                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-                lines.append("\(indent)\(name)  (\(ByteCount.format(size ?? 0)))")
+                let size = attributes[.size] as? Int ?? 0
+                lines.append("\(indent)\(name)  (\(ByteCount.format(size)))")
             }
         }
     }

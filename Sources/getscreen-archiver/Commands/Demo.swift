@@ -28,7 +28,7 @@ extension GetscreenArchiver {
             let root = try prepareRoot()
             let key = "demo-" + UUID().uuidString
             let simulator = GetscreenSimulator(
-                dataset: .seeded(seed: 2026, sessionCount: 36, agentCount: 4),
+                dataset: .seeded(seed: 2026, sessionCount: 12, agentCount: 3),
                 apiKey: key,
                 faults: SimulatorFaults()
             )
@@ -45,10 +45,12 @@ extension GetscreenArchiver {
             )
             do {
                 print("Simulated Getscreen API at \(simulator.baseURL); archiving into \(root)\n")
-                let first = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+                let first = try await Archiver.sync(
+                    configuration: configuration, options: SyncOptions(), logger: logger)
                 print(ArchiveTree.render(root: root))
                 print("first sync:  \(first.summary)")
-                let second = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+                let second = try await Archiver.sync(
+                    configuration: configuration, options: SyncOptions(), logger: logger)
                 print("second sync: \(second.summary)")
                 try await simulator.shutdown()
                 if first.exitCode != 0 { throw ExitCode(first.exitCode) }

@@ -30,10 +30,14 @@ extension GetscreenArchiver {
         @Option(help: ArgumentHelp("Only sessions that started at or after WHEN.", valueName: "when"))
         var from: String?
 
-        @Option(help: ArgumentHelp("Only sessions that started at or before WHEN (default: the run's start).", valueName: "when"))
+        @Option(
+            help: ArgumentHelp(
+                "Only sessions that started at or before WHEN (default: the run's start).", valueName: "when"))
         var to: String?
 
-        @Option(name: .customLong("agent"), help: ArgumentHelp("Only this agent's sessions; repeat for several.", valueName: "id"))
+        @Option(
+            name: .customLong("agent"),
+            help: ArgumentHelp("Only this agent's sessions; repeat for several.", valueName: "id"))
         var agentIDs: [Int] = []
 
         func run() async throws {

@@ -8,7 +8,9 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: ArgumentHelp("The YAML configuration file.", valueName: "file"))
     var configFile: String?
 
-    @Option(name: .customLong("api-url"), help: ArgumentHelp("The API base URL (overrides api.base_url).", valueName: "url"))
+    @Option(
+        name: .customLong("api-url"), help: ArgumentHelp("The API base URL (overrides api.base_url).", valueName: "url")
+    )
     var apiURL: String?
 
     @Option(help: ArgumentHelp("The archive root folder, which must exist (overrides archive.root).", valueName: "dir"))
