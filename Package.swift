@@ -70,6 +70,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GetscreenSimulatorTests",
+            dependencies: ["GetscreenSimulator"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ArchiverCoreTests",
             dependencies: ["ArchiverCore", "GetscreenSimulator", "Curl", "ArchiverTestSupport"],
             swiftSettings: swiftSettings
