@@ -11,19 +11,27 @@ struct GetscreenArchiver: AsyncParsableCommand {
         abstract: "Back up the video recordings of Getscreen.me sessions to an archive folder.",
         discussion: """
             Exit codes: 0 every recording archived; 1 some recordings failed, the rest archived; \
-            2 usage or configuration error; 3 could not run (key rejected, API unreachable, archive root missing).
+            2 usage or configuration error; 3 could not run (key rejected, request limit exceeded, API unreachable, \
+            archive root missing, interrupted).
             """,
         subcommands: [Sync.self, Fetch.self, Demo.self]
     )
 
     static func main() async {
+        let run = Task { try await parseAndRun() }
+        // SIGINT and SIGTERM (Ctrl-C, systemd stopping the unit) cancel the run: in-flight transfers abort,
+        // their temporary files are removed, and the process exits 3 with what was archived so far.
+        let signalSources = [SIGINT, SIGTERM].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler { run.cancel() }
+            source.resume()
+            return source
+        }
+        let result = await run.result
+        signalSources.forEach { $0.cancel() }
         do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
+            try result.get()
         } catch let error as ArchiverError {
             Terminal.printError("error: \(error)")
             Foundation.exit(error.exitCode)
@@ -37,6 +45,15 @@ struct GetscreenArchiver: AsyncParsableCommand {
                 Foundation.exit(2)
             }
             exit(withError: error)
+        }
+    }
+
+    private static func parseAndRun() async throws {
+        var command = try parseAsRoot()
+        if var asyncCommand = command as? any AsyncParsableCommand {
+            try await asyncCommand.run()
+        } else {
+            try command.run()
         }
     }
 }

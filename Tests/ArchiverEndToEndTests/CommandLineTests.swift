@@ -231,6 +231,48 @@ import Testing
         #expect(fixture.simulator.counters.requests.isEmpty)
     }
 
+    @Test(arguments: [SIGTERM, SIGINT])
+    func signalStopsTheRunRemovingPartialDownloads(signalNumber: Int32) async throws {
+        var faults = SimulatorFaults()
+        faults.mediaBytesPerSecond = 40_000  // five seconds a recording: the signal lands mid-transfer
+        let dataset = SimulatorDataset.seeded(seed: 8, sessionCount: 6, sizeRange: 200_000...200_000)
+        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        let config = try writeConfig(for: fixture, extra: "transfers: 2")
+        let simulator = fixture.simulator
+
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path
+        ) { pid in
+            let deadline = ContinuousClock.now + .seconds(30)
+            while simulator.counters.mediaRequests < 2 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            kill(pid, signalNumber)
+        }
+
+        #expect(result.exitCode == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("interrupted after archiving 0 recordings"), "\(result.stderr)")
+        #expect(files(under: fixture.root, withSuffix: ".mp4").isEmpty)
+        #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: "").isEmpty)
+    }
+
+    @Test func fromAfterToIsAUsageError() async throws {
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 1))
+        defer { Task { await fixture.tearDown() } }
+        let config = try writeConfig(for: fixture)
+
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config, "--from", "2026-03-02", "--to", "2026-03-01T23:59:59Z"],
+            environment: keyEnvironment,
+            in: fixture.workspace.path
+        )
+
+        #expect(result.exitCode == 2)
+        #expect(result.stderr.contains("--to must be a time at or after --from"), "\(result.stderr)")
+        #expect(fixture.simulator.counters.requests.isEmpty)
+    }
+
     @Test func demoPrintsATreeOfRealFiles() async throws {
         let workspace = try TemporaryDirectory()
         defer { workspace.remove() }

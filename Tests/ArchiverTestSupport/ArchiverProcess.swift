@@ -21,10 +21,12 @@ public enum ArchiverProcess {
 
     /// Runs the binary with `arguments` in `directory`, with a clean environment plus `environment`,
     /// and waits for it without blocking a Swift concurrency thread.
+    /// - Parameter whileRunning: called with the process id once it runs, before waiting for its exit.
     public static func run(
         _ arguments: [String],
         environment: [String: String] = [:],
-        in directory: String
+        in directory: String,
+        whileRunning: (@Sendable (Int32) async throws -> Void)? = nil
     ) async throws -> CommandResult {
         let stdoutPath = "\(directory)/.stdout-\(UUID().uuidString)"
         let stderrPath = "\(directory)/.stderr-\(UUID().uuidString)"
@@ -46,15 +48,22 @@ public enum ArchiverProcess {
         process.standardOutput = stdoutHandle
         process.standardError = stderrHandle
         process.standardInput = FileHandle.nullDevice
-        let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-            process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
+        let (statuses, statusContinuation) = AsyncStream.makeStream(of: Int32.self)
+        process.terminationHandler = {
+            statusContinuation.yield($0.terminationStatus)
+            statusContinuation.finish()
+        }
+        try process.run()
+        if let whileRunning {
             do {
-                try process.run()
+                try await whileRunning(process.processIdentifier)
             } catch {
-                process.terminationHandler = nil
-                continuation.resume(throwing: error)
+                process.terminate()
+                throw error
             }
         }
+        var status: Int32 = -1
+        for await terminationStatus in statuses { status = terminationStatus }
         try stdoutHandle.close()
         try stderrHandle.close()
         return CommandResult(

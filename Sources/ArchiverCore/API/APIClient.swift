@@ -41,13 +41,24 @@ public struct APIClient: Sendable {
         while true {
             let page = try await listPage(filter: filter, offset: offset, limit: pageSize)
             pageCount += 1
+            var isNewInformation = false
             for item in page.items {
                 do throws(InvalidSessionItem) {
                     let session = try Session(listItem: item)
-                    if seen.insert(session.id).inserted { sessions.append(session) }
+                    if seen.insert(session.id).inserted {
+                        sessions.append(session)
+                        isNewInformation = true
+                    }
                 } catch {
                     invalidItems.append(error)
+                    isNewInformation = true
                 }
+            }
+            if !page.items.isEmpty && !isNewInformation {
+                // A server that ignores `offset` would otherwise be paged forever.
+                logger.warning(
+                    "history/list repeated a whole page; stopping the listing", metadata: ["offset": "\(offset)"])
+                break
             }
             offset += page.items.count
             let answeredLimit = page.limit ?? pageSize
@@ -106,6 +117,8 @@ public struct APIClient: Sendable {
         let response: TransferResponse
         do {
             response = try await transport.perform(request)
+        } catch is CancellationError {
+            throw .interrupted(archived: 0)
         } catch let error as CurlError {
             throw .apiUnreachable(endpoint: "\(baseURL)/\(endpoint)", reason: error.description)
         } catch {

@@ -76,8 +76,6 @@ struct ArchiveJob: Sendable {
                 group.addTask {
                     do {
                         return .success(try await downloader.download(item))
-                    } catch let failure as RecordingFailure {
-                        return .failure(failure)
                     } catch {
                         return .failure(error)
                     }
@@ -100,12 +98,13 @@ struct ArchiveJob: Sendable {
                     fatal = fatal ?? error
                     group.cancelAll()
                 case .failure:
-                    // Cancellation: the run is being stopped.
+                    // Cancellation (a signal): stop scheduling; in-flight transfers abort and remove their files.
                     group.cancelAll()
                 }
                 if fatal == nil, !Task.isCancelled { _ = startNext() }
             }
         }
         if let fatal { throw fatal }
+        if Task.isCancelled { throw .interrupted(archived: report.downloaded) }
     }
 }

@@ -18,6 +18,8 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case invalidResponse(endpoint: String, reason: String)
     /// `history/info` does not know the session (exit 3).
     case sessionNotFound(String)
+    /// The run was stopped by a signal (SIGINT or SIGTERM) after archiving `archived` recordings (exit 3).
+    case interrupted(archived: Int)
 
     /// 2 for usage and configuration errors, 3 when the run could not proceed.
     public var exitCode: Int32 {
@@ -49,6 +51,9 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
             return "the API's answer to \(endpoint) is not the documented JSON: \(reason)"
         case .sessionNotFound(let reference):
             return "the API does not know session \(reference) (HTTP 404); check the id"
+        case .interrupted(let archived):
+            return "interrupted after archiving \(archived) recordings; partial downloads were removed, "
+                + "run again to archive the rest"
         }
     }
 }

@@ -49,6 +49,13 @@ extension GetscreenArchiver {
                 to: try to.map { text throws(ConfigurationError) in try TimeBound.parse(text, option: "--to") },
                 agentIDs: agentIDs
             )
+            if let from = options.from, let to = options.to, from > to {
+                throw ConfigurationError.invalidValue(
+                    value: self.to ?? "",
+                    source: .flag(name: "--to"),
+                    expected: "a time at or after --from (\(self.from ?? ""))"
+                )
+            }
             let report = try await Archiver.sync(configuration: configuration, options: options, logger: logger)
             try outputOptions.finish(with: report)
         }
