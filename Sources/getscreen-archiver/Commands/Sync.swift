@@ -17,7 +17,8 @@ extension GetscreenArchiver {
                 Examples:
                   getscreen-archiver sync --config /etc/getscreen-archiver/config.yaml
                   getscreen-archiver sync --config config.yaml --dry-run --from 2026-01-01
-                  getscreen-archiver sync --archive /mnt/nas/getscreen --agent 1001 --agent 1002 --report run.json
+                  getscreen-archiver sync --archive /mnt/nas/rec --agent 1001 --agent 1002
+                  getscreen-archiver sync --config config.yaml --report last-run.json --quiet
                 """
         )
 
