@@ -210,7 +210,7 @@ final class Transfer: @unchecked Sendable {
                 return 0
             }
             responseBody.append(contentsOf: bytes)
-        case .file(let descriptor) where isSuccess:
+        case .file(let descriptor, let observer) where isSuccess:
             var offset = 0
             while offset < bytes.count {
                 let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -222,6 +222,7 @@ final class Transfer: @unchecked Sendable {
                 offset += written
             }
             bytesWritten += bytes.count
+            observer?.transferDidWrite(bytes)
         case .file:
             let room = max(0, Self.errorBodyLimit - responseBody.count)
             responseBody.append(contentsOf: bytes.prefix(room))

@@ -4,8 +4,9 @@ public struct TransferRequest: Sendable {
     public enum Destination: Sendable {
         /// Collected in memory, failing the transfer when it grows past `limit` bytes.
         case memory(limit: Int)
-        /// Written to this open file descriptor as it arrives; the caller owns and closes it.
-        case file(descriptor: Int32)
+        /// Written to this open file descriptor as it arrives; the caller owns and closes it. `observer`, when
+        /// given, sees every byte written, in order (to hash the body while it streams).
+        case file(descriptor: Int32, observer: (any TransferBodyObserver)? = nil)
     }
 
     /// The URL to fetch. It may carry a secret: the Curl module never logs or stores it.
@@ -41,6 +42,15 @@ public struct TransferRequest: Sendable {
         self.timeout = timeout
         self.userAgent = userAgent
     }
+}
+
+/// Sees the body bytes of a file transfer as they are written.
+///
+/// Called on the transfer engine's thread, one call at a time for a given transfer, so an implementation
+/// needs no lock as long as it is read only after `CurlMulti.perform` returns.
+public protocol TransferBodyObserver: AnyObject, Sendable {
+    /// `bytes` were just written to the file, after every byte of earlier calls.
+    func transferDidWrite(_ bytes: UnsafeRawBufferPointer)
 }
 
 /// The outcome of a transfer that completed at the HTTP level, whatever its status code.
