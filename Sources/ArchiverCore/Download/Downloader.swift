@@ -10,23 +10,32 @@ public struct Downloader: Sendable {
     private let policy: MediaURLPolicy
     private let root: ArchiveRoot
     private let filer: Filer
+    private let progress: any RunProgressObserver
     private let logger: Logger
 
-    /// Creates a downloader that writes below `root`.
-    public init(transport: CurlMulti, key: APIKey, policy: MediaURLPolicy, root: ArchiveRoot, logger: Logger) {
+    /// Creates a downloader that writes below `root` and reports to `progress`.
+    public init(
+        transport: CurlMulti,
+        key: APIKey,
+        policy: MediaURLPolicy,
+        root: ArchiveRoot,
+        progress: any RunProgressObserver = NoProgressObserver(),
+        logger: Logger
+    ) {
         self.transport = transport
         self.key = key
         self.policy = policy
         self.root = root
         self.filer = Filer(root: root)
+        self.progress = progress
         self.logger = logger
     }
 
     /// Downloads and files `item`. The recording appears at its final path only complete and size-checked.
-    /// - Returns: the number of bytes archived.
+    /// - Returns: the recording as filed, with the SHA-256 computed while it streamed.
     /// - Throws: `RecordingFailure` for this recording alone; `ArchiverError` when the archive itself cannot
     ///   be written (the run must stop); `CancellationError`.
-    public func download(_ item: DownloadPlan.Item) async throws -> Int {
+    public func download(_ item: DownloadPlan.Item) async throws -> ArchivedRecording {
         let session = item.session
         let url = try policy.authorize(session.video.url, for: session.id, key: key)
         let temporaryPath = "\(root.temporaryFolder)/\(session.id)-\(UUID().uuidString).mp4.part"
@@ -39,6 +48,7 @@ public struct Downloader: Sendable {
         }
 
         logger.debug("downloading", metadata: ["session.id": "\(session.id)", "url": "\(URLRedaction.redacted(url))"])
+        let sink = DownloadBodySink(sessionID: session.id, progress: progress)
         let response: TransferResponse
         do {
             response = try await transport.perform(
@@ -67,25 +77,35 @@ public struct Downloader: Sendable {
         close(descriptor)
         isOpen = false
 
-        let fileName = "\(item.relativePath.split(separator: "/").last ?? "").\(DownloadPlanner.recordingExtension)"
-        let sidecar = Sidecar.contents(for: session, recordingFileName: fileName, archivedAt: Date())
-        try filer.file(recordingAt: temporaryPath, as: item, sidecar: sidecar)
+        let archived = ArchivedRecording(
+            session: session,
+            relativePath: "\(item.relativePath).\(DownloadPlanner.recordingExtension)",
+            sizeBytes: response.bytesWritten,
+            sha256: sink.hexDigest(),
+            archivedAt: Date()
+        )
+        try filer.file(recordingAt: temporaryPath, as: item, sidecar: Sidecar.contents(for: archived))
         logger.info(
             "archived",
             metadata: [
-                "session.id": "\(session.id)", "path": "\(item.relativePath).mp4", "bytes": "\(response.bytesWritten)",
+                "session.id": "\(session.id)", "path": "\(archived.relativePath)", "bytes": "\(archived.sizeBytes)",
             ]
         )
-        return response.bytesWritten
+        return archived
     }
 
-    /// Writes the sidecar of an archived recording whose sidecar is missing.
+    /// Writes the sidecar of an archived recording whose sidecar is missing, hashing the recording on disk.
     /// - Throws: `ArchiverError.archiveUnwritable`.
     public func restoreSidecar(of item: DownloadPlan.Item) throws(ArchiverError) {
-        let fileName = "\(item.relativePath.split(separator: "/").last ?? "").\(DownloadPlanner.recordingExtension)"
-        try filer.writeSidecar(
-            Sidecar.contents(for: item.session, recordingFileName: fileName, archivedAt: Date()),
-            for: item.relativePath
+        let relativePath = "\(item.relativePath).\(DownloadPlanner.recordingExtension)"
+        let digest = try FileDigest.sha256(ofFileAt: root.absolute(relativePath))
+        let archived = ArchivedRecording(
+            session: item.session,
+            relativePath: relativePath,
+            sizeBytes: digest.sizeBytes,
+            sha256: digest.hex,
+            archivedAt: Date()
         )
+        try filer.writeSidecar(Sidecar.contents(for: archived), for: item.relativePath)
     }
 }

@@ -3,14 +3,15 @@ import Foundation
 /// The metadata file stored beside each recording: the session as the API gave it, with the key removed
 /// from every URL, plus what the archiver did.
 enum Sidecar {
-    /// The sidecar's JSON bytes for `session`, whose recording was checked at `sizeBytes`.
-    static func contents(for session: Session, recordingFileName: String, archivedAt: Date) -> [UInt8] {
+    /// The sidecar's JSON bytes for a filed recording.
+    static func contents(for recording: ArchivedRecording) -> [UInt8] {
         let document: JSONValue = .object([
-            "session": strippingKeys(from: session.metadata),
+            "session": strippingKeys(from: recording.session.metadata),
             "archive": .object([
-                "file": .string(recordingFileName),
-                "size_bytes": .integer(session.video.sizeBytes),
-                "archived_at": .string(archivedAt.formatted(.iso8601)),
+                "file": .string(String(recording.relativePath.split(separator: "/").last ?? "")),
+                "size_bytes": .integer(recording.sizeBytes),
+                "sha256": .string(recording.sha256),
+                "archived_at": .string(recording.archivedAt.formatted(.iso8601)),
                 "tool": .string("getscreen-archiver"),
             ]),
         ])

@@ -8,6 +8,7 @@ struct ArchiveJob: Sendable {
     let configuration: ArchiverConfiguration
     let root: ArchiveRoot
     let transport: CurlMulti
+    let progress: any RunProgressObserver
     let logger: Logger
 
     func run(
@@ -50,8 +51,10 @@ struct ArchiveJob: Sendable {
                 policy: MediaURLPolicy(
                     mediaHosts: configuration.mediaHosts, allowsInsecureHTTP: configuration.allowInsecureHTTP),
                 root: root,
+                progress: progress,
                 logger: logger
             )
+            progress.runPlanned(recordings: plan.downloads.count, bytes: plan.downloadBytes)
             for item in plan.missingSidecars {
                 try downloader.restoreSidecar(of: item)
             }
@@ -69,14 +72,19 @@ struct ArchiveJob: Sendable {
         into report: inout RunReport
     ) async throws(ArchiverError) {
         var fatal: ArchiverError?
-        await withTaskGroup(of: Result<Int, any Error>.self) { group in
+        await withTaskGroup(of: Result<ArchivedRecording, any Error>.self) { group in
             var pending = items.makeIterator()
             func startNext() -> Bool {
                 guard let item = pending.next() else { return false }
                 group.addTask {
                     do {
-                        return .success(try await downloader.download(item))
+                        let recording = try await downloader.download(item)
+                        progress.transferFinished(sessionID: item.session.id, outcome: .success(recording.sizeBytes))
+                        return .success(recording)
                     } catch {
+                        if let failure = error as? RecordingFailure {
+                            progress.transferFinished(sessionID: item.session.id, outcome: .failure(failure))
+                        }
                         return .failure(error)
                     }
                 }
@@ -85,9 +93,9 @@ struct ArchiveJob: Sendable {
             for _ in 0..<configuration.transfers where !startNext() { break }
             while let result = await group.next() {
                 switch result {
-                case .success(let bytes):
+                case .success(let recording):
                     report.downloaded += 1
-                    report.bytesDownloaded += bytes
+                    report.bytesDownloaded += recording.sizeBytes
                 case .failure(let failure as RecordingFailure):
                     logger.warning(
                         "recording failed",

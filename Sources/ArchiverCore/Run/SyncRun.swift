@@ -30,6 +30,7 @@ public enum Archiver {
     public static func sync(
         configuration: ArchiverConfiguration,
         options: SyncOptions,
+        progress: any RunProgressObserver = NoProgressObserver(),
         logger: Logger
     ) async throws(ArchiverError) -> RunReport {
         let startedAt = Date()
@@ -49,7 +50,8 @@ public enum Archiver {
                 sessions += listing.sessions.filter { seen.insert($0.id).inserted }
                 invalid += listing.invalidItems
             }
-            let job = ArchiveJob(configuration: configuration, root: root, transport: transport, logger: logger)
+            let job = ArchiveJob(
+                configuration: configuration, root: root, transport: transport, progress: progress, logger: logger)
             return try await job.run(
                 sessions: sessions, invalidItems: invalid, isDryRun: options.isDryRun, startedAt: startedAt)
         }
@@ -64,6 +66,7 @@ public enum Archiver {
     public static func fetch(
         configuration: ArchiverConfiguration,
         session reference: SessionReference,
+        progress: any RunProgressObserver = NoProgressObserver(),
         logger: Logger
     ) async throws(ArchiverError) -> RunReport {
         let startedAt = Date()
@@ -88,10 +91,12 @@ public enum Archiver {
                     session = fromInfo
                 }
             } catch {
-                let job = ArchiveJob(configuration: configuration, root: root, transport: transport, logger: logger)
+                let job = ArchiveJob(
+                    configuration: configuration, root: root, transport: transport, progress: progress, logger: logger)
                 return try await job.run(sessions: [], invalidItems: [error], isDryRun: false, startedAt: startedAt)
             }
-            let job = ArchiveJob(configuration: configuration, root: root, transport: transport, logger: logger)
+            let job = ArchiveJob(
+                configuration: configuration, root: root, transport: transport, progress: progress, logger: logger)
             return try await job.run(sessions: [session], invalidItems: [], isDryRun: false, startedAt: startedAt)
         }
     }

@@ -1,0 +1,15 @@
+public import Foundation
+
+/// A recording that is complete and in place: what the catalog records.
+public struct ArchivedRecording: Sendable, Equatable {
+    /// The session the recording belongs to.
+    public var session: Session
+    /// The recording's path below the archive root, with its `.mp4` extension.
+    public var relativePath: String
+    /// The recording's size in bytes (equal to `video.size`).
+    public var sizeBytes: Int
+    /// The SHA-256 of the recording, lowercase hex, computed while it streamed.
+    public var sha256: String
+    /// When it was filed.
+    public var archivedAt: Date
+}

@@ -1,0 +1,27 @@
+import Crypto
+import Curl
+
+/// Hashes a recording while it streams to disk and reports the bytes to the run's progress observer.
+///
+/// Confinement: `transferDidWrite` runs on the transfer engine's thread during the transfer; `digest()` is
+/// called only after the transfer finished. The two never overlap, hence `@unchecked Sendable`.
+final class DownloadBodySink: TransferBodyObserver, @unchecked Sendable {
+    private var hasher = SHA256()
+    private let sessionID: Int
+    private let progress: any RunProgressObserver
+
+    init(sessionID: Int, progress: any RunProgressObserver) {
+        self.sessionID = sessionID
+        self.progress = progress
+    }
+
+    func transferDidWrite(_ bytes: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: bytes)
+        progress.transferReceived(sessionID: sessionID, bytes: bytes.count)
+    }
+
+    /// The SHA-256 of every byte written, as lowercase hex.
+    func hexDigest() -> String {
+        FileDigest.hex(hasher.finalize())
+    }
+}
