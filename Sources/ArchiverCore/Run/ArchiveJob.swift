@@ -9,6 +9,8 @@ struct ArchiveJob: Sendable {
     let root: ArchiveRoot
     let transport: CurlMulti
     let progress: any RunProgressObserver
+    /// Called for each recording once it is filed (to add it to the catalog); an error stops the run.
+    var recordArchived: @Sendable (ArchivedRecording) throws(ArchiverError) -> Void = { _ throws(ArchiverError) in }
     let logger: Logger
 
     func run(
@@ -96,6 +98,12 @@ struct ArchiveJob: Sendable {
                 case .success(let recording):
                     report.downloaded += 1
                     report.bytesDownloaded += recording.sizeBytes
+                    do throws(ArchiverError) {
+                        try recordArchived(recording)
+                    } catch {
+                        fatal = fatal ?? error
+                        group.cancelAll()
+                    }
                 case .failure(let failure as RecordingFailure):
                     logger.warning(
                         "recording failed",
