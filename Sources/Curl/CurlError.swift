@@ -19,6 +19,8 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         case write(errno: Int32)
         /// An in-memory body grew past its limit.
         case bodyTooLarge(limit: Int)
+        /// A resumed transfer got a 206 whose `Content-Range` does not start where the file ends.
+        case rangeMismatch
         /// libcurl refused the URL or the protocol.
         case badURL
         /// Anything else libcurl reports.
@@ -42,6 +44,7 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         case .connectionLost: "curl_connection_lost"
         case .write: "write_failed"
         case .bodyTooLarge: "body_too_large"
+        case .rangeMismatch: "range_mismatch"
         case .badURL: "curl_bad_url"
         case .other: "curl_\(code)"
         }
@@ -53,12 +56,14 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
             "could not write the download: \(String(cString: strerror(errno))) (errno \(errno))"
         case .bodyTooLarge(let limit):
             "the response was larger than \(limit) bytes"
+        case .rangeMismatch:
+            "the server answered a resumed download with a range that does not continue the partial file"
         default:
             "\(message) (curl error \(code))"
         }
     }
 
-    init(code: CURLcode, detail: String?, writeErrno: Int32? = nil, bodyLimit: Int? = nil) {
+    init(code: CURLcode, detail: String?, writeErrno: Int32? = nil, bodyLimit: Int? = nil, rangeMismatch: Bool = false) {
         self.code = Int(code.rawValue)
         let text = detail.flatMap { $0.isEmpty ? nil : $0 } ?? String(cString: curl_easy_strerror(code))
         self.message = text.hasSuffix("\n") ? String(text.dropLast()) : text
@@ -71,6 +76,7 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
             kind = .connectionLost
         case CURLE_URL_MALFORMAT, CURLE_UNSUPPORTED_PROTOCOL: kind = .badURL
         case CURLE_WRITE_ERROR where writeErrno != nil: kind = .write(errno: writeErrno!)
+        case CURLE_WRITE_ERROR where rangeMismatch: kind = .rangeMismatch
         case CURLE_WRITE_ERROR where bodyLimit != nil: kind = .bodyTooLarge(limit: bodyLimit!)
         default: kind = .other
         }

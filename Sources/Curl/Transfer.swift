@@ -31,6 +31,9 @@ final class Transfer: @unchecked Sendable {
     private var bytesWritten = 0
     private var writeErrno: Int32?
     private var exceededBodyLimit = false
+    private var hasCheckedResumeStart = false
+    private var restartedFromZero = false
+    private var rangeMismatch = false
 
     init(request: TransferRequest) {
         self.request = request
@@ -120,7 +123,8 @@ final class Transfer: @unchecked Sendable {
                     code: code,
                     detail: detail,
                     writeErrno: writeErrno,
-                    bodyLimit: exceededBodyLimit ? memoryLimit : nil
+                    bodyLimit: exceededBodyLimit ? memoryLimit : nil,
+                    rangeMismatch: rangeMismatch
                 )
             )
         }
@@ -134,7 +138,8 @@ final class Transfer: @unchecked Sendable {
                 statusCode: status,
                 headers: responseHeaders,
                 body: responseBody,
-                bytesWritten: bytesWritten
+                bytesWritten: bytesWritten,
+                restartedFromZero: restartedFromZero
             )
         )
     }
@@ -178,6 +183,11 @@ final class Transfer: @unchecked Sendable {
             headerList = curl_slist_append(headerList, line)
         }
         if let headerList { try check(ccurl_easy_setopt_slist(easy, CURLOPT_HTTPHEADER, headerList)) }
+        if request.resumeOffset > 0 {
+            // CURLOPT_RANGE rather than CURLOPT_RESUME_FROM_LARGE: the latter fails with CURLE_RANGE_ERROR when
+            // the server ignores the range, while we prefer to take the whole body (see `startResumedBody`).
+            try check(ccurl_easy_setopt_string(easy, CURLOPT_RANGE, "\(request.resumeOffset)-"))
+        }
         try check(ccurl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, headerCallback))
         try check(ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
         try check(ccurl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, writeCallback))
@@ -201,6 +211,31 @@ final class Transfer: @unchecked Sendable {
         responseHeaders[name] = value
     }
 
+    /// Before the first body byte of a resumed transfer: a 206 must continue the file where it ends; a 200
+    /// carries the whole body, so the file is truncated and the observer restarts.
+    /// - Returns: false when the transfer must be aborted.
+    private func startResumedBody(descriptor: Int32, observer: (any TransferBodyObserver)?) -> Bool {
+        guard request.resumeOffset > 0 else { return true }
+        if responseStatus == 206 {
+            let start = responseHeaders["content-range"].flatMap(Self.contentRangeStart)
+            rangeMismatch = start != request.resumeOffset
+            return !rangeMismatch
+        }
+        guard ftruncate(descriptor, 0) == 0, lseek(descriptor, 0, SEEK_SET) == 0 else {
+            writeErrno = errno
+            return false
+        }
+        restartedFromZero = true
+        observer?.transferDidRestartFromZero()
+        return true
+    }
+
+    /// A of `bytes A-B/T`.
+    private static func contentRangeStart(_ value: String) -> Int? {
+        guard value.hasPrefix("bytes "), let dash = value.firstIndex(of: "-") else { return nil }
+        return Int(value[value.index(value.startIndex, offsetBy: 6)..<dash])
+    }
+
     fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         let isSuccess = responseStatus.map { (200..<300).contains($0) } ?? true
         switch request.destination {
@@ -211,6 +246,10 @@ final class Transfer: @unchecked Sendable {
             }
             responseBody.append(contentsOf: bytes)
         case .file(let descriptor, let observer) where isSuccess:
+            if !hasCheckedResumeStart {
+                hasCheckedResumeStart = true
+                guard startResumedBody(descriptor: descriptor, observer: observer) else { return 0 }
+            }
             var offset = 0
             while offset < bytes.count {
                 let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

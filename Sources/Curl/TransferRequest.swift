@@ -23,6 +23,11 @@ public struct TransferRequest: Sendable {
     public var timeout: Duration?
     /// The `User-Agent` header.
     public var userAgent: String
+    /// For a file destination: ask for the body from this byte on (`Range: bytes=N-`), to resume a partial
+    /// file whose write position is at N. A 206 answer must start at N (or the transfer fails with
+    /// `CurlError.Kind.rangeMismatch`); a 200 answer (the server ignores ranges) truncates the file and
+    /// writes the whole body from byte 0, telling the observer to restart.
+    public var resumeOffset: Int
 
     /// Creates a GET request.
     public init(
@@ -32,8 +37,10 @@ public struct TransferRequest: Sendable {
         connectTimeout: Duration = .seconds(30),
         lowSpeedLimit: (bytesPerSecond: Int, duration: Duration)? = (1, .seconds(120)),
         timeout: Duration? = nil,
-        userAgent: String = "getscreen-archiver"
+        userAgent: String = "getscreen-archiver",
+        resumeOffset: Int = 0
     ) {
+        self.resumeOffset = resumeOffset
         self.url = url
         self.headers = headers
         self.destination = destination
@@ -51,6 +58,8 @@ public struct TransferRequest: Sendable {
 public protocol TransferBodyObserver: AnyObject, Sendable {
     /// `bytes` were just written to the file, after every byte of earlier calls.
     func transferDidWrite(_ bytes: UnsafeRawBufferPointer)
+    /// The server ignored the requested range: the file was truncated and the body starts again at byte 0.
+    func transferDidRestartFromZero()
 }
 
 /// The outcome of a transfer that completed at the HTTP level, whatever its status code.
@@ -61,8 +70,10 @@ public struct TransferResponse: Sendable {
     public var headers: [String: String]
     /// The in-memory body, or, for a file destination, the first bytes of a non-2xx response's body.
     public var body: [UInt8]
-    /// Body bytes written to the file destination (only 2xx bodies are written there).
+    /// Body bytes written to the file destination by this transfer (only 2xx bodies are written there).
     public var bytesWritten: Int
+    /// Whether a resumed transfer got the whole body instead (200), so the file now holds only this body.
+    public var restartedFromZero: Bool
 
     /// Whether the status code is in 200...299.
     public var isSuccess: Bool { (200..<300).contains(statusCode) }

@@ -28,10 +28,10 @@ public final class GetscreenSimulator: Sendable {
         self.state = SimulatorState(dataset: dataset, apiKey: apiKey, faults: faults)
     }
 
-    /// Binds 127.0.0.1 on an ephemeral port (port 0) and starts serving on two event-loop threads owned by
-    /// the simulator. Does nothing if already started; call it from one task only.
+    /// Binds 127.0.0.1 on `port` (0, the default, picks a free one) and starts serving on two event-loop
+    /// threads owned by the simulator. Does nothing if already started; call it from one task only.
     /// - Throws: The bind error, with the threads already shut down.
-    public func start() async throws {
+    public func start(port requestedPort: Int = 0) async throws {
         guard server.withLock({ $0 == nil }) else { return }
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
         let state = self.state
@@ -50,7 +50,7 @@ public final class GetscreenSimulator: Sendable {
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+            channel = try await bootstrap.bind(host: "127.0.0.1", port: requestedPort).get()
         } catch {
             try? await group.shutdownGracefully()
             throw error
@@ -92,6 +92,11 @@ public final class GetscreenSimulator: Sendable {
     /// Adds sessions while running (pagination-drift tests); a session whose id exists replaces it.
     public func insert(_ sessions: [SimulatedSession]) {
         state.storage.withLock { $0.upsert(sessions) }
+    }
+
+    /// The ids of the sessions the simulator holds now.
+    public var sessionIDs: [Int] {
+        state.storage.withLock { $0.sessionsNewestFirst.map(\.id) }
     }
 
     /// Removes sessions while running; unknown ids are ignored.

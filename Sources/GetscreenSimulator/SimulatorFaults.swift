@@ -14,6 +14,17 @@ public struct SimulatorFaults: Sendable {
     /// When set, media bodies are streamed in chunks paced to about this many bytes per second per transfer,
     /// so transfers overlap in time. `nil` means as fast as the connection takes them.
     public var mediaBytesPerSecond: Int? = nil
+    /// Faults for `history/list` requests by their number (1 for the first request the server sees).
+    public var listFaults: [Int: SimulatedFault] = [:]
+    /// Session id -> faults for the next requests of that recording, one each, in order.
+    public var mediaFaults: [Int: [SimulatedFault]] = [:]
+    /// Whether media answers `Range: bytes=N-` with 206 and `Content-Range`; when false it always sends 200
+    /// with the whole body.
+    public var honorsRange = true
+    /// The order of `history/list`.
+    public var listOrder = SimulatedListOrder.newestFirst
+    /// Dataset changes at each `history/list` request after the first.
+    public var listDrift: SimulatedListDrift? = nil
 
     /// Creates the fault-free configuration.
     public init() {}

@@ -18,7 +18,9 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
     private struct MediaStream {
         var sessionID: Int
         var offset: Int
+        /// Where the body ends: the range's end, or earlier where an injected fault cuts it.
         var size: Int
+        var cut: SimulatedFault?
         var bytesPerSecond: Int?
         var isKeepAlive: Bool
         /// The pending paced write, if any; cancelled when the connection closes.
@@ -70,10 +72,11 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
 
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         switch router.route(Self.record(head)) {
-        case .json(let status, let body):
+        case .json(let status, let body, let extraHeaders):
             var headers = Self.baseHeaders(for: head)
             headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
             headers.add(name: "Content-Length", value: String(body.count))
+            for (name, value) in extraHeaders { headers.add(name: name, value: value) }
             let responseHead = HTTPResponseHead(
                 version: head.version,
                 status: HTTPResponseStatus(statusCode: status),
@@ -84,18 +87,35 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
             context.write(wrapOutboundOut(.body(.byteBuffer(buffer))), promise: nil)
             writeEnd(context: context, isKeepAlive: head.isKeepAlive)
 
-        case .media(let sessionID, let size, let bytesPerSecond):
+        case .drop:
+            context.close(promise: nil)
+
+        case .media(let answer):
             var headers = Self.baseHeaders(for: head)
             headers.add(name: "Content-Type", value: "video/mp4")
-            headers.add(name: "Content-Length", value: String(size))
-            let responseHead = HTTPResponseHead(version: head.version, status: .ok, headers: headers)
-            context.write(wrapOutboundOut(.head(responseHead)), promise: nil)
+            headers.add(name: "Content-Length", value: String(answer.range.count))
+            if answer.isPartial {
+                headers.add(
+                    name: "Content-Range",
+                    value: "bytes \(answer.range.lowerBound)-\(answer.range.upperBound - 1)/\(answer.size)"
+                )
+            }
+            let status: HTTPResponseStatus = answer.isPartial ? .partialContent : .ok
+            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
             router.state.mediaResponseStarted()
+            var end = answer.range.upperBound
+            switch answer.cut {
+            case .resetMidBody(let count), .truncateBody(let count), .stallMidBody(let count):
+                end = min(end, answer.range.lowerBound + count)
+            default:
+                break
+            }
             stream = MediaStream(
-                sessionID: sessionID,
-                offset: 0,
-                size: size,
-                bytesPerSecond: bytesPerSecond,
+                sessionID: answer.sessionID,
+                offset: answer.range.lowerBound,
+                size: end,
+                cut: answer.cut,
+                bytesPerSecond: answer.bytesPerSecond,
                 isKeepAlive: head.isKeepAlive
             )
             pump(context: context)
@@ -138,6 +158,32 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         isPumping = false
 
         if let current = stream, current.offset >= current.size {
+            switch current.cut {
+            case .stallMidBody:
+                // Nothing more is sent; the stream ends when the client gives up and closes.
+                return
+            case .resetMidBody:
+                stream = nil
+                router.state.mediaResponseEnded()
+                // SO_LINGER 0 makes close() send RST instead of FIN: a connection reset mid-body.
+                let channel = context.channel
+                guard let provider = channel as? any SocketOptionProvider else {
+                    channel.close(promise: nil)
+                    return
+                }
+                provider.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+                return
+            case .truncateBody:
+                stream = nil
+                router.state.mediaResponseEnded()
+                // Close once the bytes already written are out, so the client sees a clean FIN after them.
+                let promise = context.eventLoop.makePromise(of: Void.self)
+                context.writeAndFlush(wrapOutboundOut(.body(.byteBuffer(ByteBuffer()))), promise: promise)
+                promise.futureResult.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+                return
+            default:
+                break
+            }
             // Counted as ended once the last byte is handed to the channel: the client cannot have finished
             // reading before this point, so the peak never exceeds the client's real concurrency.
             stream = nil

@@ -18,13 +18,17 @@ struct SimulatorRouter: Sendable {
             switch request.path {
             case "/v1/history/list":
                 storage.counters.listRequests += 1
+                if storage.counters.listRequests > 1 { storage.drift() }
+                if let fault = storage.listFault(), let answer = SimulatorResponse.injected(fault) {
+                    return answer
+                }
                 return apiResponse(request, &storage) { list(request.query, $0) }
             case "/v1/history/info":
                 storage.counters.infoRequests += 1
                 return apiResponse(request, &storage) { info(request.query, $0) }
             case let path where path.hasPrefix("/video/"):
                 storage.counters.mediaRequests += 1
-                return media(path: path, query: request.query, &storage)
+                return media(path: path, request: request, &storage)
             default:
                 return .error(404, "not found")
             }
@@ -66,7 +70,10 @@ struct SimulatorRouter: Sendable {
         }
 
         // `video=true` keeps sessions with a recording, which is all of them; `false` does not filter.
-        let matching = storage.sessionsNewestFirst.filter { session in
+        let ordered =
+            storage.faults.listOrder == .newestFirst
+            ? storage.sessionsNewestFirst : storage.sessionsNewestFirst.reversed()
+        let matching = ordered.filter { session in
             (filter.dateFrom.map { session.start >= $0 } ?? true)
                 && (filter.dateTo.map { session.start <= $0 } ?? true)
                 && (filter.agentID.map { session.agent.id == $0 } ?? true)
@@ -99,11 +106,12 @@ struct SimulatorRouter: Sendable {
     }
 
     /// `/video/<agent_id>/<session_id>.mp4?apikey=<key>`. Only the query parameter authenticates media,
-    /// as on the real media host; an `X-Api-Key` header is deliberately ignored.
-    private func media(path: String, query: [String: String], _ storage: inout SimulatorState.Storage)
+    /// as on the real media host; an `X-Api-Key` header is deliberately ignored. `Range: bytes=N-` is
+    /// answered with 206 unless `honorsRange` is off.
+    private func media(path: String, request: RecordedRequest, _ storage: inout SimulatorState.Storage)
         -> SimulatorResponse
     {
-        guard query["apikey"] == state.apiKey else {
+        guard request.query["apikey"] == state.apiKey else {
             storage.counters.rejectedRequests += 1
             return .error(403, "invalid API key")
         }
@@ -114,6 +122,10 @@ struct SimulatorRouter: Sendable {
         else {
             return .error(404, "not found")
         }
+        let fault = storage.takeMediaFault(sessionID: sessionID)
+        if let fault, let answer = SimulatorResponse.injected(fault) {
+            return answer
+        }
         if let status = storage.faults.mediaStatusOverrides[sessionID] {
             return .fault(status)
         }
@@ -121,8 +133,33 @@ struct SimulatorRouter: Sendable {
             return .error(404, "not found")
         }
         let size = max(0, storage.faults.servedSizeOverrides[sessionID] ?? session.videoSize)
-        let bytesPerSecond = storage.faults.mediaBytesPerSecond.map { max(1, $0) }
-        return .media(sessionID: sessionID, size: size, bytesPerSecond: bytesPerSecond)
+        var start = 0
+        if storage.faults.honorsRange, let range = request.headers["range"] {
+            guard let first = Self.rangeStart(range), first < size else {
+                return .json(
+                    status: 416,
+                    body: HistoryJSON.encode(HistoryJSON.ErrorResponse(status: 416, error: "range not satisfiable")),
+                    headers: [("Content-Range", "bytes */\(size)")]
+                )
+            }
+            start = first
+        }
+        return .media(
+            SimulatorResponse.MediaAnswer(
+                sessionID: sessionID,
+                range: start..<size,
+                size: size,
+                isPartial: start > 0 || request.headers["range"] != nil && storage.faults.honorsRange,
+                bytesPerSecond: storage.faults.mediaBytesPerSecond.map { max(1, $0) },
+                cut: fault
+            )
+        )
+    }
+
+    /// N of `bytes=N-`; nil for any other form.
+    private static func rangeStart(_ header: String) -> Int? {
+        guard header.hasPrefix("bytes="), header.hasSuffix("-") else { return nil }
+        return Int(header.dropFirst(6).dropLast())
     }
 
     /// A query parameter that is present but unusable.

@@ -37,6 +37,40 @@ final class SimulatorState: Sendable {
                 ($0.start, $0.id) > ($1.start, $1.id)
             }
         }
+
+        /// The injected fault for the current `history/list` request, if any.
+        func listFault() -> SimulatedFault? {
+            faults.listFaults[counters.listRequests]
+        }
+
+        /// The next injected fault for `sessionID`'s recording, if any.
+        mutating func takeMediaFault(sessionID: Int) -> SimulatedFault? {
+            guard var pending = faults.mediaFaults[sessionID], !pending.isEmpty else { return nil }
+            let fault = pending.removeFirst()
+            faults.mediaFaults[sessionID] = pending
+            return fault
+        }
+
+        /// Applies `faults.listDrift` once: new sessions at the newest end, the oldest ones expired.
+        mutating func drift() {
+            guard let drift = faults.listDrift, let newest = sessionsNewestFirst.first else { return }
+            let template = newest
+            let maxID = sessionsByID.keys.max() ?? 0
+            let added = (0..<drift.insertedNewest).map { index in
+                SimulatedSession(
+                    id: maxID + 1 + index,
+                    uid: "drift-\(maxID + 1 + index)",
+                    start: newest.start + 60 * (index + 1),
+                    stop: newest.start + 60 * (index + 1) + 30,
+                    agent: template.agent,
+                    videoSize: template.videoSize
+                )
+            }
+            let expired = Set(sessionsNewestFirst.suffix(drift.expiredOldest).map(\.id))
+            for id in expired { sessionsByID[id] = nil }
+            upsert(added)
+            if added.isEmpty { resort() }
+        }
     }
 
     /// The key every request must present (header for the API, `apikey` query parameter for media).

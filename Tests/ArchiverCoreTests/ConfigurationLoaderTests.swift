@@ -110,6 +110,97 @@ struct ConfigurationLoaderTests {
         #expect(configuration.transfers == 4)
         #expect(configuration.mediaHosts.map(\.description) == ["*.getscreen.me"])
         #expect(!configuration.allowInsecureHTTP)
+        #expect(configuration.stateDirectory == nil)
+        #expect(configuration.syncOverlap == .seconds(2 * 86_400))
+        #expect(!configuration.requiresMount)
+        #expect(configuration.minimumFreeBytes == 1 << 30)
+        #expect(configuration.retryAttempts == 5)
+        #expect(configuration.retryMaxDelay == .seconds(60))
+        #expect(configuration.connectTimeout == .seconds(30))
+        #expect(configuration.stallTimeout == .seconds(60))
+    }
+
+    @Test func readsTheReliabilityKeys() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try load(
+            """
+            state_dir: state/here
+            archive:
+              require_mount: true
+              min_free: 10GiB
+            sync:
+              overlap: 3d
+            retry:
+              attempts: 7
+              max_delay: 5m
+            timeouts:
+              connect: 10s
+              stall: 90
+            """,
+            in: directory
+        )
+        #expect(configuration.stateDirectory == directory.path + "/state/here")
+        #expect(configuration.requiresMount)
+        #expect(configuration.minimumFreeBytes == 10 << 30)
+        #expect(configuration.syncOverlap == .seconds(3 * 86_400))
+        #expect(configuration.retryAttempts == 7)
+        #expect(configuration.retryMaxDelay == .seconds(300))
+        #expect(configuration.connectTimeout == .seconds(10))
+        #expect(configuration.stallTimeout == .seconds(90))
+    }
+
+    @Test(arguments: [
+        ("0", 0), ("45", 45), ("30s", 30), ("5m", 300), ("2h", 7200), ("2d", 172_800), (" 7d ", 604_800),
+        ("365d", 31_536_000),
+    ])
+    func parsesDurations(text: String, seconds: Int) throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try load("sync:\n  overlap: \"\(text)\"\n", in: directory)
+        #expect(configuration.syncOverlap == .seconds(seconds))
+    }
+
+    @Test(arguments: [
+        ("0", 0), ("1234", 1234), ("500MiB", 500 << 20), ("10GiB", 10 << 30), ("1TiB", 1 << 40), ("2GB", 2_000_000_000),
+        ("3 MB", 3_000_000), ("4KiB", 4096), ("5kB", 5000), ("6B", 6),
+    ])
+    func parsesSizes(text: String, bytes: Int) throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try load("archive:\n  min_free: \(text)\n", in: directory)
+        #expect(configuration.minimumFreeBytes == bytes)
+    }
+
+    @Test func loadsTheExampleFile() throws {
+        let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../config/getscreen-archiver.example.yaml"
+        ).standardizedFileURL.path
+        let configuration = try ConfigurationLoader.load(
+            configFile: example, overrides: ConfigurationOverrides(), environment: [:], requiresAPIKey: false)
+        #expect(configuration.archiveRoot == "/mnt/nas/getscreen")
+        #expect(configuration.syncOverlap == ArchiverConfiguration.defaultSyncOverlap)
+        #expect(configuration.minimumFreeBytes == ArchiverConfiguration.defaultMinimumFreeBytes)
+        #expect(configuration.stallTimeout == ArchiverConfiguration.defaultStallTimeout)
+    }
+
+    @Test func readsAStateDirectoryAsGiven() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try load("state_dir: /var/lib/getscreen-archiver/\n", in: directory)
+        #expect(configuration.stateDirectory == "/var/lib/getscreen-archiver")
+    }
+
+    @Test func skipsTheAPIKeyWhenNotRequired() throws {
+        let directory = try TemporaryDirectory()
+        let configuration = try ConfigurationLoader.load(
+            configFile: try directory.write("api:\n  key_file: /nonexistent/key\n"),
+            overrides: ConfigurationOverrides(archiveRoot: "/srv/archive"),
+            environment: ["GETSCREEN_API_KEY": ""],
+            requiresAPIKey: false,
+            currentDirectory: directory.path
+        )
+        #expect(!configuration.apiKey.isLoaded)
+        #expect(configuration.apiKey.value.isEmpty)
+        #expect(configuration.archiveRoot == "/srv/archive")
+        let required = try loadError("api:\n  key_file: /nonexistent/key\n", in: directory, environment: [:])
+        #expect(required.code == "api_key_file_unreadable")
     }
 
     @Test(arguments: [
@@ -197,7 +288,12 @@ struct ConfigurationLoaderTests {
         ("api:\n  base_url: https://x.test\n  key: abc123\n", "api.key", 3, "base_url, key_file", nil),
         ("archive:\n  TimeZone: UTC\n", "archive.TimeZone", 2, "root, layout, timezone", "archive.timezone"),
         ("media-hosts: []\n", "media-hosts", 1, "media_hosts", "media_hosts"),
-        ("colour: blue\n", "colour", 1, "allow_insecure_http", nil),
+        ("colour: blue\n", "colour", 1, "allow_insecure_http, state_dir, sync, retry, timeouts", nil),
+        ("sync:\n  overlaps: 1d\n", "sync.overlaps", 2, "overlap", "sync.overlap"),
+        ("retry:\n  max_delays: 1m\n", "retry.max_delays", 2, "attempts, max_delay", "retry.max_delay"),
+        ("timeouts:\n  stal: 1m\n", "timeouts.stal", 2, "connect, stall", "timeouts.stall"),
+        ("overlap: 1d\n", "overlap", 1, "sync, retry, timeouts", "sync.overlap"),
+        ("archive:\n  min-free: 1GiB\n", "archive.min-free", 2, "require_mount, min_free", "archive.min_free"),
     ])
     func rejectsUnknownKeys(yaml: String, key: String, line: Int, allowed: String, suggestion: String?) throws {
         let directory = try TemporaryDirectory()
@@ -237,6 +333,24 @@ struct ConfigurationLoaderTests {
         ("allow_insecure_http: \"true\"\n", "allow_insecure_http", 1, "true or false"),
         ("api: 3\n", "api", 1, "a mapping with the keys base_url, key_file (got \"3\")"),
         ("archive:\n  root: [a, b]\n", "archive.root", 2, "a single value (got a list)"),
+        ("sync:\n  overlap: 2 days\n", "sync.overlap", 2, "a duration from 0s to 365d, written as a whole number"),
+        ("sync:\n  overlap: 400d\n", "sync.overlap", 2, "(got \"400d\")"),
+        ("sync:\n  overlap: -1d\n", "sync.overlap", 2, "(got \"-1d\")"),
+        ("sync:\n  overlap: 1.5h\n", "sync.overlap", 2, "\"30s\", \"5m\", \"2h\", \"2d\""),
+        ("sync: 2d\n", "sync", 1, "a mapping with the keys overlap"),
+        ("retry:\n  attempts: 0\n", "retry.attempts", 2, "a whole number from 1 to 20 (got \"0\")"),
+        ("retry:\n  attempts: 21\n", "retry.attempts", 2, "(got \"21\")"),
+        ("retry:\n  attempts: many\n", "retry.attempts", 2, "(got \"many\")"),
+        ("retry:\n  max_delay: 0s\n", "retry.max_delay", 2, "a duration from 1s to 1h"),
+        ("retry:\n  max_delay: 2h\n", "retry.max_delay", 2, "(got \"2h\")"),
+        ("timeouts:\n  connect: 0\n", "timeouts.connect", 2, "a duration from 1s to 10m"),
+        ("timeouts:\n  stall: soon\n", "timeouts.stall", 2, "(got \"soon\")"),
+        ("archive:\n  min_free: 10 GiBs\n", "archive.min_free", 2, "a size written as a whole number with a unit"),
+        ("archive:\n  min_free: 1.5GiB\n", "archive.min_free", 2, "(got \"1.5GiB\")"),
+        ("archive:\n  min_free: 99999999999TiB\n", "archive.min_free", 2, "(got \"99999999999TiB\")"),
+        ("archive:\n  require_mount: yes please\n", "archive.require_mount", 2, "true or false"),
+        ("state_dir: \"\"\n", "state_dir", 1, "the path of a folder for the catalog"),
+        ("state_dir: [a]\n", "state_dir", 1, "a single value (got a list)"),
     ])
     func rejectsBadValues(yaml: String, key: String, line: Int, shows: String) throws {
         let directory = try TemporaryDirectory()

@@ -1,4 +1,4 @@
-import ArchiverCore
+@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
@@ -8,6 +8,15 @@ import Testing
 /// `Archiver.sync` end to end: real libcurl transfers against the simulator on loopback, real files.
 @Suite struct SyncTests {
     let logger = Logger(label: "test")
+
+    /// The archive's own files, leaving out the tool's state folder (lock holder, catalog).
+    func archiveSnapshot(_ entries: Set<TreeEntry>) -> Set<TreeEntry> {
+        entries.filter { !$0.relativePath.hasPrefix(".getscreen-archiver") }
+    }
+
+    func archiveSnapshot(of root: String) -> Set<TreeEntry> {
+        archiveSnapshot(treeSnapshot(of: root))
+    }
 
     static func smallDataset(count: Int, seed: UInt64 = 7) -> SimulatorDataset {
         .seeded(seed: seed, sessionCount: count, agentCount: 3, sizeRange: 1_000...12_000)
@@ -50,7 +59,10 @@ import Testing
 
         #expect(report.listed == 120)
         #expect(report.wouldDownload == 120)
-        #expect(fixture.simulator.counters.listRequests == (120 + cap - 1) / cap)
+        // Each page after the first repeats `overlap` items of the one before (pagination drift).
+        let overlap = APIClient.overlap(forPageOf: cap)
+        let expectedPages = 1 + (max(0, 120 - cap) + (cap - overlap) - 1) / (cap - overlap)
+        #expect(fixture.simulator.counters.listRequests == expectedPages)
     }
 
     @Test func rerunDownloadsNothingAndKeepsSidecars() async throws {
@@ -66,7 +78,7 @@ import Testing
         #expect(report.downloaded == 0)
         #expect(report.skipped == 12)
         #expect(fixture.simulator.counters.mediaRequests == 0)
-        #expect(treeSnapshot(of: fixture.root) == before)
+        #expect(archiveSnapshot(of: fixture.root) == archiveSnapshot(before))
     }
 
     @Test func dryRunWritesNothingAndFetchesNoMedia() async throws {

@@ -15,6 +15,9 @@ import Testing
               root: \(fixture.root)
             media_hosts: ["127.0.0.1"]
             allow_insecure_http: true
+            retry:
+              attempts: 2
+              max_delay: 1s
             \(extra)
             """
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
@@ -232,7 +235,7 @@ import Testing
     }
 
     @Test(arguments: [SIGTERM, SIGINT])
-    func signalStopsTheRunRemovingPartialDownloads(signalNumber: Int32) async throws {
+    func signalStopsTheRunKeepingPartialDownloadsForTheNextRun(signalNumber: Int32) async throws {
         var faults = SimulatorFaults()
         faults.mediaBytesPerSecond = 40_000  // five seconds a recording: the signal lands mid-transfer
         let dataset = SimulatorDataset.seeded(seed: 8, sessionCount: 6, sizeRange: 200_000...200_000)
@@ -254,6 +257,17 @@ import Testing
         #expect(result.exitCode == 3, "\(result.stderr)")
         #expect(result.stderr.contains("interrupted after archiving 0 recordings"), "\(result.stderr)")
         #expect(files(under: fixture.root, withSuffix: ".mp4").isEmpty)
+        // Only partial downloads stay, named for resuming; the next run continues them with Range requests.
+        let partials = files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: "")
+        #expect(!partials.isEmpty && partials.allSatisfy { $0.hasSuffix("-200000.part") }, "\(partials)")
+
+        fixture.simulator.setFaults(SimulatorFaults())
+        let rerun = try await ArchiverProcess.run(["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+        #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+        #expect(fixture.simulator.counters.requests.contains { $0.headers["range"] != nil })
+        for session in dataset.sessions {
+            #expect(contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))") == expectedBytes(of: session))
+        }
         #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: "").isEmpty)
     }
 

@@ -24,9 +24,10 @@ public struct SimulatorFixture: Sendable {
     }
 
     /// A configuration pointing at the simulator and the root.
+    /// Retries are quick (10 ms backoff, three tries) so that fault tests stay fast.
     public func configuration(transfers: Int = 4, mediaHosts: [String] = ["127.0.0.1"]) throws -> ArchiverConfiguration
     {
-        ArchiverConfiguration(
+        var configuration = ArchiverConfiguration(
             apiBaseURL: URL(string: simulator.baseURL)!,
             apiKey: APIKey(Self.apiKey)!,
             archiveRoot: root,
@@ -34,6 +35,10 @@ public struct SimulatorFixture: Sendable {
             mediaHosts: try mediaHosts.map { try HostPattern($0) },
             allowInsecureHTTP: true
         )
+        configuration.retryAttempts = 3
+        configuration.retryBaseDelay = .milliseconds(10)
+        configuration.retryMaxDelay = .seconds(2)
+        return configuration
     }
 
     /// The path below the root, with extension, where the default layout files `session` (computed

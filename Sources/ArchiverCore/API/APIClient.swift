@@ -12,15 +12,43 @@ public struct APIClient: Sendable {
     private let baseURL: String
     private let key: APIKey
     private let transport: CurlMulti
+    private let retry: RetryPolicy
+    private let connectTimeout: Duration
     private let logger: Logger
 
-    /// Creates a client for the API at `baseURL` (for example `https://api.getscreen.me/v1`).
+    /// Creates a client for the API at `baseURL` (for example `https://api.getscreen.me/v1`) that tries each
+    /// request once.
     public init(baseURL: URL, key: APIKey, transport: CurlMulti, logger: Logger) {
+        self.init(
+            baseURL: baseURL,
+            key: key,
+            transport: transport,
+            retry: RetryPolicy(attempts: 1, baseDelay: .zero, maxDelay: .zero),
+            connectTimeout: .seconds(30),
+            logger: logger
+        )
+    }
+
+    /// Creates a client for the configured API, retrying transient failures as configured.
+    public init(configuration: ArchiverConfiguration, transport: CurlMulti, logger: Logger) {
+        self.init(
+            baseURL: configuration.apiBaseURL,
+            key: configuration.apiKey,
+            transport: transport,
+            retry: RetryPolicy(configuration),
+            connectTimeout: configuration.connectTimeout,
+            logger: logger
+        )
+    }
+
+    init(baseURL: URL, key: APIKey, transport: CurlMulti, retry: RetryPolicy, connectTimeout: Duration, logger: Logger) {
         var base = baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
         self.key = key
         self.transport = transport
+        self.retry = retry
+        self.connectTimeout = connectTimeout
         self.logger = logger
     }
 
@@ -28,48 +56,101 @@ public struct APIClient: Sendable {
     ///
     /// Paging ends when `total` is reached, or earlier on an empty page or a page shorter than the limit
     /// the server answered with (the server may cap `limit`). Sessions are de-duplicated by id.
-    /// - Throws: `ArchiverError` when the API rejects the key, exceeds the plan's limit, cannot be reached
-    ///   or answers something that is not a page.
+    ///
+    /// Pagination drift: consecutive pages overlap by a few items, so sessions that expire at the start of the
+    /// order while we page do not push unseen ones past our offset. When a page shows no overlap with what
+    /// we saw (the list moved further than the overlap), the whole listing is walked once more.
+    ///
+    /// When a page fails after earlier pages succeeded with anything but a rejected key or an interruption
+    /// (the plan's request limit, the API unreachable or answering non-JSON after retries), the sessions
+    /// listed so far are returned with `interruption` set, so that they can still be archived.
+    /// - Throws: `ArchiverError` when the API rejects the key, when the first page fails, or on interruption.
     public func listSessions(filter: HistoryFilter, pageSize: Int = maximumPageSize) async throws(ArchiverError)
         -> Listing
     {
-        var sessions: [Session] = []
-        var invalidItems: [InvalidSessionItem] = []
+        var listing = Listing(sessions: [], invalidItems: [], pageCount: 0)
         var seen = Set<Int>()
-        var offset = 0
-        var pageCount = 0
-        while true {
-            let page = try await listPage(filter: filter, offset: offset, limit: pageSize)
-            pageCount += 1
-            var isNewInformation = false
-            for item in page.items {
-                do throws(InvalidSessionItem) {
-                    let session = try Session(listItem: item)
-                    if seen.insert(session.id).inserted {
-                        sessions.append(session)
-                        isNewInformation = true
-                    }
-                } catch {
-                    invalidItems.append(error)
-                    isNewInformation = true
-                }
-            }
-            if !page.items.isEmpty && !isNewInformation {
-                // A server that ignores `offset` would otherwise be paged forever.
-                logger.warning(
-                    "history/list repeated a whole page; stopping the listing", metadata: ["offset": "\(offset)"])
-                break
-            }
-            offset += page.items.count
-            let answeredLimit = page.limit ?? pageSize
-            if page.items.isEmpty || page.items.count < min(answeredLimit, pageSize) { break }
-            if let total = page.total, offset >= total { break }
+        var invalidSeen = Set<Int>()
+        let driftExceededOverlap = try await walk(
+            filter: filter, pageSize: pageSize, into: &listing, seen: &seen, invalidSeen: &invalidSeen)
+        if driftExceededOverlap && listing.interruption == nil {
+            logger.warning("history/list moved more than the page overlap while paging; listing once more")
+            _ = try await walk(
+                filter: filter, pageSize: pageSize, into: &listing, seen: &seen, invalidSeen: &invalidSeen)
         }
         logger.debug(
             "listed sessions",
-            metadata: ["sessions": "\(sessions.count)", "invalid": "\(invalidItems.count)", "pages": "\(pageCount)"]
+            metadata: [
+                "sessions": "\(listing.sessions.count)", "invalid": "\(listing.invalidItems.count)",
+                "pages": "\(listing.pageCount)",
+            ]
         )
-        return Listing(sessions: sessions, invalidItems: invalidItems, pageCount: pageCount)
+        return listing
+    }
+
+    /// One walk over the pages, adding what is new to `listing`.
+    /// - Returns: whether a page did not overlap the previous one (the list moved more than the overlap).
+    private func walk(
+        filter: HistoryFilter,
+        pageSize: Int,
+        into listing: inout Listing,
+        seen: inout Set<Int>,
+        invalidSeen: inout Set<Int>
+    ) async throws(ArchiverError) -> Bool {
+        var offset = 0
+        var driftExceededOverlap = false
+        var overlap = 0
+        var seenInWalk = Set<Int>()
+        while true {
+            let page: Page
+            do {
+                page = try await listPage(filter: filter, offset: offset, limit: pageSize)
+            } catch {
+                switch error {
+                case .apiKeyRejected, .interrupted: throw error
+                default:
+                    guard listing.pageCount > 0 else { throw error }
+                    listing.interruption = error
+                    return false
+                }
+            }
+            listing.pageCount += 1
+            var newInWalk = 0
+            var overlapSeen = overlap == 0
+            for (index, item) in page.items.enumerated() {
+                do throws(InvalidSessionItem) {
+                    let session = try Session(listItem: item)
+                    if seenInWalk.insert(session.id).inserted {
+                        newInWalk += 1
+                    } else if index < overlap {
+                        overlapSeen = true
+                    }
+                    if seen.insert(session.id).inserted { listing.sessions.append(session) }
+                } catch {
+                    if invalidSeen.insert(error.sessionID ?? -listing.invalidItems.count - 1).inserted {
+                        listing.invalidItems.append(error)
+                    }
+                    newInWalk += 1
+                }
+            }
+            if !page.items.isEmpty && newInWalk == 0 && offset > 0 {
+                // A server that ignores `offset` would otherwise be paged forever.
+                logger.warning(
+                    "history/list repeated a whole page; stopping the listing", metadata: ["offset": "\(offset)"])
+                return driftExceededOverlap
+            }
+            if !overlapSeen && !page.items.isEmpty { driftExceededOverlap = true }
+            let answeredLimit = min(page.limit ?? pageSize, pageSize)
+            if page.items.isEmpty || page.items.count < answeredLimit { return driftExceededOverlap }
+            if let total = page.total, offset + page.items.count >= total { return driftExceededOverlap }
+            overlap = Self.overlap(forPageOf: page.items.count)
+            offset += page.items.count - overlap
+        }
+    }
+
+    /// How many items of a page are asked for again with the next page: enough to absorb a few expirations.
+    static func overlap(forPageOf count: Int) -> Int {
+        min(10, count / 4)
     }
 
     /// One session through `history/info`, by numeric id or by uid.
@@ -105,39 +186,84 @@ public struct APIClient: Sendable {
         return Page(items: items, limit: json["limit"]?.intValue, total: json["total"]?.intValue)
     }
 
+    /// GETs `endpoint` and decodes its JSON, trying transient failures (429, 5xx, connection problems, a cut
+    /// body, non-JSON) again as the retry policy allows.
     private func get(_ endpoint: String, query: [(String, String)]) async throws(ArchiverError) -> JSONValue {
+        var attempt = 1
+        while true {
+            let retryAfter: Duration?
+            do throws(AttemptFailure) {
+                return try await getOnce(endpoint, query: query)
+            } catch {
+                guard error.isTransient, attempt < retry.attempts else { throw error.error }
+                retryAfter = error.retryAfter
+            }
+            let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
+            logger.warning(
+                "API request failed; retrying",
+                metadata: ["endpoint": "\(endpoint)", "attempt": "\(attempt)", "delay": "\(delay)"]
+            )
+            do {
+                try await Task.sleep(for: delay)
+            } catch {
+                throw .interrupted(archived: 0)
+            }
+            attempt += 1
+        }
+    }
+
+    /// One failed attempt: the error to report, and whether trying again may help.
+    private struct AttemptFailure: Error {
+        var error: ArchiverError
+        var isTransient: Bool
+        var retryAfter: Duration?
+    }
+
+    private func getOnce(_ endpoint: String, query: [(String, String)]) async throws(AttemptFailure) -> JSONValue {
         let url = "\(baseURL)/\(endpoint)?" + query.map { "\($0)=\(Self.formEncoded($1))" }.joined(separator: "&")
         let request = TransferRequest(
             url: url,
             headers: ["X-Api-Key: \(key.value)", "Accept: application/json"],
             destination: .memory(limit: Self.maximumResponseBytes),
-            connectTimeout: .seconds(30),
+            connectTimeout: connectTimeout,
             timeout: .seconds(300)
         )
         let response: TransferResponse
         do {
             response = try await transport.perform(request)
         } catch is CancellationError {
-            throw .interrupted(archived: 0)
+            throw AttemptFailure(error: .interrupted(archived: 0), isTransient: false)
         } catch let error as CurlError {
-            throw .apiUnreachable(endpoint: "\(baseURL)/\(endpoint)", reason: error.description)
+            throw AttemptFailure(
+                error: .apiUnreachable(endpoint: "\(baseURL)/\(endpoint)", reason: error.description),
+                isTransient: RetryPolicy.isTransient(error)
+            )
         } catch {
-            throw .apiUnreachable(endpoint: "\(baseURL)/\(endpoint)", reason: "\(error)")
+            throw AttemptFailure(
+                error: .apiUnreachable(endpoint: "\(baseURL)/\(endpoint)", reason: "\(error)"), isTransient: false)
         }
         logger.trace("api response", metadata: ["endpoint": "\(endpoint)", "status": "\(response.statusCode)"])
         switch response.statusCode {
         case 200..<300: break
-        case 401, 403: throw .apiKeyRejected(status: response.statusCode)
-        case 402: throw .requestLimitExceeded
+        case 401, 403: throw AttemptFailure(error: .apiKeyRejected(status: response.statusCode), isTransient: false)
+        case 402: throw AttemptFailure(error: .requestLimitExceeded, isTransient: false)
         default:
-            throw .apiStatus(
-                status: response.statusCode, endpoint: endpoint, message: Self.errorMessage(in: response.body))
+            throw AttemptFailure(
+                error: .apiStatus(
+                    status: response.statusCode, endpoint: endpoint, message: Self.errorMessage(in: response.body)),
+                isTransient: RetryPolicy.isTransient(status: response.statusCode),
+                retryAfter: RetryPolicy.retryAfter(in: response.headers)
+            )
         }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(response.body))
         } catch {
+            // A proxy's error page or a cut answer: worth another try, and a clear error if it persists.
             let start = String(decoding: response.body.prefix(60), as: UTF8.self)
-            throw .invalidResponse(endpoint: endpoint, reason: "expected JSON, got \(start.debugDescription)")
+            throw AttemptFailure(
+                error: .invalidResponse(endpoint: endpoint, reason: "expected JSON, got \(start.debugDescription)"),
+                isTransient: true
+            )
         }
     }
 

@@ -24,4 +24,7 @@ public struct Listing: Sendable {
     public var invalidItems: [InvalidSessionItem]
     /// The number of list requests the walk made.
     public var pageCount: Int
+    /// Why the listing stopped before its end, when it did (the plan's request limit, the API gone); the
+    /// sessions listed until then are still valid.
+    public var interruption: ArchiverError?
 }

@@ -14,6 +14,16 @@ public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConver
         value = trimmed
     }
 
+    /// The key of a configuration loaded with `requiresAPIKey: false`, for commands that never call the API
+    /// (`reindex`, `verify`). Its value is empty, so an API client that were handed it by mistake would send an
+    /// empty `X-Api-Key` and be rejected (HTTP 401) rather than leak anything; `isLoaded` tells it apart.
+    public static let notLoaded = APIKey(unchecked: "")
+
+    /// Whether this is a real key rather than `notLoaded`.
+    public var isLoaded: Bool { !value.isEmpty }
+
+    private init(unchecked value: String) { self.value = value }
+
     /// Always `<redacted>`.
     public var description: String { "<redacted>" }
 

@@ -12,6 +12,29 @@ public struct ArchiverConfiguration: Sendable {
     public static let allowedTransfers = 1...32
     /// The hosts recordings may be downloaded from by default: any subdomain of getscreen.me.
     public static let defaultMediaHosts = [try! HostPattern("*.getscreen.me")]
+    /// How far before the last successful sync's watermark an incremental sync starts listing: recordings can
+    /// appear after their session ended.
+    public static let defaultSyncOverlap = Duration.seconds(2 * 86_400)
+    /// The allowed overlaps, `sync.overlap`.
+    public static let allowedSyncOverlap = Duration.zero...Duration.seconds(365 * 86_400)
+    /// The default free space kept on the archive's file system beyond a transfer's size: 1 GiB.
+    public static let defaultMinimumFreeBytes = 1 << 30
+    /// The default number of tries per request, including the first.
+    public static let defaultRetryAttempts = 5
+    /// The allowed numbers of tries per request, `retry.attempts`.
+    public static let allowedRetryAttempts = 1...20
+    /// The default cap of the exponential backoff and of `Retry-After`.
+    public static let defaultRetryMaxDelay = Duration.seconds(60)
+    /// The allowed caps, `retry.max_delay`.
+    public static let allowedRetryMaxDelay = Duration.seconds(1)...Duration.seconds(3600)
+    /// The default time allowed to establish a connection.
+    public static let defaultConnectTimeout = Duration.seconds(30)
+    /// The allowed connect timeouts, `timeouts.connect`.
+    public static let allowedConnectTimeout = Duration.seconds(1)...Duration.seconds(600)
+    /// The default time a transfer may receive nothing before it is aborted.
+    public static let defaultStallTimeout = Duration.seconds(60)
+    /// The allowed stall timeouts, `timeouts.stall`.
+    public static let allowedStallTimeout = Duration.seconds(1)...Duration.seconds(3600)
 
     /// The API base URL, without a trailing slash.
     public var apiBaseURL: URL
@@ -29,6 +52,25 @@ public struct ArchiverConfiguration: Sendable {
     public var mediaHosts: [HostPattern]
     /// Whether plain `http://` API and media URLs are allowed (for a local test server).
     public var allowInsecureHTTP: Bool
+    /// The absolute folder of the catalog (`state_dir`); nil for `<root>/.getscreen-archiver`.
+    public var stateDirectory: String?
+    /// How far before the last successful sync's watermark an incremental sync starts (`sync.overlap`).
+    public var syncOverlap: Duration
+    /// Whether the archive root must be a mount point (`archive.require_mount`).
+    public var requiresMount: Bool
+    /// Free bytes to keep on the archive's file system beyond a transfer's size (`archive.min_free`).
+    public var minimumFreeBytes: Int
+    /// Tries per request, including the first, within `allowedRetryAttempts` (`retry.attempts`).
+    public var retryAttempts: Int
+    /// The cap of the exponential backoff and of `Retry-After` (`retry.max_delay`).
+    public var retryMaxDelay: Duration
+    /// The time allowed to establish a connection (`timeouts.connect`).
+    public var connectTimeout: Duration
+    /// A transfer that receives nothing for this long is aborted (`timeouts.stall`).
+    public var stallTimeout: Duration
+    /// The first retry's backoff; each further retry doubles it, up to `retryMaxDelay` (not configurable:
+    /// tests shorten it).
+    public var retryBaseDelay: Duration = .seconds(1)
 
     /// Creates a configuration directly, without checks (tests and the demo); `ConfigurationLoader` validates.
     public init(
@@ -39,7 +81,15 @@ public struct ArchiverConfiguration: Sendable {
         timeZone: TimeZone = TimeZone(identifier: "UTC")!,
         transfers: Int = Self.defaultTransfers,
         mediaHosts: [HostPattern] = Self.defaultMediaHosts,
-        allowInsecureHTTP: Bool = false
+        allowInsecureHTTP: Bool = false,
+        stateDirectory: String? = nil,
+        syncOverlap: Duration = Self.defaultSyncOverlap,
+        requiresMount: Bool = false,
+        minimumFreeBytes: Int = Self.defaultMinimumFreeBytes,
+        retryAttempts: Int = Self.defaultRetryAttempts,
+        retryMaxDelay: Duration = Self.defaultRetryMaxDelay,
+        connectTimeout: Duration = Self.defaultConnectTimeout,
+        stallTimeout: Duration = Self.defaultStallTimeout
     ) {
         self.apiBaseURL = apiBaseURL
         self.apiKey = apiKey
@@ -49,5 +99,13 @@ public struct ArchiverConfiguration: Sendable {
         self.transfers = transfers
         self.mediaHosts = mediaHosts
         self.allowInsecureHTTP = allowInsecureHTTP
+        self.stateDirectory = stateDirectory
+        self.syncOverlap = syncOverlap
+        self.requiresMount = requiresMount
+        self.minimumFreeBytes = minimumFreeBytes
+        self.retryAttempts = retryAttempts
+        self.retryMaxDelay = retryMaxDelay
+        self.connectTimeout = connectTimeout
+        self.stallTimeout = stallTimeout
     }
 }

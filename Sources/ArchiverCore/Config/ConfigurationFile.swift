@@ -13,11 +13,19 @@ struct ConfigurationFile {
     }
 
     /// The keys allowed at the top level.
-    static let topLevelKeys = ["api", "archive", "transfers", "media_hosts", "allow_insecure_http"]
+    static let topLevelKeys = [
+        "api", "archive", "transfers", "media_hosts", "allow_insecure_http", "state_dir", "sync", "retry", "timeouts",
+    ]
     /// The keys allowed under `api`.
     static let apiKeys = ["base_url", "key_file"]
     /// The keys allowed under `archive`.
-    static let archiveKeys = ["root", "layout", "timezone"]
+    static let archiveKeys = ["root", "layout", "timezone", "require_mount", "min_free"]
+    /// The keys allowed under `sync`.
+    static let syncKeys = ["overlap"]
+    /// The keys allowed under `retry`.
+    static let retryKeys = ["attempts", "max_delay"]
+    /// The keys allowed under `timeouts`.
+    static let timeoutKeys = ["connect", "stall"]
 
     /// The path of the file as given; empty for the defaults-only value.
     var path = ""
@@ -30,6 +38,15 @@ struct ConfigurationFile {
     var transfers: Sourced<Int>?
     var mediaHosts: [HostPattern]?
     var allowInsecureHTTP: Bool?
+    /// `state_dir` as written (resolved against the current directory by the loader).
+    var stateDirectory: Sourced<String>?
+    var syncOverlap: Duration?
+    var requiresMount: Bool?
+    var minimumFreeBytes: Int?
+    var retryAttempts: Int?
+    var retryMaxDelay: Duration?
+    var connectTimeout: Duration?
+    var stallTimeout: Duration?
 
     /// No file: every value is left to the environment, the flags or the defaults.
     init() {}
@@ -85,6 +102,36 @@ struct ConfigurationFile {
                 transfers = Sourced(value: count, source: source)
             case "media_hosts":
                 mediaHosts = try hostPatterns(value)
+            case "state_dir":
+                guard let text = try string(value, key: key) else { continue }
+                guard !text.trimmingWhitespaceAndNewlines().isEmpty else {
+                    throw .invalidValue(
+                        value: text, source: source(key, value),
+                        expected: "the path of a folder for the catalog (absolute, or relative to the current folder)")
+                }
+                stateDirectory = Sourced(value: text, source: source(key, value))
+            case "sync":
+                let section = try section(value, key: "sync", allowed: Self.syncKeys)
+                for (key, value) in try entries(of: section, parent: "sync", allowed: Self.syncKeys) {
+                    syncOverlap = try duration(
+                        value, key: "sync." + key, allowed: ArchiverConfiguration.allowedSyncOverlap)
+                }
+            case "retry":
+                let section = try section(value, key: "retry", allowed: Self.retryKeys)
+                for (key, value) in try entries(of: section, parent: "retry", allowed: Self.retryKeys) {
+                    try readRetry(key: key, value: value)
+                }
+            case "timeouts":
+                let section = try section(value, key: "timeouts", allowed: Self.timeoutKeys)
+                for (key, value) in try entries(of: section, parent: "timeouts", allowed: Self.timeoutKeys) {
+                    if key == "connect" {
+                        connectTimeout = try duration(
+                            value, key: "timeouts.connect", allowed: ArchiverConfiguration.allowedConnectTimeout)
+                    } else {
+                        stallTimeout = try duration(
+                            value, key: "timeouts.stall", allowed: ArchiverConfiguration.allowedStallTimeout)
+                    }
+                }
             default:
                 allowInsecureHTTP = try bool(value, key: key)
             }
@@ -105,6 +152,17 @@ struct ConfigurationFile {
 
     private mutating func readArchive(key: String, value: Node) throws(ConfigurationError) {
         let dotted = "archive." + key
+        switch key {
+        case "require_mount":
+            requiresMount = try bool(value, key: dotted)
+            return
+        case "min_free":
+            guard let text = try string(value, key: dotted) else { return }
+            minimumFreeBytes = try ConfigurationLoader.byteSize(from: text, source: source(dotted, value))
+            return
+        default:
+            break
+        }
         guard let text = try string(value, key: dotted) else { return }
         switch key {
         case "root":
@@ -123,6 +181,25 @@ struct ConfigurationFile {
             }
             timeZone = zone
         }
+    }
+
+    private mutating func readRetry(key: String, value: Node) throws(ConfigurationError) {
+        let dotted = "retry." + key
+        if key == "attempts" {
+            guard let text = try string(value, key: dotted) else { return }
+            retryAttempts = try ConfigurationLoader.wholeNumber(
+                from: text, source: source(dotted, value), allowed: ArchiverConfiguration.allowedRetryAttempts)
+        } else {
+            retryMaxDelay = try duration(value, key: dotted, allowed: ArchiverConfiguration.allowedRetryMaxDelay)
+        }
+    }
+
+    /// A duration value (`30s`, `5m`, `2h`, `2d`, or seconds) within `allowed`; `nil` when not set.
+    private func duration(_ node: Node, key: String, allowed: ClosedRange<Duration>) throws(ConfigurationError)
+        -> Duration?
+    {
+        guard let text = try string(node, key: key) else { return nil }
+        return try ConfigurationLoader.duration(from: text, source: source(key, node), allowed: allowed)
     }
 
     /// The non-empty list of host patterns in `media_hosts`.

@@ -27,25 +27,31 @@ public enum ConfigurationLoader {
     ///   - configFile: The YAML file to read, or `nil` for none; a relative path is taken from the current directory.
     ///   - overrides: The values given as command-line flags.
     ///   - environment: The process environment; only the variables listed on this type are looked up.
+    ///   - requiresAPIKey: `false` for commands that never call the API (`reindex`, `verify`): the key is then
+    ///     neither required nor read (`GETSCREEN_API_KEY` and `api.key_file` are ignored, so a key file the
+    ///     user cannot read is no obstacle), and the configuration carries `APIKey.notLoaded`.
     /// - Throws: `ConfigurationError` for the first problem found; the executable exits with code 2.
     public static func load(
         configFile: String?,
         overrides: ConfigurationOverrides,
-        environment: [String: String]
+        environment: [String: String],
+        requiresAPIKey: Bool = true
     ) throws(ConfigurationError) -> ArchiverConfiguration {
         try load(
             configFile: configFile,
             overrides: overrides,
             environment: environment,
+            requiresAPIKey: requiresAPIKey,
             currentDirectory: FileManager.default.currentDirectoryPath
         )
     }
 
-    /// `load(configFile:overrides:environment:)` with an explicit current directory, for tests.
+    /// `load(configFile:overrides:environment:requiresAPIKey:)` with an explicit current directory, for tests.
     static func load(
         configFile: String?,
         overrides: ConfigurationOverrides,
         environment: [String: String],
+        requiresAPIKey: Bool = true,
         currentDirectory: String
     ) throws(ConfigurationError) -> ArchiverConfiguration {
         let file =
@@ -82,13 +88,21 @@ public enum ConfigurationLoader {
 
         return ArchiverConfiguration(
             apiBaseURL: apiBaseURL,
-            apiKey: try apiKey(environment: environment, keyFile: file.keyFile),
+            apiKey: requiresAPIKey ? try apiKey(environment: environment, keyFile: file.keyFile) : .notLoaded,
             archiveRoot: absolutePath(root, currentDirectory: currentDirectory),
             layout: file.layout ?? .default,
             timeZone: file.timeZone ?? TimeZone(identifier: "UTC")!,
             transfers: transfers,
             mediaHosts: file.mediaHosts ?? ArchiverConfiguration.defaultMediaHosts,
-            allowInsecureHTTP: allowInsecureHTTP
+            allowInsecureHTTP: allowInsecureHTTP,
+            stateDirectory: file.stateDirectory.map { absolutePath($0.value, currentDirectory: currentDirectory) },
+            syncOverlap: file.syncOverlap ?? ArchiverConfiguration.defaultSyncOverlap,
+            requiresMount: file.requiresMount ?? false,
+            minimumFreeBytes: file.minimumFreeBytes ?? ArchiverConfiguration.defaultMinimumFreeBytes,
+            retryAttempts: file.retryAttempts ?? ArchiverConfiguration.defaultRetryAttempts,
+            retryMaxDelay: file.retryMaxDelay ?? ArchiverConfiguration.defaultRetryMaxDelay,
+            connectTimeout: file.connectTimeout ?? ArchiverConfiguration.defaultConnectTimeout,
+            stallTimeout: file.stallTimeout ?? ArchiverConfiguration.defaultStallTimeout
         )
     }
 

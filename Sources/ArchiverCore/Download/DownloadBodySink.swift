@@ -20,6 +20,15 @@ final class DownloadBodySink: TransferBodyObserver, @unchecked Sendable {
         progress.transferReceived(sessionID: sessionID, bytes: bytes.count)
     }
 
+    func transferDidRestartFromZero() {
+        hasher = SHA256()
+    }
+
+    /// Hashes bytes that were already in the file before the transfer (a resumed partial download).
+    func include(_ bytes: UnsafeRawBufferPointer) {
+        hasher.update(bufferPointer: bytes)
+    }
+
     /// The SHA-256 of every byte written, as lowercase hex.
     func hexDigest() -> String {
         FileDigest.hex(hasher.finalize())

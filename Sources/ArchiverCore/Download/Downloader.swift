@@ -3,88 +3,275 @@ import Foundation
 import Glibc
 public import Logging
 
-/// Fetches one planned recording into a temporary file, checks it, and hands it to the `Filer`.
+/// Fetches one planned recording into a partial file, retrying and resuming as needed, checks it, and hands
+/// it to the `Filer`.
+///
+/// The partial file is named after the session id and the expected size, `<id>-<size>.part` in the
+/// archive's temporary folder, so that an interrupted download (a dropped connection, a killed process)
+/// resumes with `Range: bytes=N-` on the next attempt or the next run.
 public struct Downloader: Sendable {
+    /// Finds a fresh URL for a session's recording (`history/info`), for media URLs that expired (403).
+    public typealias URLRefresher = @Sendable (_ sessionID: Int) async throws(ArchiverError) -> String?
+
     private let transport: CurlMulti
-    private let key: APIKey
+    private let configuration: ArchiverConfiguration
     private let policy: MediaURLPolicy
+    private let retry: RetryPolicy
     private let root: ArchiveRoot
     private let filer: Filer
+    private let storage: StorageGuard
+    private let refreshURL: URLRefresher
     private let progress: any RunProgressObserver
     private let logger: Logger
 
-    /// Creates a downloader that writes below `root` and reports to `progress`.
+    /// Creates a downloader that writes below `root`, with the configuration's retry, timeout and free-space
+    /// settings, reporting to `progress`.
     public init(
         transport: CurlMulti,
-        key: APIKey,
-        policy: MediaURLPolicy,
+        configuration: ArchiverConfiguration,
         root: ArchiveRoot,
+        refreshURL: @escaping URLRefresher = { _ throws(ArchiverError) in nil },
         progress: any RunProgressObserver = NoProgressObserver(),
         logger: Logger
     ) {
         self.transport = transport
-        self.key = key
-        self.policy = policy
+        self.configuration = configuration
+        self.policy = MediaURLPolicy(
+            mediaHosts: configuration.mediaHosts,
+            allowsInsecureHTTP: configuration.allowInsecureHTTP
+        )
+        self.retry = RetryPolicy(configuration)
         self.root = root
         self.filer = Filer(root: root)
+        self.storage = StorageGuard(path: root.path, minimumFreeBytes: configuration.minimumFreeBytes)
+        self.refreshURL = refreshURL
         self.progress = progress
         self.logger = logger
     }
 
+    /// The partial file of `session`'s recording.
+    static func partialFileName(for session: Session) -> String {
+        "\(session.id)-\(session.video.sizeBytes).part"
+    }
+
     /// Downloads and files `item`. The recording appears at its final path only complete and size-checked.
     /// - Returns: the recording as filed, with the SHA-256 computed while it streamed.
-    /// - Throws: `RecordingFailure` for this recording alone; `ArchiverError` when the archive itself cannot
-    ///   be written (the run must stop); `CancellationError`.
+    /// - Throws: `RecordingFailure` for this recording alone; `ArchiverError` when the run must stop (the
+    ///   archive cannot be written or is full, the key is rejected, the plan's limit is exceeded);
+    ///   `CancellationError`.
     public func download(_ item: DownloadPlan.Item) async throws -> ArchivedRecording {
-        let session = item.session
-        let url = try policy.authorize(session.video.url, for: session.id, key: key)
-        let temporaryPath = "\(root.temporaryFolder)/\(session.id)-\(UUID().uuidString).mp4.part"
-        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
-        guard descriptor >= 0 else { throw ArchiverError.archiveUnwritable(path: temporaryPath, errno: errno) }
-        var isOpen = true
-        defer {
-            if isOpen { close(descriptor) }
-            unlink(temporaryPath)  // no-op once filed
-        }
+        var session = item.session
+        let expected = session.video.sizeBytes
+        var url = try policy.authorize(session.video.url, for: session.id, key: configuration.apiKey)
+        let partialPath = "\(root.temporaryFolder)/\(Self.partialFileName(for: session))"
+        let descriptor = open(partialPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else { throw ArchiverError.archiveUnwritable(path: partialPath, errno: errno) }
+        defer { close(descriptor) }
 
-        logger.debug("downloading", metadata: ["session.id": "\(session.id)", "url": "\(URLRedaction.redacted(url))"])
-        let sink = DownloadBodySink(sessionID: session.id, progress: progress)
+        var hasRefreshedURL = false
+        var attempt = 0
+        var lastFailure: RecordingFailure
+        while true {
+            attempt += 1
+            try Task.checkCancellation()
+            let sink = DownloadBodySink(sessionID: session.id, progress: progress)
+            let resumeOffset = try prepare(descriptor, at: partialPath, expected: expected, sink: sink)
+            let remaining = expected - resumeOffset
+            try storage.reserve(remaining)
+            let outcome: AttemptOutcome
+            do {
+                defer { storage.release(remaining) }
+                outcome = try await transfer(
+                    url, into: descriptor, resumingAt: resumeOffset, expected: expected, sink: sink, session: session)
+            } catch let error as ArchiverError {
+                if case .insufficientSpace = error { unlink(partialPath) }
+                throw error
+            }
+            switch outcome {
+            case .complete:
+                return try file(item, session: session, descriptor: descriptor, partialPath: partialPath, sink: sink)
+            case .restartNow:
+                ftruncate(descriptor, 0)
+                attempt -= 1  // the server told us to start over; that is not a failed try
+                continue
+            case .refreshURL(let failure):
+                lastFailure = failure
+                guard !hasRefreshedURL, let fresh = try await refreshURL(session.id) else { break }
+                hasRefreshedURL = true
+                session.video.url = fresh
+                url = try policy.authorize(fresh, for: session.id, key: configuration.apiKey)
+                logger.info("media URL refused (403); retrying with a fresh URL", metadata: ["session.id": "\(session.id)"])
+                attempt -= 1
+                continue
+            case .permanent(let failure):
+                unlink(partialPath)
+                throw failure
+            case .transient(let failure, let retryAfter, let startOver):
+                lastFailure = failure
+                if startOver { ftruncate(descriptor, 0) }
+                guard attempt < retry.attempts else { break }
+                let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
+                logger.warning(
+                    "download failed; retrying",
+                    metadata: [
+                        "session.id": "\(session.id)", "attempt": "\(attempt)", "reason": "\(failure.reason)",
+                        "delay": "\(delay)",
+                    ]
+                )
+                try await Task.sleep(for: delay)
+                continue
+            }
+            break
+        }
+        if lastFailure.code == "size_mismatch" || lastFailure.code.hasPrefix("http_") { unlink(partialPath) }
+        throw lastFailure
+    }
+
+    /// What one attempt came to.
+    private enum AttemptOutcome {
+        /// The partial file holds exactly the expected bytes.
+        case complete
+        /// The server asks to start from byte 0 at once (416: our partial file is longer than the recording).
+        case restartNow
+        /// The media host refused the URL (403); it may have expired.
+        case refreshURL(RecordingFailure)
+        /// Trying again will not help.
+        case permanent(RecordingFailure)
+        /// Trying again may help, after `retryAfter` when the server said so, from byte 0 when `startOver`.
+        case transient(RecordingFailure, retryAfter: Duration?, startOver: Bool)
+    }
+
+    /// Positions the partial file for the next attempt and feeds the bytes it already holds to `sink`.
+    /// - Returns: the offset to resume from.
+    private func prepare(
+        _ descriptor: Int32,
+        at path: String,
+        expected: Int,
+        sink: DownloadBodySink
+    ) throws(ArchiverError) -> Int {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw .archiveUnwritable(path: path, errno: errno) }
+        var existing = Int(info.st_size)
+        if existing > expected {
+            guard ftruncate(descriptor, 0) == 0 else { throw .archiveUnwritable(path: path, errno: errno) }
+            existing = 0
+        }
+        if existing > 0 {
+            try hashExistingBytes(descriptor, count: existing, path: path, into: sink)
+        }
+        guard lseek(descriptor, off_t(existing), SEEK_SET) == existing else {
+            throw .archiveUnwritable(path: path, errno: errno)
+        }
+        return existing
+    }
+
+    private func hashExistingBytes(
+        _ descriptor: Int32,
+        count: Int,
+        path: String,
+        into sink: DownloadBodySink
+    ) throws(ArchiverError) {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileDigest.blockSize, alignment: 16)
+        defer { buffer.deallocate() }
+        var offset = 0
+        while offset < count {
+            let read = pread(descriptor, buffer.baseAddress!, min(buffer.count, count - offset), off_t(offset))
+            if read < 0 && errno == EINTR { continue }
+            guard read > 0 else { throw .archiveUnwritable(path: path, errno: read < 0 ? errno : EIO) }
+            sink.include(UnsafeRawBufferPointer(rebasing: buffer[..<read]))
+            offset += read
+        }
+    }
+
+    /// One transfer attempt, classified.
+    private func transfer(
+        _ url: String,
+        into descriptor: Int32,
+        resumingAt resumeOffset: Int,
+        expected: Int,
+        sink: DownloadBodySink,
+        session: Session
+    ) async throws -> AttemptOutcome {
+        if resumeOffset == expected { return .complete }
+        let redacted = URLRedaction.redacted(url)
+        logger.debug(
+            "downloading",
+            metadata: ["session.id": "\(session.id)", "url": "\(redacted)", "resume_from": "\(resumeOffset)"]
+        )
+        progress.transferStarted(sessionID: session.id, expectedBytes: expected - resumeOffset)
+        let request = TransferRequest(
+            url: url,
+            destination: .file(descriptor: descriptor, observer: sink),
+            connectTimeout: configuration.connectTimeout,
+            lowSpeedLimit: (1, configuration.stallTimeout),
+            resumeOffset: resumeOffset
+        )
         let response: TransferResponse
         do {
-            response = try await transport.perform(
-                TransferRequest(url: url, destination: .file(descriptor: descriptor)))
+            response = try await transport.perform(request)
         } catch let error as CurlError {
             if case .write(let writeErrno) = error.kind {
-                throw ArchiverError.archiveUnwritable(path: temporaryPath, errno: writeErrno)
+                throw writeErrno == ENOSPC
+                    ? storage.insufficientSpace(stillNeeding: expected - resumeOffset)
+                    : ArchiverError.archiveUnwritable(path: root.temporaryFolder, errno: writeErrno)
             }
-            throw RecordingFailure(sessionID: session.id, code: error.slug, reason: "download failed: \(error)")
+            let failure = RecordingFailure(sessionID: session.id, code: error.slug, reason: "download failed: \(error)")
+            guard RetryPolicy.isTransient(error) else { return .permanent(failure) }
+            return .transient(failure, retryAfter: nil, startOver: error.kind == .rangeMismatch)
         }
-        guard response.statusCode == 200 else {
-            throw RecordingFailure(
-                sessionID: session.id,
-                code: "http_\(response.statusCode)",
-                reason: "the media server answered HTTP \(response.statusCode) for \(URLRedaction.redacted(url))"
-            )
-        }
-        guard response.bytesWritten == session.video.sizeBytes else {
-            throw RecordingFailure(
-                sessionID: session.id,
-                code: "size_mismatch",
-                reason: "size mismatch: got \(response.bytesWritten), expected \(session.video.sizeBytes)"
-            )
-        }
-        guard fsync(descriptor) == 0 else { throw ArchiverError.archiveUnwritable(path: temporaryPath, errno: errno) }
-        close(descriptor)
-        isOpen = false
 
+        let status = response.statusCode
+        let failure = RecordingFailure(
+            sessionID: session.id,
+            code: "http_\(status)",
+            reason: "the media server answered HTTP \(status) for \(redacted)"
+        )
+        switch status {
+        case 200, 206:
+            let total = (response.restartedFromZero ? 0 : resumeOffset) + response.bytesWritten
+            guard total == expected else {
+                let mismatch = RecordingFailure(
+                    sessionID: session.id,
+                    code: "size_mismatch",
+                    reason: "size mismatch: got \(total), expected \(expected)"
+                )
+                return .transient(mismatch, retryAfter: nil, startOver: true)
+            }
+            return .complete
+        case 416:
+            return resumeOffset > 0 ? .restartNow : .permanent(failure)
+        case 401:
+            throw ArchiverError.apiKeyRejected(status: status)
+        case 402:
+            throw ArchiverError.requestLimitExceeded
+        case 403:
+            return .refreshURL(failure)
+        case _ where RetryPolicy.isTransient(status: status):
+            return .transient(failure, retryAfter: RetryPolicy.retryAfter(in: response.headers), startOver: false)
+        default:
+            return .permanent(failure)
+        }
+    }
+
+    /// fsyncs the complete partial file and files it with its sidecar.
+    private func file(
+        _ item: DownloadPlan.Item,
+        session: Session,
+        descriptor: Int32,
+        partialPath: String,
+        sink: DownloadBodySink
+    ) throws(ArchiverError) -> ArchivedRecording {
+        guard fsync(descriptor) == 0 else { throw .archiveUnwritable(path: partialPath, errno: errno) }
+        var filed = item
+        filed.session = session
         let archived = ArchivedRecording(
             session: session,
             relativePath: "\(item.relativePath).\(DownloadPlanner.recordingExtension)",
-            sizeBytes: response.bytesWritten,
+            sizeBytes: session.video.sizeBytes,
             sha256: sink.hexDigest(),
             archivedAt: Date()
         )
-        try filer.file(recordingAt: temporaryPath, as: item, sidecar: Sidecar.contents(for: archived))
+        try filer.file(recordingAt: partialPath, as: filed, sidecar: Sidecar.contents(for: archived))
         logger.info(
             "archived",
             metadata: [

@@ -12,14 +12,52 @@ public struct ArchiveRoot: Sendable {
     /// The absolute path of the root.
     public let path: String
 
-    /// Checks that `path` exists and is a folder.
-    /// - Throws: `ArchiverError.archiveRootMissing` otherwise.
-    public init(path: String) throws(ArchiverError) {
+    /// Checks that `path` exists and is a folder, and, when `requiresMount`, that it is a mount point.
+    /// - Throws: `ArchiverError.archiveRootMissing` or `.archiveRootNotMounted`.
+    public init(path: String, requiresMount: Bool = false) throws(ArchiverError) {
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
             throw .archiveRootMissing(path: path)
         }
+        if requiresMount && !Self.isMountPoint(path) { throw .archiveRootNotMounted(path: path) }
         self.path = path
+    }
+
+    /// Whether `path` is where a file system is mounted: listed in `/proc/self/mountinfo`, or, where that
+    /// cannot be read, on another device than its parent.
+    static func isMountPoint(_ path: String) -> Bool {
+        guard let resolved = realpath(path, nil) else { return false }
+        let canonical = String(cString: resolved)
+        free(resolved)
+        if let mountinfo = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) {
+            return mountinfo.split(separator: "\n").contains { line in
+                let fields = line.split(separator: " ")
+                return fields.count > 4 && unescapeMountField(fields[4]) == canonical
+            }
+        }
+        var own = stat()
+        var parent = stat()
+        guard stat(canonical, &own) == 0, stat(canonical + "/..", &parent) == 0 else { return false }
+        return own.st_dev != parent.st_dev || own.st_ino == parent.st_ino
+    }
+
+    /// mountinfo escapes space, tab, newline and backslash as three-digit octal (`\040`).
+    private static func unescapeMountField(_ field: Substring) -> String {
+        var bytes: [UInt8] = []
+        var index = field.utf8.startIndex
+        let utf8 = field.utf8
+        while index < utf8.endIndex {
+            if utf8[index] == UInt8(ascii: "\\"), utf8.distance(from: index, to: utf8.endIndex) >= 4,
+                let value = UInt8(String(field[utf8.index(after: index)..<utf8.index(index, offsetBy: 4)]), radix: 8)
+            {
+                bytes.append(value)
+                index = utf8.index(index, offsetBy: 4)
+            } else {
+                bytes.append(utf8[index])
+                index = utf8.index(after: index)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Where partial downloads live until they are complete and renamed into place (same file system).

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import Glibc
 import Logging
 
 /// Plans listed sessions against the archive and, unless it is a dry run, downloads what is missing with a
@@ -7,15 +8,20 @@ import Logging
 struct ArchiveJob: Sendable {
     let configuration: ArchiverConfiguration
     let root: ArchiveRoot
+    /// The run's lock, which records its holder once the run starts writing.
+    let lock: RunLock
     let transport: CurlMulti
     let progress: any RunProgressObserver
     /// Called for each recording once it is filed (to add it to the catalog); an error stops the run.
     var recordArchived: @Sendable (ArchivedRecording) throws(ArchiverError) -> Void = { _ throws(ArchiverError) in }
+    /// Finds a fresh URL for a recording whose media URL was refused (403).
+    var refreshURL: Downloader.URLRefresher = { _ throws(ArchiverError) in nil }
     let logger: Logger
 
     func run(
         sessions: [Session],
         invalidItems: [InvalidSessionItem],
+        listingInterruption: ArchiverError? = nil,
         isDryRun: Bool,
         startedAt: Date
     ) async throws(ArchiverError) -> RunReport {
@@ -47,12 +53,13 @@ struct ArchiveJob: Sendable {
             report.wouldDownloadBytes = plan.downloadBytes
         } else {
             try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp")
+            try lock.recordHolder()
+            removeStaleTemporaryFiles(keeping: plan.downloads)
             let downloader = Downloader(
                 transport: transport,
-                key: configuration.apiKey,
-                policy: MediaURLPolicy(
-                    mediaHosts: configuration.mediaHosts, allowsInsecureHTTP: configuration.allowInsecureHTTP),
+                configuration: configuration,
                 root: root,
+                refreshURL: refreshURL,
                 progress: progress,
                 logger: logger
             )
@@ -60,11 +67,31 @@ struct ArchiveJob: Sendable {
             for item in plan.missingSidecars {
                 try downloader.restoreSidecar(of: item)
             }
-            try await download(plan.downloads, with: downloader, into: &report)
+            do {
+                try await download(plan.downloads, with: downloader, into: &report)
+            } catch {
+                if case .insufficientSpace = error { removeStaleTemporaryFiles(keeping: []) }
+                throw error
+            }
         }
+        if let listingInterruption {
+            report.runError = "\(listingInterruption); the listing stopped there, and the recordings listed until then were processed"
+        }
+        report.agents = AgentRunCounts.tally(plan, failures: report.failures, isDryRun: isDryRun)
         report.failed = report.failures.count
         report.finishedAt = Date()
         return report
+    }
+
+    /// Deletes what earlier runs left in the temporary folder, except the partial downloads of `items`, which
+    /// resume. Called with the run's lock held, so no other run is using the folder.
+    private func removeStaleTemporaryFiles(keeping items: [DownloadPlan.Item]) {
+        let resumable = Set(items.map { Downloader.partialFileName(for: $0.session) })
+        let folder = root.temporaryFolder
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !resumable.contains(name) {
+            logger.debug("removing a stale temporary file", metadata: ["file": "\(name)"])
+            unlink("\(folder)/\(name)")
+        }
     }
 
     /// Runs the downloads, at most `transfers` at a time, adding the next as one finishes.

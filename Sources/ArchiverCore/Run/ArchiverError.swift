@@ -18,6 +18,14 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case invalidResponse(endpoint: String, reason: String)
     /// `history/info` does not know the session (exit 3).
     case sessionNotFound(String)
+    /// The catalog at `path` cannot be opened, read or written (exit 3); `reason` is SQLite's message.
+    case catalogUnavailable(path: String, reason: String)
+    /// The archive's file system lacks room for what the run must write (exit 3).
+    case insufficientSpace(path: String, neededBytes: Int, availableBytes: Int)
+    /// Another run holds the archive's lock (exit 3).
+    case archiveBusy(holder: String)
+    /// `archive.require_mount` is set and the root is not a mount point (exit 3).
+    case archiveRootNotMounted(path: String)
     /// The run was stopped by a signal (SIGINT or SIGTERM) after archiving `archived` recordings (exit 3).
     case interrupted(archived: Int)
 
@@ -51,6 +59,20 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
             return "the API's answer to \(endpoint) is not the documented JSON: \(reason)"
         case .sessionNotFound(let reference):
             return "the API does not know session \(reference) (HTTP 404); check the id"
+        case .catalogUnavailable(let path, let reason):
+            return "cannot use the catalog \(path): \(reason); check that its folder is writable "
+                + "(state_dir, default <root>/.getscreen-archiver), or move the file aside and run "
+                + "getscreen-archiver reindex to rebuild it from the sidecars"
+        case .insufficientSpace(let path, let needed, let available):
+            return "not enough space on the archive (\(path)): needs \(ByteCount.format(needed)) including "
+                + "archive.min_free, \(ByteCount.format(available)) free; free some space or lower archive.min_free, "
+                + "then run again (partial downloads were removed)"
+        case .archiveBusy(let holder):
+            return "another getscreen-archiver run is using this archive (\(holder)); "
+                + "wait for it to finish, or check that it is still alive"
+        case .archiveRootNotMounted(let path):
+            return "archive root \(path) is not a mount point (archive.require_mount is true); "
+                + "mount it or set archive.require_mount to false"
         case .interrupted(let archived):
             return "interrupted after archiving \(archived) recordings; partial downloads were removed, "
                 + "run again to archive the rest"

@@ -23,20 +23,48 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var wouldDownloadBytes: Int?
     /// Each failed recording with its reason.
     public var failures: [RecordingFailure]
+    /// The counts per agent.
+    public var agents: [AgentRunCounts] = []
+    /// In dry runs made by `Archiver.audit`: the storage audit, per agent and in total.
+    public var audit: StorageAudit? = nil
 
-    /// 0 when every recording is archived (or, in a dry run, could be planned), 1 when some failed.
-    public var exitCode: Int32 { failed == 0 ? 0 : 1 }
+    /// How long the run took, in seconds.
+    public var durationSeconds: Double { max(0, finishedAt.timeIntervalSince(startedAt)) }
+    /// The average download rate over the whole run, in bytes per second (0 for an instant run).
+    public var throughputBytesPerSecond: Double {
+        durationSeconds > 0 ? Double(bytesDownloaded) / durationSeconds : 0
+    }
 
-    /// The one-line summary printed at the end of every run.
+    /// Why the run stopped before archiving everything listed (the plan's request limit, the API gone
+    /// while listing), when it did; the recordings listed until then were still archived.
+    public var runError: String? = nil
+
+    /// 0 when every recording is archived (or, in a dry run, could be planned), 1 when some failed; when the
+    /// run stopped early (`runError`), 1 if it archived something and 3 if not.
+    public var exitCode: Int32 {
+        if runError != nil { return downloaded > 0 ? 1 : 3 }
+        return failed == 0 ? 0 : 1
+    }
+
+    /// The one-line summary printed at the end of every run: counts, bytes, duration and average throughput.
     public var summary: String {
-        let seconds = finishedAt.timeIntervalSince(startedAt)
-        let duration = String(format: "%.1f s", seconds)
+        let duration = Self.formatDuration(durationSeconds)
         if isDryRun {
             return "dry run: \(listed) listed, \(skipped) already archived, would download \(wouldDownload ?? 0) "
                 + "(\(ByteCount.format(wouldDownloadBytes ?? 0))), \(failed) unusable, in \(duration)"
         }
-        return "\(downloaded) downloaded (\(ByteCount.format(bytesDownloaded))), \(skipped) already archived, "
+        var text = "\(downloaded) downloaded (\(ByteCount.format(bytesDownloaded))), \(skipped) already archived, "
             + "\(failed) failed, of \(listed) listed, in \(duration)"
+        if downloaded > 0 { text += ", \(ByteCount.format(Int(throughputBytesPerSecond.rounded())))/s" }
+        return text
+    }
+
+    /// `0.4` → `"0.4 s"`, `75` → `"1 min 15 s"`, `3720` → `"1 h 02 min"`.
+    public static func formatDuration(_ seconds: Double) -> String {
+        if seconds < 60 { return String(format: "%.1f s", seconds) }
+        let whole = Int(seconds.rounded())
+        if whole < 3600 { return "\(whole / 60) min \(String(format: "%02d", whole % 60)) s" }
+        return "\(whole / 3600) h \(String(format: "%02d", whole % 3600 / 60)) min"
     }
 
     enum CodingKeys: String, CodingKey {
@@ -48,6 +76,36 @@ public struct RunReport: Sendable, Codable, Equatable {
         case wouldDownload = "would_download"
         case wouldDownloadBytes = "would_download_bytes"
         case failures
+        case runError = "run_error"
+        case agents
+        case audit
+    }
+
+    /// Keys of values derived from the stored ones, encoded but not decoded.
+    private enum DerivedKeys: String, CodingKey {
+        case durationSeconds = "duration_seconds"
+        case throughputBytesPerSecond = "throughput_bytes_per_second"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(isDryRun, forKey: .isDryRun)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(finishedAt, forKey: .finishedAt)
+        try container.encode(listed, forKey: .listed)
+        try container.encode(downloaded, forKey: .downloaded)
+        try container.encode(skipped, forKey: .skipped)
+        try container.encode(failed, forKey: .failed)
+        try container.encode(bytesDownloaded, forKey: .bytesDownloaded)
+        try container.encodeIfPresent(wouldDownload, forKey: .wouldDownload)
+        try container.encodeIfPresent(wouldDownloadBytes, forKey: .wouldDownloadBytes)
+        try container.encode(failures, forKey: .failures)
+        try container.encodeIfPresent(runError, forKey: .runError)
+        try container.encode(agents, forKey: .agents)
+        try container.encodeIfPresent(audit, forKey: .audit)
+        var derived = encoder.container(keyedBy: DerivedKeys.self)
+        try derived.encode((durationSeconds * 1000).rounded() / 1000, forKey: .durationSeconds)
+        try derived.encode(throughputBytesPerSecond.rounded(), forKey: .throughputBytesPerSecond)
     }
 
     /// The report as pretty JSON, dates in ISO 8601.

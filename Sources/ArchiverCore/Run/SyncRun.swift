@@ -12,13 +12,18 @@ public struct SyncOptions: Sendable {
     public var to: Date?
     /// Only these agents; empty for all.
     public var agentIDs: [Int]
+    /// `--full`: list all history instead of starting from the last successful sync's watermark.
+    public var isFullWalk: Bool
 
     /// Creates sync options.
-    public init(isDryRun: Bool = false, from: Date? = nil, to: Date? = nil, agentIDs: [Int] = []) {
+    public init(
+        isDryRun: Bool = false, from: Date? = nil, to: Date? = nil, agentIDs: [Int] = [], isFullWalk: Bool = false
+    ) {
         self.isDryRun = isDryRun
         self.from = from
         self.to = to
         self.agentIDs = agentIDs
+        self.isFullWalk = isFullWalk
     }
 }
 
@@ -34,14 +39,18 @@ public enum Archiver {
         logger: Logger
     ) async throws(ArchiverError) -> RunReport {
         let startedAt = Date()
-        let root = try ArchiveRoot(path: configuration.archiveRoot)
-        return try await withTransport(configuration) { transport throws(ArchiverError) in
-            let client = APIClient(
-                baseURL: configuration.apiBaseURL, key: configuration.apiKey, transport: transport, logger: logger)
-            let dateTo = Int((options.to ?? startedAt).timeIntervalSince1970)
-            let dateFrom = options.from.map { Int($0.timeIntervalSince1970) }
+        return try await withRun(configuration, logger: logger) {
+            root, lock, transport, client throws(ArchiverError) in
+            let existingCatalog = try CatalogAccess.openExisting(configuration, readOnly: options.isDryRun)
+            let window = SyncWindow(
+                options: options, watermark: try existingCatalog?.lastSuccessfulSync(),
+                overlap: configuration.syncOverlap, runStart: startedAt)
+            let dateTo = Int(window.dateTo.timeIntervalSince1970)
+            let dateFrom = window.dateFrom.map { Int($0.timeIntervalSince1970) }
+            logger.info("listing", metadata: ["date_from": "\(dateFrom.map(String.init) ?? "none")", "date_to": "\(dateTo)"])
             var sessions: [Session] = []
             var invalid: [InvalidSessionItem] = []
+            var interruption: ArchiverError?
             var seen = Set<Int>()
             let agents: [Int?] = options.agentIDs.isEmpty ? [nil] : options.agentIDs.map { $0 }
             for agent in agents {
@@ -49,11 +58,26 @@ public enum Archiver {
                     filter: HistoryFilter(agentID: agent, dateFrom: dateFrom, dateTo: dateTo))
                 sessions += listing.sessions.filter { seen.insert($0.id).inserted }
                 invalid += listing.invalidItems
+                interruption = listing.interruption
+                if interruption != nil { break }
             }
-            let job = ArchiveJob(
-                configuration: configuration, root: root, transport: transport, progress: progress, logger: logger)
-            return try await job.run(
-                sessions: sessions, invalidItems: invalid, isDryRun: options.isDryRun, startedAt: startedAt)
+            var job = ArchiveJob(
+                configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
+                refreshURL: refreshingURLs(with: client), logger: logger)
+            // Created only now, after the listing succeeded, so a rejected key leaves the root untouched.
+            let catalog =
+                options.isDryRun
+                ? nil
+                : try CatalogAccess.openForWriting(
+                    configuration, root: root, reusing: existingCatalog, logger: logger)
+            if let catalog { job.recordArchived = catalog.recorder }
+            let report = try await job.run(
+                sessions: sessions, invalidItems: invalid, listingInterruption: interruption,
+                isDryRun: options.isDryRun, startedAt: startedAt)
+            if let catalog, report.exitCode == 0, window.advancesWatermark {
+                try catalog.recordSuccessfulSync(upTo: window.dateTo, at: Date())
+            }
+            return report
         }
     }
 
@@ -70,10 +94,8 @@ public enum Archiver {
         logger: Logger
     ) async throws(ArchiverError) -> RunReport {
         let startedAt = Date()
-        let root = try ArchiveRoot(path: configuration.archiveRoot)
-        return try await withTransport(configuration) { transport throws(ArchiverError) in
-            let client = APIClient(
-                baseURL: configuration.apiBaseURL, key: configuration.apiKey, transport: transport, logger: logger)
+        return try await withRun(configuration, logger: logger) {
+            root, lock, transport, client throws(ArchiverError) in
             let info = try await client.sessionInfo(reference)
             let session: Session
             do throws(InvalidSessionItem) {
@@ -92,20 +114,28 @@ public enum Archiver {
                 }
             } catch {
                 let job = ArchiveJob(
-                    configuration: configuration, root: root, transport: transport, progress: progress, logger: logger)
+                    configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
+                    logger: logger)
                 return try await job.run(sessions: [], invalidItems: [error], isDryRun: false, startedAt: startedAt)
             }
-            let job = ArchiveJob(
-                configuration: configuration, root: root, transport: transport, progress: progress, logger: logger)
+            var job = ArchiveJob(
+                configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
+                refreshURL: refreshingURLs(with: client), logger: logger)
+            job.recordArchived = try CatalogAccess.openForWriting(configuration, root: root, logger: logger).recorder
             return try await job.run(sessions: [session], invalidItems: [], isDryRun: false, startedAt: startedAt)
         }
     }
 
-    /// Runs `body` with a transfer engine sized for the configuration, and always shuts it down.
-    private static func withTransport(
+    /// Runs `body` with what every run holds while it works: the checked archive root and its lock, a
+    /// transfer engine sized for the configuration, and an API client. Always releases them.
+    private static func withRun(
         _ configuration: ArchiverConfiguration,
-        _ body: (CurlMulti) async throws(ArchiverError) -> RunReport
+        logger: Logger,
+        _ body: (ArchiveRoot, RunLock, CurlMulti, APIClient) async throws(ArchiverError) -> RunReport
     ) async throws(ArchiverError) -> RunReport {
+        let root = try ArchiveRoot(path: configuration.archiveRoot, requiresMount: configuration.requiresMount)
+        let lock = try RunLock.acquire(root)
+        defer { lock.release() }
         let transport: CurlMulti
         do {
             transport = try CurlMulti(maxConnections: configuration.transfers + 2)
@@ -113,13 +143,21 @@ public enum Archiver {
             throw .apiUnreachable(
                 endpoint: configuration.apiBaseURL.absoluteString, reason: "libcurl did not start: \(error)")
         }
+        let client = APIClient(configuration: configuration, transport: transport, logger: logger)
         do {
-            let report = try await body(transport)
+            let report = try await body(root, lock, transport, client)
             await transport.shutdown()
             return report
         } catch {
             await transport.shutdown()
             throw error
+        }
+    }
+
+    /// Looks a recording's current URL up through `history/info`, for media URLs that expired.
+    private static func refreshingURLs(with client: APIClient) -> Downloader.URLRefresher {
+        { sessionID throws(ArchiverError) in
+            try await client.sessionInfo(.id(sessionID))["video"]?.stringValue
         }
     }
 }

@@ -34,7 +34,7 @@ extension GetscreenArchiver {
             )
             try await simulator.start()
             let output = OutputOptions(quiet: !verbose, verbose: verbose)
-            let logger = output.makeLogger()
+            let logger = try output.makeLogger()
             let configuration = ArchiverConfiguration(
                 apiBaseURL: URL(string: simulator.baseURL)!,
                 apiKey: APIKey(key)!,

@@ -35,7 +35,7 @@ extension GetscreenArchiver {
         }
 
         func run() async throws {
-            let logger = outputOptions.makeLogger()
+            let logger = try outputOptions.makeLogger()
             let configuration = try configurationOptions.load()
             let reference: SessionReference = sessionID.map { .id($0) } ?? .uid(sessionUID ?? "")
             let report = try await Archiver.fetch(configuration: configuration, session: reference, logger: logger)

@@ -1,5 +1,7 @@
 import ArchiverCore
 import ArgumentParser
+import Foundation
+import Logging
 
 extension GetscreenArchiver {
     /// `sync`: archive every recording in the window that the archive lacks.
@@ -41,9 +43,39 @@ extension GetscreenArchiver {
             help: ArgumentHelp("Only this agent's sessions; repeat for several.", valueName: "id"))
         var agentIDs: [Int] = []
 
+        @Option(
+            help: ArgumentHelp(
+                "After a real run, write Prometheus metrics to this file (atomically), for node_exporter's textfile "
+                    + "collector. Not with --dry-run.",
+                valueName: "file"))
+        var metricsFile: String?
+
+        func validate() throws {
+            if dryRun, metricsFile != nil {
+                throw ValidationError(
+                    "--metrics-file describes real runs; drop it with --dry-run (the audit goes to --report or stdout)")
+            }
+        }
+
         func run() async throws {
-            let logger = outputOptions.makeLogger()
-            let configuration = try configurationOptions.load()
+            let logger = try outputOptions.makeLogger()
+            let startedAt = Date()
+            var configuration: ArchiverConfiguration?
+            let outcome: Result<RunReport, any Error>
+            do {
+                configuration = try configurationOptions.load()
+                outcome = .success(try await sync(configuration: configuration!, logger: logger))
+            } catch {
+                outcome = .failure(error)
+            }
+            if let metricsFile {
+                try writeMetrics(to: metricsFile, outcome: outcome, startedAt: startedAt, configuration: configuration)
+            }
+            try outputOptions.finish(with: outcome.get())
+        }
+
+        /// The audit (`--dry-run`) or the real run, with the live progress line on a terminal.
+        private func sync(configuration: ArchiverConfiguration, logger: Logger) async throws -> RunReport {
             let options = SyncOptions(
                 isDryRun: dryRun,
                 from: try from.map { text throws(ConfigurationError) in try TimeBound.parse(text, option: "--from") },
@@ -57,8 +89,49 @@ extension GetscreenArchiver {
                     expected: "a time at or after --from (\(self.from ?? ""))"
                 )
             }
-            let report = try await Archiver.sync(configuration: configuration, options: options, logger: logger)
-            try outputOptions.finish(with: report)
+            if dryRun {
+                return try await Archiver.audit(configuration: configuration, options: options, logger: logger)
+            }
+            let display = outputOptions.makeProgressDisplay()
+            defer { display?.stop() }
+            return try await Archiver.sync(
+                configuration: configuration, options: options, progress: display ?? NoProgressObserver(),
+                logger: logger)
+        }
+
+        /// Writes the metrics of the run, whatever its outcome; a run that failed keeps the previous file's
+        /// success time.
+        private func writeMetrics(
+            to path: String,
+            outcome: Result<RunReport, any Error>,
+            startedAt: Date,
+            configuration: ArchiverConfiguration?
+        ) throws {
+            let report = try? outcome.get()
+            let exitCode: Int32
+            switch outcome {
+            case .success(let report): exitCode = report.exitCode
+            case .failure(let error as ArchiverError): exitCode = error.exitCode
+            case .failure: exitCode = 2
+            }
+            let metrics = RunMetrics(
+                startedAt: report?.startedAt ?? startedAt,
+                finishedAt: report?.finishedAt ?? Date(),
+                exitCode: exitCode,
+                report: report,
+                previousSuccess: RunMetrics.previousSuccess(inFile: path),
+                archive: configuration.flatMap { RunMetrics.archiveTotals(for: $0) }
+            )
+            do {
+                try metrics.write(toFile: path)
+            } catch {
+                // The run's own error matters more; a failed run still exits with its code.
+                guard case .success = outcome else {
+                    Console.standardError.writeLine("error: \(error)")
+                    return
+                }
+                throw error
+            }
         }
     }
 }

@@ -3,12 +3,33 @@ import ArgumentParser
 import Foundation
 import Logging
 
-/// How a run reports: log verbosity and the JSON report file.
+/// How a run reports: log verbosity and file, the JSON report, and what goes to stdout.
 struct OutputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Write the run's report as JSON to this file.", valueName: "file"))
+    /// What stdout carries at the end of a run.
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        /// The audit table of a dry run (nothing for other runs).
+        case text
+        /// The run's report as JSON, the same as `--report` writes.
+        case json
+    }
+
+    @Option(help: ArgumentHelp("Write the run's report as JSON to this file (atomically).", valueName: "file"))
     var report: String?
 
-    @Flag(name: .shortAndLong, help: "Log only warnings and errors (the one-line summary is always printed).")
+    @Option(
+        help: ArgumentHelp(
+            "What to print on stdout: text (the dry run's audit table) or json (the report).", valueName: "format"))
+    var format: Format = .text
+
+    @Flag(help: "Print exact byte counts instead of KiB/MiB/GiB in the audit table.")
+    var bytes = false
+
+    @Option(help: ArgumentHelp("Append the log lines to this file too (created with mode 0640).", valueName: "file"))
+    var logFile: String?
+
+    @Flag(
+        name: .shortAndLong,
+        help: "Log only warnings and errors, and draw no progress line (the summary is always printed).")
     var quiet = false
 
     @Flag(name: .shortAndLong, help: "Log debug detail.")
@@ -18,25 +39,50 @@ struct OutputOptions: ParsableArguments {
         if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
     }
 
-    /// Bootstraps logging to stderr at the chosen level and returns the run's logger.
-    func makeLogger() -> Logger {
-        let level: Logger.Level = quiet ? .warning : verbose ? .debug : .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+    /// The log level the flags choose.
+    var logLevel: Logger.Level { quiet ? .warning : verbose ? .debug : .info }
+
+    /// Bootstraps logging (one timestamped line per event to stderr, and to `--log-file`) and returns the run's
+    /// logger.
+    /// - Throws: `ValidationError` (exit 2) when the log file cannot be opened.
+    func makeLogger() throws -> Logger {
+        let file: LogFile?
+        do {
+            file = try logFile.map { path throws(LogFileError) in try LogFile(path: path) }
+        } catch {
+            throw ValidationError(error.description)
         }
+        let level = logLevel
+        LoggingSystem.bootstrap { _ in ConsoleLogHandler(level: level, console: .standardError, file: file) }
         return Logger(label: "getscreen-archiver")
     }
 
-    /// Writes the report file if asked, prints the summary to stderr, and exits 1 when recordings failed.
+    /// The live progress line, when stderr is a terminal and the run is not `--quiet`; nil otherwise (cron,
+    /// pipes, files), so that no carriage-return redraws end up in mail or logs.
+    func makeProgressDisplay() -> TerminalProgressDisplay? {
+        guard !quiet, Console.standardError.isTerminal else { return nil }
+        return TerminalProgressDisplay(console: .standardError)
+    }
+
+    /// Writes the report file if asked, prints the audit table or the JSON on stdout, the failures and the
+    /// summary on stderr, and exits 1 when recordings failed.
+    /// - Parameter heading: a line printed above the audit table.
     /// - Throws: `ExitCode(1)` when some recordings failed; `ArchiverError` when the report cannot be written.
-    func finish(with runReport: RunReport) throws {
+    func finish(with runReport: RunReport, heading: String? = nil) throws {
         if let report { try runReport.write(toFile: report) }
-        for failure in runReport.failures {
-            Terminal.printError("failed: \(failure)")
+        switch format {
+        case .json:
+            let json = try runReport.jsonData()
+            FileHandle.standardOutput.write(json + Data("\n".utf8))
+        case .text:
+            if let audit = runReport.audit {
+                FileHandle.standardOutput.write(Data(((heading.map { $0 + "\n\n" } ?? "") + audit.table(exactBytes: bytes)).utf8))
+            }
         }
-        Terminal.printError(runReport.summary)
+        for failure in runReport.failures {
+            Console.standardError.writeLine("failed: \(failure)")
+        }
+        Console.standardError.writeLine(runReport.summary)
         if runReport.exitCode != 0 { throw ExitCode(runReport.exitCode) }
     }
 }

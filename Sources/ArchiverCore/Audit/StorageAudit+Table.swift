@@ -1,0 +1,101 @@
+extension StorageAudit {
+    /// The audit as an aligned text table followed by the totals in words and the free-space verdict.
+    /// - Parameter exactBytes: print byte counts as exact integers instead of binary units (`--bytes`).
+    public func table(exactBytes: Bool = false) -> String {
+        let size: (Int) -> String = exactBytes ? { String($0) } : { ByteCount.format($0) }
+        let columns: [(title: String, tally: (Row) -> Tally)] = [
+            ("listed", \.listed),
+            ("archived", \.archived),
+            ("missing", \.missing),
+            ("wrong size", \.wrongSize),
+            ("no longer listed", \.noLongerListed),
+        ]
+        let rows = agents.map { (Self.label(of: $0), $0) } + [("total", total)]
+        let labelWidth = max(5, rows.map(\.0.count).max() ?? 0)
+        // Each column is "count  size", the counts and the sizes each right-aligned within the column.
+        let countWidths = columns.map { column in rows.map { String(column.tally($0.1).count).count }.max() ?? 1 }
+        let sizeWidths = columns.map { column in rows.map { size(column.tally($0.1).bytes).count }.max() ?? 1 }
+        let widths = columns.indices.map { max(columns[$0].title.count, countWidths[$0] + 2 + sizeWidths[$0]) }
+
+        func pad(_ text: String, _ width: Int) -> String {
+            String(repeating: " ", count: max(0, width - text.count)) + text
+        }
+        func line(_ label: String, _ cells: [String]) -> String {
+            var text = label + String(repeating: " ", count: labelWidth - label.count)
+            for (cell, width) in zip(cells, widths) { text += "   " + pad(cell, width) }
+            return text
+        }
+        var lines = [line("agent", columns.map(\.title))]
+        for (index, (label, row)) in rows.enumerated() {
+            if index == rows.count - 1 {
+                lines.append(String(repeating: "-", count: labelWidth + widths.reduce(0) { $0 + 3 + $1 }))
+            }
+            let cells = columns.indices.map { column in
+                let tally = columns[column].tally(row)
+                return pad(String(tally.count), countWidths[column]) + "  "
+                    + pad(size(tally.bytes), sizeWidths[column])
+            }
+            lines.append(line(label, cells))
+        }
+        lines.append("")
+        lines.append(contentsOf: conclusions(size: exactBytes ? { "\($0) bytes" } : { ByteCount.format($0) }))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The free-space verdict, such as "fits, 412.0 GiB free after" or "does not fit: needs 1.2 TiB, 800.0 GiB
+    /// free"; nil when the free space is unknown.
+    public func verdict(exactBytes: Bool = false) -> String? {
+        verdict(size: exactBytes ? { "\($0) bytes" } : { ByteCount.format($0) })
+    }
+
+    private func verdict(size: (Int) -> String) -> String? {
+        guard let space else { return nil }
+        if space.fits { return "fits, \(size(space.freeAfterBytes)) free after" }
+        return "does not fit: needs \(size(space.neededBytes + space.minimumFreeBytes)), \(size(space.freeBytes)) free"
+    }
+
+    private func conclusions(size: (Int) -> String) -> [String] {
+        var lines: [String] = []
+        let download = total.wouldDownload
+        if download.count == 0 {
+            lines.append("nothing to download: every listed recording is archived with its announced size")
+        } else {
+            var parts = ["\(total.missing.count) missing"]
+            if total.wrongSize.count > 0 {
+                parts.append(
+                    "\(total.wrongSize.count) replacing a file of the wrong size (\(size(total.wrongSizeFoundBytes)) "
+                        + "found; each old file is kept aside as <name>.mp4.replaced-<unix time>)")
+            }
+            lines.append(
+                "would download \(download.count) \(Self.recordings(download.count)) (\(size(download.bytes))): "
+                    + parts.joined(separator: ", "))
+        }
+        if total.missingSidecars > 0 {
+            lines.append("would rewrite \(total.missingSidecars) missing .json sidecars (no download)")
+        }
+        if total.noLongerListed.count > 0 {
+            lines.append(
+                "\(total.noLongerListed.count) archived \(Self.recordings(total.noLongerListed.count)) "
+                    + "(\(size(total.noLongerListed.bytes))) no longer listed by the API: kept")
+        }
+        if unusableItems > 0 {
+            lines.append("\(unusableItems) listed items are unusable (see the log); a run reports them as failed")
+        }
+        if let space, let verdict = verdict(size: size) {
+            var needs = "\(size(space.neededBytes)) to download"
+            if space.minimumFreeBytes > 0 { needs += " + \(size(space.minimumFreeBytes)) archive.min_free" }
+            lines.append("free space: \(verdict) (\(size(space.freeBytes)) free now; \(needs))")
+        } else {
+            lines.append("free space: unknown (the archive's file system did not answer statvfs)")
+        }
+        return lines
+    }
+
+    private static func label(of row: Row) -> String {
+        var name = row.agentName ?? "?"
+        if name.count > 40 { name = String(name.prefix(39)) + "…" }
+        return "\(name) (\(row.agentID.map(String.init) ?? "?"))"
+    }
+
+    private static func recordings(_ count: Int) -> String { count == 1 ? "recording" : "recordings" }
+}

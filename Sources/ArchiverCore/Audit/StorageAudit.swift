@@ -1,0 +1,234 @@
+public import Foundation
+
+/// What the archive holds against what the API lists, per agent and in total: the answer of `sync --dry-run`.
+///
+/// Pure: built from the listing, the planner's verdict on each listed recording, the catalog's recordings in the
+/// same window and the free space of the archive's file system, so that every number is unit-tested without I/O.
+public struct StorageAudit: Sendable, Equatable, Codable {
+    /// A number of recordings and the bytes they add up to.
+    public struct Tally: Sendable, Equatable, Codable {
+        public var count: Int
+        public var bytes: Int
+
+        /// Creates a tally.
+        public init(count: Int = 0, bytes: Int = 0) {
+            self.count = count
+            self.bytes = bytes
+        }
+
+        /// Counts one more recording of `bytes`.
+        mutating func add(_ bytes: Int) {
+            count += 1
+            self.bytes += bytes
+        }
+
+        static func + (lhs: Tally, rhs: Tally) -> Tally {
+            Tally(count: lhs.count + rhs.count, bytes: lhs.bytes + rhs.bytes)
+        }
+    }
+
+    /// The counts of one agent, or of the whole audit (`agentID` and `agentName` nil).
+    public struct Row: Sendable, Equatable, Codable {
+        /// The agent; nil in the total.
+        public var agentID: Int?
+        /// The agent's name as last listed (or as catalogued, when the API no longer lists it); nil in the total.
+        public var agentName: String?
+        /// Recordings the API lists in the window (usable items only), with their announced sizes.
+        public var listed = Tally()
+        /// Listed recordings whose file is present with exactly the announced size: nothing to do.
+        public var archived = Tally()
+        /// Listed recordings with no file at their path: a run downloads them.
+        public var missing = Tally()
+        /// Listed recordings whose file has another size: a run downloads them again (announced sizes) and moves
+        /// the old file aside, never deleting it.
+        public var wrongSize = Tally()
+        /// The sizes of the wrong-sized files that a run would move aside.
+        public var wrongSizeFoundBytes = 0
+        /// `missing` plus `wrongSize`: what a run downloads.
+        public var wouldDownload = Tally()
+        /// Catalogued recordings in the window that the API no longer lists (expired at the source): kept.
+        public var noLongerListed = Tally()
+        /// Archived recordings whose JSON sidecar is missing: a run writes it again without fetching anything.
+        public var missingSidecars = 0
+
+        /// Creates an empty row.
+        public init(agentID: Int? = nil, agentName: String? = nil) {
+            self.agentID = agentID
+            self.agentName = agentName
+        }
+
+        mutating func accumulate(_ other: Row) {
+            listed = listed + other.listed
+            archived = archived + other.archived
+            missing = missing + other.missing
+            wrongSize = wrongSize + other.wrongSize
+            wrongSizeFoundBytes += other.wrongSizeFoundBytes
+            wouldDownload = wouldDownload + other.wouldDownload
+            noLongerListed = noLongerListed + other.noLongerListed
+            missingSidecars += other.missingSidecars
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case agentID = "agent_id"
+            case agentName = "agent_name"
+            case listed, archived, missing
+            case wrongSize = "wrong_size"
+            case wrongSizeFoundBytes = "wrong_size_found_bytes"
+            case wouldDownload = "would_download"
+            case noLongerListed = "no_longer_listed"
+            case missingSidecars = "missing_sidecars"
+        }
+    }
+
+    /// The free space of the archive's file system against what a run needs.
+    public struct Space: Sendable, Equatable, Codable {
+        /// Bytes available to the tool on the archive's file system.
+        public var freeBytes: Int
+        /// Bytes a run downloads (each recording is written once: wrong-sized files are moved, not copied).
+        public var neededBytes: Int
+        /// Bytes to keep free beyond the downloads (`archive.min_free`).
+        public var minimumFreeBytes: Int
+
+        /// Creates a space check.
+        public init(freeBytes: Int, neededBytes: Int, minimumFreeBytes: Int) {
+            self.freeBytes = freeBytes
+            self.neededBytes = neededBytes
+            self.minimumFreeBytes = minimumFreeBytes
+        }
+
+        /// Free bytes once the run has downloaded everything (negative when it cannot).
+        public var freeAfterBytes: Int { freeBytes - neededBytes }
+        /// Whether the downloads fit and leave `minimumFreeBytes` free.
+        public var fits: Bool { freeAfterBytes >= minimumFreeBytes }
+
+        enum CodingKeys: String, CodingKey {
+            case freeBytes = "free_bytes"
+            case neededBytes = "needed_bytes"
+            case minimumFreeBytes = "minimum_free_bytes"
+            case freeAfterBytes = "free_after_bytes"
+            case fits
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            freeBytes = try container.decode(Int.self, forKey: .freeBytes)
+            neededBytes = try container.decode(Int.self, forKey: .neededBytes)
+            minimumFreeBytes = try container.decode(Int.self, forKey: .minimumFreeBytes)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(freeBytes, forKey: .freeBytes)
+            try container.encode(neededBytes, forKey: .neededBytes)
+            try container.encode(minimumFreeBytes, forKey: .minimumFreeBytes)
+            try container.encode(freeAfterBytes, forKey: .freeAfterBytes)
+            try container.encode(fits, forKey: .fits)
+        }
+    }
+
+    /// A recording the catalog holds, as the audit needs it.
+    public struct CataloguedRecording: Sendable, Equatable {
+        public var sessionID: Int
+        public var agentID: Int
+        public var agentName: String
+        public var sizeBytes: Int
+
+        /// Creates a catalogued recording.
+        public init(sessionID: Int, agentID: Int, agentName: String, sizeBytes: Int) {
+            self.sessionID = sessionID
+            self.agentID = agentID
+            self.agentName = agentName
+            self.sizeBytes = sizeBytes
+        }
+    }
+
+    /// The archive root audited.
+    public var archiveRoot: String?
+    /// The window's start: sessions that started at or after it; nil for the whole history.
+    public var dateFrom: Date?
+    /// The window's end: sessions that started at or before it.
+    public var dateTo: Date?
+    /// One row per agent, ordered by agent name, then id.
+    public var agents: [Row]
+    /// The sum of the agents' rows.
+    public var total: Row
+    /// Listed items the API answered that cannot be archived (no id, no size, …); not in any row.
+    public var unusableItems: Int
+    /// The free-space check; nil when the file system's free space could not be read.
+    public var space: Space?
+
+    /// Audits the listing against the archive.
+    /// - Parameters:
+    ///   - plan: the planner's verdict on `listing.sessions` (archived with the right size, or to download, with
+    ///     the size of a wrong-sized file found at the path).
+    ///   - unusableItems: listed items that are not usable sessions; their ids still count as listed.
+    ///   - catalogued: the catalog's recordings whose session started in the same window.
+    ///   - agentIDs: the run's agent filter (empty for all); catalogued recordings of other agents are ignored.
+    ///   - freeBytes: the archive file system's available bytes; nil when unknown.
+    ///   - minimumFreeBytes: the bytes to keep free (`archive.min_free`).
+    public init(
+        plan: DownloadPlan,
+        unusableItems: [InvalidSessionItem],
+        catalogued: [CataloguedRecording],
+        agentIDs: [Int],
+        freeBytes: Int?,
+        minimumFreeBytes: Int
+    ) {
+        var rows: [Int: Row] = [:]
+        func update(_ agent: Session.Agent, _ change: (inout Row) -> Void) {
+            change(&rows[agent.id, default: Row(agentID: agent.id, agentName: agent.name)])
+        }
+        var listedIDs = Set(unusableItems.compactMap(\.sessionID))
+        for item in plan.archived {
+            listedIDs.insert(item.session.id)
+            update(item.session.agent) { row in
+                row.listed.add(item.session.video.sizeBytes)
+                row.archived.add(item.session.video.sizeBytes)
+            }
+        }
+        for item in plan.missingSidecars {
+            update(item.session.agent) { $0.missingSidecars += 1 }
+        }
+        for item in plan.downloads {
+            listedIDs.insert(item.session.id)
+            update(item.session.agent) { row in
+                let bytes = item.session.video.sizeBytes
+                row.listed.add(bytes)
+                row.wouldDownload.add(bytes)
+                if let found = item.existingWrongSize {
+                    row.wrongSize.add(bytes)
+                    row.wrongSizeFoundBytes += found
+                } else {
+                    row.missing.add(bytes)
+                }
+            }
+        }
+        let agentFilter = Set(agentIDs)
+        for recording in catalogued
+        where !listedIDs.contains(recording.sessionID)
+            && (agentFilter.isEmpty || agentFilter.contains(recording.agentID))
+        {
+            listedIDs.insert(recording.sessionID)
+            let agent = Session.Agent(id: recording.agentID, name: recording.agentName, group: nil)
+            update(agent) { $0.noLongerListed.add(recording.sizeBytes) }
+        }
+        agents = rows.values.sorted {
+            ($0.agentName ?? "", $0.agentID ?? 0) < ($1.agentName ?? "", $1.agentID ?? 0)
+        }
+        var total = Row()
+        for row in agents { total.accumulate(row) }
+        self.total = total
+        self.unusableItems = unusableItems.count
+        space = freeBytes.map {
+            Space(freeBytes: $0, neededBytes: total.wouldDownload.bytes, minimumFreeBytes: minimumFreeBytes)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case agents, total, space
+        case unusableItems = "unusable_items"
+        case archiveRoot = "archive_root"
+        case dateFrom = "date_from"
+        case dateTo = "date_to"
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+public import Logging
+
+/// Rebuilds the catalog from the sidecars, which make the archive self-describing.
+///
+/// Walks the archive root (not the tool's own `.getscreen-archiver` folder), and for every `*.json` sidecar
+/// whose recording is beside it reads the session (`session`: the API item, list or info shape) and what the
+/// archiver recorded (`archive`: `file`, `size_bytes`, `sha256`, `archived_at`). A sidecar that cannot be read
+/// or lacks a SHA-256 is skipped with a warning; a sidecar without its recording (a crash between the two
+/// renames) is left out silently, since its recording is simply not archived yet.
+public struct Reindexer: Sendable {
+    /// The outcome of a reindex.
+    public struct Report: Sendable, Equatable {
+        /// A sidecar that could not be used, with why.
+        public struct Skipped: Error, Sendable, Equatable, CustomStringConvertible {
+            /// The sidecar's path relative to the archive root.
+            public var path: String
+            /// Why it was skipped, for people.
+            public var reason: String
+
+            public var description: String { "\(path): \(reason)" }
+        }
+
+        /// Recordings now in the catalog.
+        public var indexed: Int
+        /// Sidecars that could not be used.
+        public var skipped: [Skipped]
+        /// Sidecars whose recording is not beside them.
+        public var withoutRecording: Int
+
+        /// One line for people.
+        public var summary: String {
+            "reindexed \(indexed) recordings, skipped \(skipped.count) unusable sidecars, "
+                + "\(withoutRecording) sidecars without their recording"
+        }
+    }
+
+    let root: ArchiveRoot
+    let logger: Logger
+
+    /// Creates a reindexer for the archive at `root`.
+    public init(root: ArchiveRoot, logger: Logger) {
+        self.root = root
+        self.logger = logger
+    }
+
+    /// Replaces the catalog's recordings with those described by the sidecars, in one transaction; the sync
+    /// watermark is kept.
+    /// - Throws: `ArchiverError.catalogUnavailable` when the catalog cannot be written.
+    public func rebuild(_ catalog: Catalog) throws(ArchiverError) -> Report {
+        let (entries, report) = scan()
+        try catalog.replaceEntries(with: entries)
+        logger.info(
+            "catalog rebuilt from sidecars",
+            metadata: [
+                "indexed": "\(report.indexed)", "skipped": "\(report.skipped.count)",
+                "without_recording": "\(report.withoutRecording)",
+            ])
+        return report
+    }
+
+    /// Whether any sidecar lies below the root (outside the tool's own folder).
+    public func hasSidecars() -> Bool {
+        var found = false
+        walk { _ in
+            found = true
+            return false
+        }
+        return found
+    }
+
+    /// Reads every sidecar below the root; entries and skipped sidecars are ordered by path.
+    func scan() -> (entries: [CatalogEntry], report: Report) {
+        var entries: [CatalogEntry] = []
+        var report = Report(indexed: 0, skipped: [], withoutRecording: 0)
+        walk { relativePath in
+            switch entry(forSidecarAt: relativePath) {
+            case .success(let entry?):
+                entries.append(entry)
+            case .success(nil):
+                report.withoutRecording += 1
+                logger.debug("sidecar without its recording", metadata: ["path": "\(relativePath)"])
+            case .failure(let skipped):
+                report.skipped.append(skipped)
+                logger.warning(
+                    "sidecar skipped", metadata: ["path": "\(relativePath)", "reason": "\(skipped.reason)"])
+            }
+            return true
+        }
+        entries.sort { $0.relativePath < $1.relativePath }
+        report.skipped.sort { $0.path < $1.path }
+        report.indexed = entries.count
+        return (entries, report)
+    }
+
+    /// Calls `visit` with the root-relative path of each regular `*.json` file until it returns false.
+    private func walk(_ visit: (String) -> Bool) {
+        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return }
+        while let relativePath = enumerator.nextObject() as? String {
+            if relativePath == ArchiveRoot.stateFolderName {
+                enumerator.skipDescendants()
+                continue
+            }
+            guard relativePath.hasSuffix(".json"),
+                enumerator.fileAttributes?[.type] as? FileAttributeType == .typeRegular
+            else { continue }
+            if !visit(relativePath) { return }
+        }
+    }
+
+    /// The entry described by the sidecar at `relativePath`; `nil` when its recording is not beside it.
+    private func entry(forSidecarAt relativePath: String) -> Result<CatalogEntry?, Report.Skipped> {
+        func skipped(_ reason: String) -> Result<CatalogEntry?, Report.Skipped> {
+            .failure(Report.Skipped(path: relativePath, reason: reason))
+        }
+        guard let data = FileManager.default.contents(atPath: root.absolute(relativePath)) else {
+            return skipped("cannot be read")
+        }
+        guard let document = try? JSONDecoder().decode(JSONValue.self, from: data), case .object = document else {
+            return skipped("not a JSON object")
+        }
+        guard let session = document["session"], let archive = document["archive"] else {
+            return skipped("not a getscreen-archiver sidecar (no session or archive)")
+        }
+        let folder = (relativePath as NSString).deletingLastPathComponent
+        let baseName = String(((relativePath as NSString).lastPathComponent as NSString).deletingPathExtension)
+        var fileName = baseName + ".mp4"
+        if let named = archive["file"]?.stringValue, !named.isEmpty, !named.contains("/") { fileName = named }
+        let recordingPath = (folder.isEmpty ? "" : folder + "/") + fileName
+        guard root.fileSize(recordingPath) != nil else { return .success(nil) }
+
+        guard let sha256 = archive["sha256"]?.stringValue?.lowercased(), sha256.count == 64,
+            sha256.allSatisfy(\.isHexDigit)
+        else { return skipped("no SHA-256 (archive.sha256); verify cannot check this recording") }
+        guard let sizeBytes = archive["size_bytes"]?.intValue, sizeBytes >= 0 else {
+            return skipped("no archive.size_bytes")
+        }
+        guard let sessionID = session["id"]?.intValue, sessionID > 0 else { return skipped("no session.id") }
+        guard let start = session["start"]?.intValue else { return skipped("no session.start") }
+        guard let agentID = session["agent"]?["id"]?.intValue ?? session["agent_id"]?.intValue else {
+            return skipped("no session.agent.id or session.agent_id")
+        }
+        let archivedAt =
+            archive["archived_at"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) }
+            ?? modificationDate(of: recordingPath)
+        return .success(
+            CatalogEntry(
+                sessionID: sessionID,
+                uid: session["uid"]?.stringValue,
+                agentID: agentID,
+                agentName: session["agent"]?["name"]?.stringValue ?? "agent",
+                start: Date(timeIntervalSince1970: TimeInterval(start)),
+                stop: session["stop"]?.intValue.map { Date(timeIntervalSince1970: TimeInterval($0)) },
+                relativePath: recordingPath,
+                sizeBytes: sizeBytes,
+                sha256: sha256,
+                archivedAt: archivedAt
+            )
+        )
+    }
+
+    private func modificationDate(of relativePath: String) -> Date {
+        let attributes = try? FileManager.default.attributesOfItem(atPath: root.absolute(relativePath))
+        return attributes?[.modificationDate] as? Date ?? Date()
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Glibc
+
+/// What `verify` found, for the `--report` JSON and the summary.
+public struct VerifyReport: Sendable, Encodable, Equatable {
+    /// One archived recording that is not as the catalog recorded it.
+    public struct Problem: Sendable, Encodable, Equatable, CustomStringConvertible {
+        /// The recording's session.
+        public var sessionID: Int
+        /// The recording's path relative to the archive root.
+        public var path: String
+        /// What is wrong, for people.
+        public var reason: String
+
+        public var description: String { "session \(sessionID), \(path): \(reason)" }
+
+        enum CodingKeys: String, CodingKey {
+            case sessionID = "session_id"
+            case path, reason
+        }
+    }
+
+    /// Recordings checked.
+    public var checked: Int
+    /// Recordings whose size and SHA-256 match the catalog.
+    public var ok: Int
+    /// Recordings that are not there (or cannot be read).
+    public var missing: [Problem]
+    /// Recordings whose size differs from the catalog's.
+    public var truncated: [Problem]
+    /// Recordings of the right size whose SHA-256 differs from the catalog's.
+    public var corrupted: [Problem]
+    /// Bytes read to compute the hashes.
+    public var bytesChecked: Int
+    /// Recordings in the catalog (more than `checked` with `--sample`).
+    public var catalogEntries: Int
+
+    /// Creates a report.
+    public init(
+        checked: Int = 0,
+        ok: Int = 0,
+        missing: [Problem] = [],
+        truncated: [Problem] = [],
+        corrupted: [Problem] = [],
+        bytesChecked: Int = 0,
+        catalogEntries: Int = 0
+    ) {
+        self.checked = checked
+        self.ok = ok
+        self.missing = missing
+        self.truncated = truncated
+        self.corrupted = corrupted
+        self.bytesChecked = bytesChecked
+        self.catalogEntries = catalogEntries
+    }
+
+    /// Every problem: missing, then truncated, then corrupted.
+    public var problems: [Problem] { missing + truncated + corrupted }
+
+    /// 1 when any recording is missing, truncated or corrupted, else 0.
+    public var exitCode: Int32 { problems.isEmpty ? 0 : 1 }
+
+    /// The one-line summary.
+    public var summary: String {
+        let sample = checked < catalogEntries ? " (a sample of \(catalogEntries))" : ""
+        return "verified \(checked) recordings\(sample), \(ByteCount.format(bytesChecked)) read: \(ok) ok, "
+            + "\(missing.count) missing, \(truncated.count) truncated, \(corrupted.count) corrupted"
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case checked, ok, missing, truncated, corrupted
+        case bytesChecked = "bytes_checked"
+        case catalogEntries = "catalog_entries"
+    }
+
+    /// Writes the report as pretty JSON to `path` atomically (temporary file, fsync, rename).
+    /// - Throws: `ArchiverError.archiveUnwritable` naming the path.
+    public func write(toFile path: String) throws(ArchiverError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(self) else { throw .archiveUnwritable(path: path, errno: EINVAL) }
+        let temporaryPath = "\(path).tmp-\(getpid())"
+        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else { throw .archiveUnwritable(path: path, errno: errno) }
+        let failure =
+            data.withUnsafeBytes { Filer.writeAll($0, to: descriptor) } ?? (fsync(descriptor) == 0 ? nil : errno)
+        close(descriptor)
+        guard failure == nil, rename(temporaryPath, path) == 0 else {
+            let reason = failure ?? errno
+            unlink(temporaryPath)
+            throw .archiveUnwritable(path: path, errno: reason)
+        }
+    }
+}

@@ -1,0 +1,160 @@
+public import Foundation
+import Glibc
+import Prometheus
+
+/// The metrics of the last run, in the Prometheus text format, for node_exporter's textfile collector.
+///
+/// Every value is a gauge describing the last run (or the archive after it); the exposition text comes from
+/// swift-prometheus. The success timestamp survives failed runs: it is carried over from the previous file.
+public struct RunMetrics: Sendable {
+    /// The archive's size after the run.
+    public struct ArchiveTotals: Sendable, Equatable {
+        /// The recordings in the archive.
+        public var recordings: Int
+        /// Their bytes.
+        public var sizeBytes: Int
+
+        /// Creates totals.
+        public init(recordings: Int, sizeBytes: Int) {
+            self.recordings = recordings
+            self.sizeBytes = sizeBytes
+        }
+    }
+
+    /// The metric names, all with the prefix `getscreen_archiver_`.
+    public enum Name {
+        public static let lastRunStart = "getscreen_archiver_last_run_start_timestamp_seconds"
+        public static let lastRunEnd = "getscreen_archiver_last_run_end_timestamp_seconds"
+        public static let lastSuccess = "getscreen_archiver_last_success_timestamp_seconds"
+        public static let lastRunExitCode = "getscreen_archiver_last_run_exit_code"
+        public static let lastRunDuration = "getscreen_archiver_last_run_duration_seconds"
+        public static let recordingsListed = "getscreen_archiver_last_run_recordings_listed"
+        public static let recordingsDownloaded = "getscreen_archiver_last_run_recordings_downloaded"
+        public static let recordingsSkipped = "getscreen_archiver_last_run_recordings_skipped"
+        public static let recordingsFailed = "getscreen_archiver_last_run_recordings_failed"
+        public static let failures = "getscreen_archiver_last_run_failures"
+        public static let bytesDownloaded = "getscreen_archiver_last_run_downloaded_bytes"
+        public static let archiveSize = "getscreen_archiver_archive_size_bytes"
+        public static let archiveRecordings = "getscreen_archiver_archive_recordings"
+    }
+
+    /// When the run started.
+    public var startedAt: Date
+    /// When the run ended.
+    public var finishedAt: Date
+    /// The process's exit code: 0 success, 1 some recordings failed, 2 or 3 the run could not proceed.
+    public var exitCode: Int32
+    /// What the run did; nil when it stopped before it had a report (exit 2 or 3).
+    public var report: RunReport?
+    /// The end of the last run that exited 0, this one included.
+    public var lastSuccessAt: Date?
+    /// The archive's size after the run; nil when unknown.
+    public var archive: ArchiveTotals?
+
+    /// The metrics of a run.
+    /// - Parameter previousSuccess: the success time of the previous metrics file, kept when this run failed.
+    public init(
+        startedAt: Date,
+        finishedAt: Date,
+        exitCode: Int32,
+        report: RunReport?,
+        previousSuccess: Date?,
+        archive: ArchiveTotals?
+    ) {
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.exitCode = exitCode
+        self.report = report
+        self.lastSuccessAt = exitCode == 0 ? finishedAt : previousSuccess
+        self.archive = archive
+    }
+
+    /// The metrics as Prometheus text exposition format.
+    public func text() -> String {
+        let registry = PrometheusCollectorRegistry()
+        func gauge(_ name: String, _ help: String, _ value: Double, labels: [(String, String)] = []) {
+            registry.makeGauge(descriptor: Self.descriptor(name, help), labels: labels).set(value)
+        }
+        gauge(Name.lastRunStart, "Start of the last run, unix seconds.", startedAt.timeIntervalSince1970.rounded())
+        gauge(Name.lastRunEnd, "End of the last run, unix seconds.", finishedAt.timeIntervalSince1970.rounded())
+        if let lastSuccessAt {
+            gauge(
+                Name.lastSuccess, "End of the last run that archived every listed recording (exit 0), unix seconds.",
+                lastSuccessAt.timeIntervalSince1970.rounded())
+        }
+        gauge(
+            Name.lastRunExitCode, "Exit code of the last run: 0 ok, 1 some recordings failed, 2 usage, 3 could not run.",
+            Double(exitCode))
+        gauge(
+            Name.lastRunDuration, "Duration of the last run, seconds.",
+            max(0, finishedAt.timeIntervalSince(startedAt) * 1000).rounded() / 1000)
+        if let report {
+            gauge(Name.recordingsListed, "Recordings the API listed in the last run.", Double(report.listed))
+            gauge(Name.recordingsDownloaded, "Recordings downloaded by the last run.", Double(report.downloaded))
+            gauge(Name.recordingsSkipped, "Recordings already archived in the last run.", Double(report.skipped))
+            gauge(Name.recordingsFailed, "Recordings the last run could not archive.", Double(report.failed))
+            gauge(Name.bytesDownloaded, "Bytes downloaded by the last run.", Double(report.bytesDownloaded))
+            let codes = Dictionary(grouping: report.failures, by: \.code).mapValues(\.count)
+            for (code, count) in codes.sorted(by: { $0.key < $1.key }) {
+                gauge(Name.failures, "Failed recordings of the last run by reason.", Double(count), labels: [("code", code)])
+            }
+        }
+        if let archive {
+            gauge(Name.archiveSize, "Bytes of the recordings in the archive.", Double(archive.sizeBytes))
+            gauge(Name.archiveRecordings, "Recordings in the archive.", Double(archive.recordings))
+        }
+        return registry.emitToString()
+    }
+
+    /// Writes the metrics to `path` atomically: a temporary file beside it, fsync, then rename, so that the
+    /// collector never reads half a file.
+    /// - Throws: `ArchiverError.archiveUnwritable` naming the path.
+    public func write(toFile path: String) throws(ArchiverError) {
+        try AtomicFile.write(Data(text().utf8), to: path)
+    }
+
+    /// The success timestamp of an earlier metrics file at `path`; nil when there is none.
+    public static func previousSuccess(inFile path: String) -> Date? {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix(Name.lastSuccess + " ") {
+            if let seconds = Double(line.dropFirst(Name.lastSuccess.count + 1)) {
+                return Date(timeIntervalSince1970: seconds)
+            }
+        }
+        return nil
+    }
+
+    /// The archive's recordings: from the catalog when there is one (never creating it), else by walking the
+    /// root for `.mp4` files outside the tool's own folder. Nil when neither can be read.
+    public static func archiveTotals(for configuration: ArchiverConfiguration) -> ArchiveTotals? {
+        let (catalogPath, _) = Catalog.path(for: configuration)
+        if FileManager.default.fileExists(atPath: catalogPath),
+            let entries = try? Catalog.openReadOnly(at: catalogPath).entries()
+        {
+            return ArchiveTotals(recordings: entries.count, sizeBytes: entries.reduce(0) { $0 + $1.sizeBytes })
+        }
+        let root = URL(fileURLWithPath: configuration.archiveRoot, isDirectory: true)
+        guard
+            let walk = FileManager.default.enumerator(
+                at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey])
+        else { return nil }
+        var totals = ArchiveTotals(recordings: 0, sizeBytes: 0)
+        while let url = walk.nextObject() as? URL {
+            if url.lastPathComponent == ArchiveRoot.stateFolderName {
+                walk.skipDescendants()
+                continue
+            }
+            guard url.pathExtension == DownloadPlanner.recordingExtension,
+                let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey]),
+                values.isRegularFile == true
+            else { continue }
+            totals.recordings += 1
+            totals.sizeBytes += values.fileSize ?? 0
+        }
+        return totals
+    }
+
+    private static func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+}

@@ -1,0 +1,61 @@
+import Curl
+import Foundation
+
+/// How often and how patiently a request is tried again after a transient failure.
+///
+/// Exponential backoff with jitter: the wait after attempt n is a random duration between half and all of
+/// `baseDelay × 2^(n-1)`, capped at `maxDelay`; a server's `Retry-After` replaces it (also capped).
+struct RetryPolicy: Sendable {
+    /// Tries in all, including the first.
+    var attempts: Int
+    var baseDelay: Duration
+    var maxDelay: Duration
+
+    init(attempts: Int, baseDelay: Duration, maxDelay: Duration) {
+        self.attempts = max(1, attempts)
+        self.baseDelay = baseDelay
+        self.maxDelay = maxDelay
+    }
+
+    init(_ configuration: ArchiverConfiguration) {
+        self.init(
+            attempts: configuration.retryAttempts,
+            baseDelay: configuration.retryBaseDelay,
+            maxDelay: configuration.retryMaxDelay
+        )
+    }
+
+    /// The wait after the failed attempt number `attempt` (1-based).
+    func delay(afterAttempt attempt: Int, retryAfter: Duration? = nil) -> Duration {
+        if let retryAfter { return min(max(retryAfter, .zero), maxDelay) }
+        let exponential = baseDelay * Double(1 << min(max(attempt - 1, 0), 30))
+        return min(exponential, maxDelay) * Double.random(in: 0.5...1.0)
+    }
+
+    /// Whether an HTTP status is worth trying again: rate limiting, timeouts and server-side failures.
+    static func isTransient(status: Int) -> Bool {
+        [408, 425, 429, 500, 502, 503, 504].contains(status)
+    }
+
+    /// Whether a transfer failure below HTTP is worth trying again.
+    static func isTransient(_ error: CurlError) -> Bool {
+        switch error.kind {
+        case .resolve, .connect, .timeout, .truncated, .connectionLost, .rangeMismatch, .other: true
+        case .write, .bodyTooLarge, .badURL: false
+        }
+    }
+
+    /// The `Retry-After` header as a duration: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+    static func retryAfter(in headers: [String: String], now: Date = Date()) -> Duration? {
+        guard let value = headers["retry-after"]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+            return nil
+        }
+        if let seconds = Int(value) { return .seconds(max(0, seconds)) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: value) else { return nil }
+        return .milliseconds(max(0, Int(date.timeIntervalSince(now) * 1000)))
+    }
+}

@@ -1,0 +1,132 @@
+import ArchiverTestSupport
+import Foundation
+import Testing
+
+@testable import ArchiverCore
+
+/// The SQLite catalog on real files in temporary folders.
+@Suite struct CatalogTests {
+    static func entry(_ id: Int, start: TimeInterval = 1_780_000_000, sha: Character = "a") -> CatalogEntry {
+        CatalogEntry(
+            sessionID: id,
+            uid: "uid-\(id)",
+            agentID: 1000 + id % 3,
+            agentName: "PC \(id % 3)",
+            start: Date(timeIntervalSince1970: start),
+            stop: id.isMultiple(of: 2) ? nil : Date(timeIntervalSince1970: start + 600),
+            relativePath: "PC-\(id % 3)/2026/05/01/120000_\(id).mp4",
+            sizeBytes: 1000 + id,
+            sha256: String(repeating: sha, count: 64),
+            archivedAt: Date(timeIntervalSince1970: 1_780_100_000.75)
+        )
+    }
+
+    /// The SQLite file header's read version: 1 for a rollback journal, 2 for WAL.
+    static func fileFormat(of path: String) -> UInt8? {
+        guard let bytes = contents(of: path), bytes.count >= 20 else { return nil }
+        return bytes[19]
+    }
+
+    @Test func roundTripsEntriesAndUpsertsBySessionID() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path + "/catalog.sqlite"
+        let catalog = try Catalog.open(at: path, isOnArchive: true)
+        let entries = [Self.entry(3, start: 300), Self.entry(1, start: 100), Self.entry(2, start: 200)]
+        try catalog.record(entries)
+        #expect(try catalog.entries() == entries.sorted { $0.start < $1.start })
+        #expect(try catalog.entry(sessionID: 3) == entries[0])
+        #expect(try catalog.entry(sessionID: 3)?.archivedAt == Date(timeIntervalSince1970: 1_780_100_000))
+        #expect(try catalog.entry(sessionID: 4) == nil)
+
+        var changed = Self.entry(2, start: 200, sha: "b")
+        changed.sizeBytes = 77
+        changed.uid = nil
+        try catalog.record([changed])
+        #expect(try catalog.entries().count == 3)
+        #expect(try catalog.entry(sessionID: 2) == changed)
+
+        // A second connection (another process) sees the same rows.
+        let reopened = try Catalog.openReadOnly(at: path)
+        #expect(try reopened.entries().map(\.sessionID) == [1, 2, 3])
+        #expect(try reopened.entries(startingFrom: Date(timeIntervalSince1970: 150), to: nil).map(\.sessionID) == [2, 3])
+        #expect(try reopened.entries(startingFrom: nil, to: Date(timeIntervalSince1970: 200)).map(\.sessionID) == [1, 2])
+        #expect(
+            try reopened.entries(
+                startingFrom: Date(timeIntervalSince1970: 200), to: Date(timeIntervalSince1970: 200)
+            ).map(\.sessionID) == [2])
+    }
+
+    @Test func aFailedBatchRecordsNothing() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path + "/catalog.sqlite"
+        let catalog = try Catalog.open(at: path, isOnArchive: true)
+        try catalog.record([Self.entry(1)])
+        let readOnly = try Catalog.openReadOnly(at: path)
+        let error = try #require(throws: ArchiverError.self) { try readOnly.record([Self.entry(2)]) }
+        guard case .catalogUnavailable(let reportedPath, _) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(reportedPath == path)
+        #expect(error.exitCode == 3)
+        #expect(try catalog.entries().map(\.sessionID) == [1])
+    }
+
+    @Test func usesARollbackJournalOnTheArchiveAndWALOnLocalDisk() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path + "/catalog.sqlite"
+
+        do {
+            // Closed at the end of this block: SQLite leaves WAL only when no other connection is open.
+            let local = try Catalog.open(at: path, isOnArchive: false)
+            try local.record([Self.entry(1)])
+            #expect(try local.journalMode() == "wal")
+            #expect(Self.fileFormat(of: path) == 2)
+        }
+
+        let onArchive = try Catalog.open(at: path, isOnArchive: true)
+        #expect(try onArchive.journalMode() == "delete")
+        try onArchive.record([Self.entry(2)])
+        #expect(Self.fileFormat(of: path) == 1)
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        #expect(try onArchive.entries().map(\.sessionID) == [1, 2])
+    }
+
+    @Test func keepsTheLastSuccessfulSyncAsTheWatermark() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let catalog = try Catalog.open(at: folder.path + "/catalog.sqlite", isOnArchive: true)
+        #expect(try catalog.lastSuccessfulSync() == nil)
+        try catalog.recordSuccessfulSync(upTo: Date(timeIntervalSince1970: 5000), at: Date(timeIntervalSince1970: 5010))
+        try catalog.recordSuccessfulSync(upTo: Date(timeIntervalSince1970: 4000.9), at: Date(timeIntervalSince1970: 6010))
+        #expect(try catalog.lastSuccessfulSync() == Date(timeIntervalSince1970: 4000))
+        try catalog.replaceEntries(with: [Self.entry(9)])
+        #expect(try catalog.lastSuccessfulSync() == Date(timeIntervalSince1970: 4000))
+    }
+
+    @Test func readOnlyOpenOfAMissingCatalogCreatesNothing() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path + "/catalog.sqlite"
+        #expect(throws: ArchiverError.self) { try Catalog.openReadOnly(at: path) }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    /// (state_dir, expected path, on the archive)
+    @Test(arguments: [
+        (nil, "/srv/archive/.getscreen-archiver/catalog.sqlite", true),
+        ("/var/lib/ga", "/var/lib/ga/catalog.sqlite", false),
+        ("/srv/archive/state", "/srv/archive/state/catalog.sqlite", true),
+        ("/srv/archive-state", "/srv/archive-state/catalog.sqlite", false),
+    ])
+    func placesTheCatalog(stateDirectory: String?, path: String, isOnArchive: Bool) {
+        let configuration = ArchiverConfiguration(
+            apiKey: .notLoaded, archiveRoot: "/srv/archive", stateDirectory: stateDirectory)
+        let placed = Catalog.path(for: configuration)
+        #expect(placed.path == path)
+        #expect(placed.isOnArchive == isOnArchive)
+    }
+}

@@ -1,0 +1,211 @@
+@testable import ArchiverCore
+import ArchiverTestSupport
+import Foundation
+import GetscreenSimulator
+import Logging
+import Testing
+
+/// Each fault the simulator can inject, and what the archiver makes of it: real transfers, real files.
+@Suite struct FaultToleranceTests {
+    let logger = Logger(label: "test")
+
+    static func sessions(_ count: Int, size: Int = 40_000, firstID: Int = 8000) -> [SimulatedSession] {
+        (0..<count).map { index in
+            SimulatedSession(
+                id: firstID + index, uid: "f\(index)", start: 1_780_000_000 - index * 600,
+                stop: 1_780_000_300 - index * 600, agent: SimulatedAgent(id: 77, name: "PC"), videoSize: size
+            )
+        }
+    }
+
+    func expectArchived(_ sessions: [SimulatedSession], in fixture: SimulatorFixture) {
+        for session in sessions {
+            let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
+            #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
+        }
+    }
+
+    @Test func transientListFailuresAreRetriedHonouringRetryAfter() async throws {
+        var faults = SimulatorFaults()
+        faults.listFaults = [1: .status(503), 2: .status(429, retryAfter: "1"), 3: .dropConnection, 4: .status(502)]
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: Self.sessions(3)), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        var configuration = try fixture.configuration()
+        configuration.retryAttempts = 5
+        let started = ContinuousClock.now
+
+        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        #expect(report.downloaded == 3)
+        #expect(fixture.simulator.counters.listRequests == 5)
+        #expect(ContinuousClock.now - started >= .milliseconds(950), "Retry-After: 1 must be waited for")
+    }
+
+    @Test func retryAfterAsAnHTTPDateIsUnderstood() {
+        let now = Date(timeIntervalSince1970: 1_784_000_000)
+        let header = ["retry-after": "Thu, 14 Jul 2026 03:33:40 GMT"]  // 1_784_000_020
+        #expect(RetryPolicy.retryAfter(in: header, now: now) == .seconds(20))
+        #expect(RetryPolicy.retryAfter(in: ["retry-after": "7"], now: now) == .seconds(7))
+        #expect(RetryPolicy.retryAfter(in: ["retry-after": "soon"], now: now) == nil)
+        let policy = RetryPolicy(attempts: 5, baseDelay: .seconds(1), maxDelay: .seconds(10))
+        #expect(policy.delay(afterAttempt: 1, retryAfter: .seconds(600)) == .seconds(10))
+        #expect((.seconds(4)...(.seconds(8))).contains(policy.delay(afterAttempt: 4)))
+        #expect(policy.delay(afterAttempt: 30) <= .seconds(10))
+    }
+
+    @Test func brokenMediaTransfersAreRetriedAndResumedWithRange() async throws {
+        let sessions = Self.sessions(5, size: 60_000)
+        var faults = SimulatorFaults()
+        faults.mediaFaults = [
+            sessions[0].id: [.status(500), .resetMidBody(afterBytes: 20_000)],
+            sessions[1].id: [.truncateBody(afterBytes: 25_000)],
+            sessions[2].id: [.status(429, retryAfter: "0")],
+            sessions[3].id: [.stallMidBody(afterBytes: 10_000)],
+            sessions[4].id: [.dropConnection],
+        ]
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        var configuration = try fixture.configuration()
+        configuration.stallTimeout = .seconds(1)
+
+        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        #expect(report.downloaded == 5)
+        expectArchived(sessions, in: fixture)
+        let truncatedRetry = fixture.simulator.counters.requests.last { $0.path.hasSuffix("/\(sessions[1].id).mp4") }
+        #expect(truncatedRetry?.headers["range"] == "bytes=25000-")
+        #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: "").isEmpty)
+    }
+
+    @Test func aServerThatIgnoresRangeSendsTheWholeBodyAgain() async throws {
+        let sessions = Self.sessions(1, size: 50_000)
+        var faults = SimulatorFaults()
+        faults.honorsRange = false
+        faults.mediaFaults = [sessions[0].id: [.truncateBody(afterBytes: 30_000)]]
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+
+        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+
+        #expect(report.downloaded == 1)
+        expectArchived(sessions, in: fixture)
+        #expect(fixture.simulator.counters.requests.last?.headers["range"] == "bytes=30000-")
+    }
+
+    @Test(arguments: [404, 410, 400])
+    func permanentMediaErrorsFailAtOnce(status: Int) async throws {
+        let sessions = Self.sessions(2)
+        var faults = SimulatorFaults()
+        faults.mediaStatusOverrides = [sessions[0].id: status]
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+
+        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+
+        #expect(report.failures.map(\.code) == ["http_\(status)"])
+        #expect(report.downloaded == 1)
+        #expect(report.exitCode == 1)
+        let requests = fixture.simulator.counters.requests.filter { $0.path.hasSuffix("/\(sessions[0].id).mp4") }
+        #expect(requests.count == 1)
+    }
+
+    @Test func aSizeThatKeepsDisagreeingFailsAfterTheRetries() async throws {
+        let sessions = Self.sessions(2)
+        var faults = SimulatorFaults()
+        faults.servedSizeOverrides = [sessions[1].id: sessions[1].videoSize + 500]
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        let configuration = try fixture.configuration()
+
+        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        #expect(report.failures.map(\.reason) == ["size mismatch: got 40500, expected 40000"])
+        let requests = fixture.simulator.counters.requests.filter { $0.path.hasSuffix("/\(sessions[1].id).mp4") }
+        #expect(requests.count == configuration.retryAttempts)
+        #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: sessions[1]))"))
+        #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: "").isEmpty)
+    }
+
+    @Test func anExpiredMediaURLIsRefreshedOnceThroughHistoryInfo() async throws {
+        let sessions = Self.sessions(2)
+        var faults = SimulatorFaults()
+        faults.mediaFaults = [sessions[0].id: [.status(403)]]
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+
+        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+
+        #expect(report.failures.isEmpty, "\(report.failures)")
+        #expect(fixture.simulator.counters.infoRequests == 1)
+        expectArchived(sessions, in: fixture)
+    }
+
+    @Test func aMediaURLRefusedTwiceFails() async throws {
+        let sessions = Self.sessions(1)
+        var faults = SimulatorFaults()
+        faults.mediaFaults = [sessions[0].id: [.status(403), .status(403)]]
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+
+        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+
+        #expect(report.failures.map(\.code) == ["http_403"])
+        #expect(fixture.simulator.counters.infoRequests == 1)
+    }
+
+    @Test func theRequestLimitMidListingArchivesWhatWasListedAndSaysSo() async throws {
+        var faults = SimulatorFaults()
+        faults.maxPageLimit = 20
+        faults.listFaults = [2: .status(402)]
+        let sessions = Self.sessions(50, size: 2_000)
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+
+        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+
+        #expect(report.downloaded == 20)
+        #expect(report.exitCode == 1)
+        #expect(report.runError?.contains("request limit") == true, "\(report.runError ?? "nil")")
+        #expect(fixture.simulator.counters.listRequests == 2)
+        expectArchived(Array(sessions.prefix(20)), in: fixture)
+    }
+
+    @Test func theRequestLimitOnTheFirstPageStopsTheRun() async throws {
+        var faults = SimulatorFaults()
+        faults.listFaults = [1: .status(402)]
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: Self.sessions(3)), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+
+        await #expect {
+            _ = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        } throws: { error in
+            guard case .requestLimitExceeded? = error as? ArchiverError else { return false }
+            return true
+        }
+    }
+
+    @Test func everySessionThatExistedForTheWholeRunIsArchivedDespiteDrift() async throws {
+        var faults = SimulatorFaults()
+        faults.maxPageLimit = 40
+        faults.listOrder = .oldestFirst
+        faults.listDrift = SimulatedListDrift(insertedNewest: 2, expiredOldest: 4)
+        let initial = Self.sessions(200, size: 1_000)
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: initial), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        var configuration = try fixture.configuration()
+        configuration.transfers = 8
+
+        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        // The initial sessions the simulator still holds after the run existed for all of it (expiry only
+        // removes).
+        let survivors = Set(initial.map(\.id)).intersection(fixture.simulator.sessionIDs)
+        #expect(survivors.count >= 150)
+        let archived = Set(files(under: fixture.root, withSuffix: ".mp4").compactMap { path in
+            Int(path.split(separator: "_").last?.dropLast(4) ?? "")
+        })
+        #expect(survivors.subtracting(archived).isEmpty, "missed: \(survivors.subtracting(archived).sorted())")
+        #expect(report.failures.allSatisfy { $0.code == "http_404" }, "only expired sessions may fail")
+    }
+}
