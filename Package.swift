@@ -66,7 +66,7 @@ let package = Package(
         ),
         .target(
             name: "ArchiverTestSupport",
-            dependencies: ["ArchiverCore", "GetscreenSimulator"],
+            dependencies: ["ArchiverCore", "GetscreenSimulator", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/ArchiverTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -14,7 +14,7 @@ struct GetscreenArchiver: AsyncParsableCommand {
             2 usage or configuration error; 3 could not run (key rejected, request limit exceeded, API unreachable, \
             archive root missing, interrupted).
             """,
-        subcommands: [Sync.self, Fetch.self, Demo.self, Completions.self]
+        subcommands: [Sync.self, Fetch.self, Reindex.self, Verify.self, Demo.self, Completions.self]
     )
 
     static func main() async {

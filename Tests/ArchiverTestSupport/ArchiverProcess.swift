@@ -22,10 +22,12 @@ public enum ArchiverProcess {
     /// Runs the binary with `arguments` in `directory`, with a clean environment plus `environment`,
     /// and waits for it without blocking a Swift concurrency thread.
     /// - Parameter whileRunning: called with the process id once it runs, before waiting for its exit.
+    /// - Parameter executable: the program to run; the archiver by default.
     public static func run(
         _ arguments: [String],
         environment: [String: String] = [:],
         in directory: String,
+        executable: String = executablePath,
         whileRunning: (@Sendable (Int32) async throws -> Void)? = nil
     ) async throws -> CommandResult {
         let stdoutPath = "\(directory)/.stdout-\(UUID().uuidString)"
@@ -37,7 +39,7 @@ public enum ArchiverProcess {
             try? FileManager.default.removeItem(atPath: stderrPath)
         }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executablePath)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var inherited = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
@@ -71,5 +73,22 @@ public enum ArchiverProcess {
             stdout: (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "",
             stderr: (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
         )
+    }
+
+    /// Runs the binary with `arguments` under a pseudo-terminal (util-linux `script -qfec`), so that it sees a
+    /// terminal on stdin, stdout and stderr; the terminal's output (stdout and stderr together) is `stdout`.
+    public static func runUnderTerminal(
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        in directory: String
+    ) async throws -> CommandResult {
+        let command = ([executablePath] + arguments).map(shellQuoted).joined(separator: " ")
+        return try await run(
+            ["-qfec", command, "/dev/null"], environment: environment, in: directory, executable: "/usr/bin/script")
+    }
+
+    /// `text` quoted for `sh`.
+    private static func shellQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

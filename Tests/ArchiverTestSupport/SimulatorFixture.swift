@@ -1,4 +1,5 @@
 public import ArchiverCore
+import Crypto
 import Foundation
 public import GetscreenSimulator
 
@@ -65,6 +66,11 @@ public struct SimulatorFixture: Sendable {
 /// The whole expected body of `session`'s recording.
 public func expectedBytes(of session: SimulatedSession) -> [UInt8] {
     GetscreenSimulator.mediaBytes(sessionID: session.id, range: 0..<session.videoSize)
+}
+
+/// The SHA-256 of `bytes`, lowercase hex, computed independently of the archiver's streaming hash.
+public func sha256Hex(_ bytes: [UInt8]) -> String {
+    SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
 }
 
 /// Reads a whole file.

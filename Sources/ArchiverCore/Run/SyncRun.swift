@@ -104,7 +104,8 @@ public enum Archiver {
                 let listing = try? await client.listSessions(
                     filter: HistoryFilter(agentID: fromInfo.agent.id, dateFrom: start, dateTo: start)
                 )
-                if let listed = listing?.sessions.first(where: { $0.id == fromInfo.id }) {
+                if var listed = listing?.sessions.first(where: { $0.id == fromInfo.id }) {
+                    listed.uid = listed.uid ?? fromInfo.uid  // history/list has no uid; the catalog keeps it
                     session = listed
                 } else {
                     logger.warning(

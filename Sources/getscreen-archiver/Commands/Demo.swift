@@ -2,6 +2,7 @@ import ArchiverCore
 import ArgumentParser
 import Foundation
 import GetscreenSimulator
+import Logging
 
 extension GetscreenArchiver {
     /// `demo`: a real sync against the built-in simulator of the Getscreen API.
@@ -33,8 +34,7 @@ extension GetscreenArchiver {
                 faults: SimulatorFaults()
             )
             try await simulator.start()
-            let output = OutputOptions(quiet: !verbose, verbose: verbose)
-            let logger = try output.makeLogger()
+            let logger = try OutputOptions.makeLogger(level: verbose ? .debug : .warning, logFile: nil)
             let configuration = ArchiverConfiguration(
                 apiBaseURL: URL(string: simulator.baseURL)!,
                 apiKey: APIKey(key)!,
@@ -49,8 +49,9 @@ extension GetscreenArchiver {
                     configuration: configuration, options: SyncOptions(), logger: logger)
                 print(ArchiveTree.render(root: root))
                 print("first sync:  \(first.summary)")
+                // --full: an incremental rerun would only list the last days, and the demo's data is older.
                 let second = try await Archiver.sync(
-                    configuration: configuration, options: SyncOptions(), logger: logger)
+                    configuration: configuration, options: SyncOptions(isFullWalk: true), logger: logger)
                 print("second sync: \(second.summary)")
                 try await simulator.shutdown()
                 if first.exitCode != 0 { throw ExitCode(first.exitCode) }

@@ -13,12 +13,16 @@ extension GetscreenArchiver {
                 expected size, downloads the rest and files each as <agent>/<YYYY>/<MM>/<DD>/<HHMMSS>_<id>.mp4 \
                 with a .json sidecar. The API key comes from GETSCREEN_API_KEY or api.key_file.
 
+                Runs are incremental: without --from, a sync lists from the end of the last successful sync \
+                minus sync.overlap (default 2 days) up to now; the first run, and --full, walk all history.
+
                 WHEN is an ISO 8601 date (2026-03-01) or date-time (2026-03-01T08:00:00+02:00; UTC unless an \
                 offset is given), or unix seconds.
 
                 Examples:
                   getscreen-archiver sync --config /etc/getscreen-archiver/config.yaml
                   getscreen-archiver sync --config config.yaml --dry-run --from 2026-01-01
+                  getscreen-archiver sync --config config.yaml --full
                   getscreen-archiver sync --archive /mnt/nas/rec --agent 1001 --agent 1002
                   getscreen-archiver sync --config config.yaml --report last-run.json --quiet
                 """
@@ -37,6 +41,13 @@ extension GetscreenArchiver {
             help: ArgumentHelp(
                 "Only sessions that started at or before WHEN (default: the run's start).", valueName: "when"))
         var to: String?
+
+        @Flag(
+            help: """
+                Walk all history instead of starting from the last successful sync minus sync.overlap \
+                (--from still wins).
+                """)
+        var full = false
 
         @Option(
             name: .customLong("agent"),
@@ -63,8 +74,9 @@ extension GetscreenArchiver {
             var configuration: ArchiverConfiguration?
             let outcome: Result<RunReport, any Error>
             do {
-                configuration = try configurationOptions.load()
-                outcome = .success(try await sync(configuration: configuration!, logger: logger))
+                let loaded = try configurationOptions.load()
+                configuration = loaded
+                outcome = .success(try await sync(configuration: loaded, logger: logger))
             } catch {
                 outcome = .failure(error)
             }
@@ -80,7 +92,8 @@ extension GetscreenArchiver {
                 isDryRun: dryRun,
                 from: try from.map { text throws(ConfigurationError) in try TimeBound.parse(text, option: "--from") },
                 to: try to.map { text throws(ConfigurationError) in try TimeBound.parse(text, option: "--to") },
-                agentIDs: agentIDs
+                agentIDs: agentIDs,
+                isFullWalk: full
             )
             if let from = options.from, let to = options.to, from > to {
                 throw ConfigurationError.invalidValue(
@@ -112,7 +125,8 @@ extension GetscreenArchiver {
             switch outcome {
             case .success(let report): exitCode = report.exitCode
             case .failure(let error as ArchiverError): exitCode = error.exitCode
-            case .failure: exitCode = 2
+            case .failure(let error as ConfigurationError): exitCode = ArchiverError.configuration(error).exitCode
+            case .failure: exitCode = 3
             }
             let metrics = RunMetrics(
                 startedAt: report?.startedAt ?? startedAt,

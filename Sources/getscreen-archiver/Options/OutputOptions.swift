@@ -46,13 +46,18 @@ struct OutputOptions: ParsableArguments {
     /// logger.
     /// - Throws: `ValidationError` (exit 2) when the log file cannot be opened.
     func makeLogger() throws -> Logger {
+        try Self.makeLogger(level: logLevel, logFile: logFile)
+    }
+
+    /// Bootstraps logging at `level` to stderr and, when given, appending to `logFile`.
+    /// - Throws: `ValidationError` (exit 2) when the log file cannot be opened.
+    static func makeLogger(level: Logger.Level, logFile: String?) throws -> Logger {
         let file: LogFile?
         do {
             file = try logFile.map { path throws(LogFileError) in try LogFile(path: path) }
         } catch {
             throw ValidationError(error.description)
         }
-        let level = logLevel
         LoggingSystem.bootstrap { _ in ConsoleLogHandler(level: level, console: .standardError, file: file) }
         return Logger(label: "getscreen-archiver")
     }

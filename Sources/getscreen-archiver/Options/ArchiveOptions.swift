@@ -1,0 +1,44 @@
+import ArchiverCore
+import ArgumentParser
+import Foundation
+import Logging
+
+/// The options of the commands that work on the archive alone and never call the API (`reindex`, `verify`):
+/// where the configuration and the archive are, and how much to log.
+///
+/// A separate group from `ConfigurationOptions` because `--api-url` and `--transfers` mean nothing here, and
+/// because the configuration is loaded without an API key (`requiresAPIKey: false`): these commands run fine
+/// as a user who may read the archive but not the key file.
+struct ArchiveOptions: ParsableArguments {
+    @Option(name: .customLong("config"), help: ArgumentHelp("The YAML configuration file.", valueName: "file"))
+    var configFile: String?
+
+    @Option(help: ArgumentHelp("The archive root folder, which must exist (overrides archive.root).", valueName: "dir"))
+    var archive: String?
+
+    @Flag(name: .shortAndLong, help: "Log only warnings and errors, and draw no progress line.")
+    var quiet = false
+
+    @Flag(name: .shortAndLong, help: "Log debug detail.")
+    var verbose = false
+
+    func validate() throws {
+        if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
+    }
+
+    /// The configuration from file, environment and `--archive`, without an API key.
+    /// - Throws: `ConfigurationError` (exit 2).
+    func load() throws(ConfigurationError) -> ArchiverConfiguration {
+        try ConfigurationLoader.load(
+            configFile: configFile,
+            overrides: ConfigurationOverrides(archiveRoot: archive),
+            environment: ProcessInfo.processInfo.environment,
+            requiresAPIKey: false
+        )
+    }
+
+    /// Bootstraps logging to stderr at the level the flags choose and returns the logger.
+    func makeLogger() throws -> Logger {
+        try OutputOptions.makeLogger(level: quiet ? .warning : verbose ? .debug : .info, logFile: nil)
+    }
+}

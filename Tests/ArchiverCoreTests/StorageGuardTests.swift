@@ -1,0 +1,128 @@
+@testable import ArchiverCore
+import ArchiverTestSupport
+import Foundation
+import GetscreenSimulator
+import Glibc
+import Logging
+import Testing
+
+/// The archive's file system: mount requirement, free space before each transfer, ENOSPC during a write.
+/// The space tests mount a small tmpfs, which needs root.
+@Suite struct StorageGuardTests {
+    let logger = Logger(label: "test")
+    static let isRoot = getuid() == 0
+
+    @Test func mountPointsAreRecognised() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        #expect(ArchiveRoot.isMountPoint("/"))
+        #expect(ArchiveRoot.isMountPoint("/proc"))
+        #expect(!ArchiveRoot.isMountPoint(folder.path))
+        #expect(throws: ArchiverError.self) { try ArchiveRoot(path: folder.path, requiresMount: true) }
+        #expect(throws: Never.self) { try ArchiveRoot(path: folder.path, requiresMount: false) }
+    }
+
+    @Test func requireMountRefusesAPlainFolderBeforeAnyRequest() async throws {
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 2, sizeRange: 1_000...2_000))
+        defer { Task { await fixture.tearDown() } }
+        var configuration = try fixture.configuration()
+        configuration.requiresMount = true
+
+        await #expect {
+            _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+        } throws: { error in
+            guard case .archiveRootNotMounted(let path)? = error as? ArchiverError else { return false }
+            return path == fixture.root
+        }
+        #expect(fixture.simulator.counters.requests.isEmpty)
+    }
+
+    /// Mounts a tmpfs of `size` on the fixture's root for the duration of `body`.
+    func withTmpfs<T>(on path: String, size: String, _ body: () async throws -> T) async throws -> T {
+        try run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size),mode=0755", "tmpfs", path])
+        defer { try? run("/bin/umount", [path]) }
+        return try await body()
+    }
+
+    private func run(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: "\(tool) \(arguments) failed"])
+        }
+    }
+
+    static func sessions(_ count: Int, size: Int) -> [SimulatedSession] {
+        (0..<count).map { index in
+            SimulatedSession(
+                id: 9100 + index, uid: "s\(index)", start: 1_780_000_000 - index * 60, stop: 1_780_000_030,
+                agent: SimulatedAgent(id: 5, name: "NAS"), videoSize: size
+            )
+        }
+    }
+
+    @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
+    func aFullArchiveStopsSchedulingAndSaysHowMuchIsNeeded() async throws {
+        let sessions = Self.sessions(6, size: 300_000)
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions))
+        defer { Task { await fixture.tearDown() } }
+        var configuration = try fixture.configuration(transfers: 1)
+        configuration.minimumFreeBytes = 0
+
+        try await withTmpfs(on: fixture.root, size: "1m") {
+            await #expect {
+                _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            } throws: { error in
+                guard case .insufficientSpace(_, let needed, let available)? = error as? ArchiverError else {
+                    return false
+                }
+                return needed == 300_000 && available < 300_000
+            }
+            let archived = files(under: fixture.root, withSuffix: ".mp4")
+            #expect((1...3).contains(archived.count), "\(archived)")
+            for session in sessions where archived.contains(SimulatorFixture.expectedPath(of: session)) {
+                #expect(contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))") == expectedBytes(of: session))
+            }
+            #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: ".part").isEmpty)
+        }
+    }
+
+    @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
+    func runningOutOfSpaceDuringAWriteIsHandledTheSameWay() async throws {
+        let sessions = Self.sessions(1, size: 100_000)
+        var faults = SimulatorFaults()
+        faults.servedSizeOverrides = [sessions[0].id: 3_000_000]  // far more than the tmpfs holds
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        var configuration = try fixture.configuration(transfers: 1)
+        configuration.minimumFreeBytes = 0
+
+        try await withTmpfs(on: fixture.root, size: "1m") {
+            await #expect {
+                _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            } throws: { error in
+                guard case .insufficientSpace? = error as? ArchiverError else { return false }
+                return true
+            }
+            #expect(files(under: fixture.root, withSuffix: ".mp4").isEmpty)
+            #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: ".part").isEmpty)
+        }
+    }
+
+    @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
+    func requireMountAcceptsAMountedRoot() async throws {
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: Self.sessions(2, size: 5_000)))
+        defer { Task { await fixture.tearDown() } }
+        var configuration = try fixture.configuration()
+        configuration.requiresMount = true
+        configuration.minimumFreeBytes = 0
+
+        let report = try await withTmpfs(on: fixture.root, size: "4m") {
+            try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+        }
+        #expect(report.downloaded == 2)
+    }
+}
