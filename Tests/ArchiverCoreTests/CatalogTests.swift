@@ -95,6 +95,22 @@ import Testing
         #expect(try onArchive.entries().map(\.sessionID) == [1, 2])
     }
 
+    @Test func readsALocalWALCatalogReadOnly() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path + "/catalog.sqlite"
+        do {
+            let local = try Catalog.open(at: path, isOnArchive: false)
+            try local.record([Self.entry(1)])
+            try local.recordSuccessfulSync(upTo: Date(timeIntervalSince1970: 77), at: Date(timeIntervalSince1970: 78))
+        }
+        let before = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        let readOnly = try Catalog.openReadOnly(at: path)
+        #expect(try readOnly.entries().map(\.sessionID) == [1])
+        #expect(try readOnly.lastSuccessfulSync() == Date(timeIntervalSince1970: 77))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == before)
+    }
+
     @Test func keepsTheLastSuccessfulSyncAsTheWatermark() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

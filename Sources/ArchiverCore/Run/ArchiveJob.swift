@@ -16,6 +16,9 @@ struct ArchiveJob: Sendable {
     var recordArchived: @Sendable (ArchivedRecording) throws(ArchiverError) -> Void = { _ throws(ArchiverError) in }
     /// Finds a fresh URL for a recording whose media URL was refused (403).
     var refreshURL: Downloader.URLRefresher = { _ throws(ArchiverError) in nil }
+    /// Whether the run plans every listed recording (sync), so that partial files of recordings it does not
+    /// download are stale; a run for one recording (fetch) leaves other partial files for the next sync.
+    var plansWholeListing = true
     let logger: Logger
 
     func run(
@@ -54,7 +57,7 @@ struct ArchiveJob: Sendable {
         } else {
             try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp")
             try lock.recordHolder()
-            removeStaleTemporaryFiles(keeping: plan.downloads)
+            if plansWholeListing { removeStaleTemporaryFiles(keeping: plan.downloads) }
             let downloader = Downloader(
                 transport: transport,
                 configuration: configuration,

@@ -122,6 +122,7 @@ public enum Archiver {
             var job = ArchiveJob(
                 configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
                 refreshURL: refreshingURLs(with: client), logger: logger)
+            job.plansWholeListing = false
             job.recordArchived = try CatalogAccess.openForWriting(configuration, root: root, logger: logger).recorder
             return try await job.run(sessions: [session], invalidItems: [], isDryRun: false, startedAt: startedAt)
         }
