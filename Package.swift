@@ -11,7 +11,9 @@ let package = Package(
     name: "getscreen-archiver",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "getscreen-archiver", targets: ["getscreen-archiver"])
+        .executable(name: "getscreen-archiver", targets: ["getscreen-archiver"]),
+        // For the fuzz targets in Fuzz/, a separate package so that `swift build` never compiles them.
+        .library(name: "ArchiverCore", targets: ["ArchiverCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

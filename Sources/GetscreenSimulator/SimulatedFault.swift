@@ -12,6 +12,9 @@ public enum SimulatedFault: Sendable, Equatable {
     case truncateBody(afterBytes: Int)
     /// Send this many body bytes, then nothing more while the connection stays open.
     case stallMidBody(afterBytes: Int)
+    /// Answer exactly this status, `Content-Type` and body (invalid JSON, an HTML error page, a page whose
+    /// shape is wrong), instead of what the request would get.
+    case rawBody(status: Int, contentType: String, body: String)
 }
 
 /// The order `history/list` returns sessions in. The real API's order is not documented, so the archiver

@@ -25,6 +25,12 @@ public struct SimulatorFaults: Sendable {
     public var listOrder = SimulatedListOrder.newestFirst
     /// Dataset changes at each `history/list` request after the first.
     public var listDrift: SimulatedListDrift? = nil
+    /// Session id -> the JSON text served in place of that session's item in `history/list` pages (any JSON
+    /// value: an item with a missing field, a hostile URL, another session's id, a huge name). The media server
+    /// still serves the session's recording.
+    public var listItemOverrides: [Int: String] = [:]
+    /// When set, every `history/list` page announces this `total` instead of the real count (a lying total).
+    public var listTotalOverride: Int? = nil
 
     /// Creates the fault-free configuration.
     public init() {}

@@ -74,7 +74,9 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
         switch router.route(Self.record(head)) {
         case .json(let status, let body, let extraHeaders):
             var headers = Self.baseHeaders(for: head)
-            headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            if !extraHeaders.contains(where: { $0.0.lowercased() == "content-type" }) {
+                headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
+            }
             headers.add(name: "Content-Length", value: String(body.count))
             for (name, value) in extraHeaders { headers.add(name: name, value: value) }
             let responseHead = HTTPResponseHead(

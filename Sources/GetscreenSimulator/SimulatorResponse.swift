@@ -2,7 +2,8 @@ import Foundation
 
 /// What the router decided to answer; `SimulatorHTTPHandler` turns it into bytes on the wire.
 enum SimulatorResponse {
-    /// A complete JSON body with its status code and extra headers.
+    /// A complete JSON body with its status code and extra headers (a `Content-Type` among them replaces
+    /// `application/json`).
     case json(status: Int, body: Data, headers: [(String, String)] = [])
     /// A recording stream of bytes `range` of `MediaBytes` out of `size`, optionally paced, 206 when
     /// `isPartial`, cut short by `cut` when given.
@@ -33,6 +34,8 @@ enum SimulatorResponse {
             return .json(status: status, body: body, headers: retryAfter.map { [("Retry-After", $0)] } ?? [])
         case .dropConnection:
             return .drop
+        case .rawBody(let status, let contentType, let body):
+            return .json(status: status, body: Data(body.utf8), headers: [("Content-Type", contentType)])
         case .resetMidBody, .truncateBody, .stallMidBody:
             return nil
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Maps a request to a `SimulatorResponse` against the shared state, counting and recording it on the way.
@@ -88,7 +89,11 @@ struct SimulatorRouter: Sendable {
             filter: filter,
             data: page.map { HistoryJSON.listItem(for: $0, port: storage.port) }
         )
-        return .json(status: 200, body: HistoryJSON.encode(response))
+        let body = HistoryJSON.encode(response)
+        let faults = storage.faults
+        guard faults.listTotalOverride != nil || page.contains(where: { faults.listItemOverrides[$0.id] != nil })
+        else { return .json(status: 200, body: body) }
+        return .json(status: 200, body: Self.rewritten(body, page: page.map(\.id), faults: faults))
     }
 
     private func info(_ query: [String: String], _ storage: SimulatorState.Storage) -> SimulatorResponse {
@@ -154,6 +159,22 @@ struct SimulatorRouter: Sendable {
                 cut: fault
             )
         )
+    }
+
+    /// A page with the raw item overrides spliced in and the total replaced, as `SimulatorFaults` asks.
+    private static func rewritten(_ body: Data, page ids: [Int], faults: SimulatorFaults) -> Data {
+        // The simulator's own page always parses; an override that does not is served as a JSON string.
+        guard var object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any],
+            var items = object["data"] as? [Any]
+        else { return body }
+        for (index, id) in ids.enumerated() {
+            guard let raw = faults.listItemOverrides[id] else { continue }
+            items[index] =
+                (try? JSONSerialization.jsonObject(with: Data(raw.utf8), options: .fragmentsAllowed)) ?? raw
+        }
+        object["data"] = items
+        if let total = faults.listTotalOverride { object["total"] = total }
+        return (try? JSONSerialization.data(withJSONObject: object)) ?? body
     }
 
     /// N of `bytes=N-`; nil for any other form.

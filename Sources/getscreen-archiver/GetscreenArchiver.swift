@@ -13,6 +13,14 @@ struct GetscreenArchiver: AsyncParsableCommand {
             Exit codes: 0 every recording archived; 1 some recordings failed, the rest archived; \
             2 usage or configuration error; 3 could not run (key rejected, request limit exceeded, API unreachable, \
             archive root missing, interrupted).
+
+            Examples:
+              getscreen-archiver demo
+              getscreen-archiver sync --config /etc/getscreen-archiver/config.yaml
+              getscreen-archiver sync --config /etc/getscreen-archiver/config.yaml --dry-run --full
+              getscreen-archiver fetch --config /etc/getscreen-archiver/config.yaml --session-id 10573011
+              getscreen-archiver completions --shell bash > /etc/bash_completion.d/getscreen-archiver
+              getscreen-archiver help sync
             """,
         subcommands: [Sync.self, Fetch.self, Reindex.self, Verify.self, Demo.self, Completions.self]
     )

@@ -33,7 +33,8 @@ import Testing
         defer { Task { await fixture.tearDown() } }
         let before = Date()
 
-        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        let report = try await Archiver.sync(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.downloaded == 9)
         let catalog = try Catalog.openReadOnly(at: Self.catalogPath(fixture))
@@ -57,7 +58,10 @@ import Testing
         }
         let watermark = try #require(try catalog.lastSuccessfulSync())
         #expect(watermark >= before.addingTimeInterval(-1) && watermark <= Date())
-        #expect(Self.listWindows(fixture).allSatisfy { $0.from == nil && $0.to == "\(Int(watermark.timeIntervalSince1970))" })
+        #expect(
+            Self.listWindows(fixture).allSatisfy {
+                $0.from == nil && $0.to == "\(Int(watermark.timeIntervalSince1970))"
+            })
     }
 
     @Test func incrementalSyncListsFromTheWatermarkMinusTheOverlap() async throws {
@@ -153,7 +157,9 @@ import Testing
 
         #expect(report.indexed == 0)
         #expect(report.withoutRecording == 1)
-        #expect(report.skipped.map(\.path).sorted() == paths[0...1].map { "\($0.dropFirst(fixture.root.count + 1)).json" }.sorted())
+        #expect(
+            report.skipped.map(\.path).sorted()
+                == paths[0...1].map { "\($0.dropFirst(fixture.root.count + 1)).json" }.sorted())
         #expect(report.skipped.contains { $0.reason.contains("SHA-256") })
         #expect(try Catalog.openReadOnly(at: Self.catalogPath(fixture)).entries().isEmpty)
     }

@@ -1,8 +1,9 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import Logging
 import Testing
+
+@testable import ArchiverCore
 
 /// The progress counters and line, the log line, the report's derived fields, and the metrics text.
 @Suite struct RunReportingTests {
@@ -74,7 +75,8 @@ import Testing
 
     @Test func reportCarriesDurationThroughputAndAgents() throws {
         var report = RunReport(
-            isDryRun: false, startedAt: Date(timeIntervalSince1970: 1_000), finishedAt: Date(timeIntervalSince1970: 1_004),
+            isDryRun: false, startedAt: Date(timeIntervalSince1970: 1_000),
+            finishedAt: Date(timeIntervalSince1970: 1_004),
             listed: 3, downloaded: 2, skipped: 1, failed: 0, bytesDownloaded: 8_192, failures: [])
         report.agents = [AgentRunCounts(agentID: 7, agentName: "PC")]
         let json = try #require(try JSONSerialization.jsonObject(with: report.jsonData()) as? [String: Any])
@@ -83,7 +85,8 @@ import Testing
         #expect(json["listed"] as? Int == 3)
         #expect((json["agents"] as? [[String: Any]])?.first?["agent_id"] as? Int == 7)
         #expect(json["audit"] == nil)
-        #expect(report.summary == "2 downloaded (8.0 KiB), 1 already archived, 0 failed, of 3 listed, in 4.0 s, 2.0 KiB/s")
+        #expect(
+            report.summary == "2 downloaded (8.0 KiB), 1 already archived, 0 failed, of 3 listed, in 4.0 s, 2.0 KiB/s")
     }
 
     @Test(arguments: [(0.4, "0.4 s"), (75, "1 min 15 s"), (3_720, "1 h 02 min")])
@@ -107,7 +110,8 @@ import Testing
         defer { workspace.remove() }
         let path = "\(workspace.path)/getscreen-archiver.prom"
         var report = RunReport(
-            isDryRun: false, startedAt: Date(timeIntervalSince1970: 1_000), finishedAt: Date(timeIntervalSince1970: 1_060),
+            isDryRun: false, startedAt: Date(timeIntervalSince1970: 1_000),
+            finishedAt: Date(timeIntervalSince1970: 1_060),
             listed: 5, downloaded: 4, skipped: 1, failed: 0, bytesDownloaded: 4_096, failures: [])
         let archive = RunMetrics.ArchiveTotals(recordings: 9, sizeBytes: 123_456)
         let success = RunMetrics(

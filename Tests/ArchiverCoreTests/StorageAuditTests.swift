@@ -1,6 +1,7 @@
-@testable import ArchiverCore
 import Foundation
 import Testing
+
+@testable import ArchiverCore
 
 /// The audit's arithmetic and its table, without I/O.
 @Suite struct StorageAuditTests {
@@ -17,7 +18,8 @@ import Testing
 
     /// Agent 1 "PC": 1 archived (100 B), 2 missing (200 B), 3 wrong size (300 B, 7 B on disk), expired 9 (900 B);
     /// agent 2 "Laptop": 4 archived without sidecar (400 B), expired 8 (800 B); agent 3 is filtered out.
-    static func sample(agentIDs: [Int] = [], freeBytes: Int? = 10_000, minimumFree: Int = 1_000) throws -> StorageAudit {
+    static func sample(agentIDs: [Int] = [], freeBytes: Int? = 10_000, minimumFree: Int = 1_000) throws -> StorageAudit
+    {
         let sessions = try [
             session(id: 1, agent: 1, name: "PC", size: 100),
             session(id: 2, agent: 1, name: "PC", size: 200),
@@ -85,8 +87,7 @@ import Testing
         (1_500, 1_000, true, "fits, 1000 B free after"),
         (400, 0, false, "does not fit: needs 500 B, 400 B free"),
     ])
-    func comparesFreeSpaceWithTheDownloadsAndTheMinimum(free: Int, minimum: Int, fits: Bool, verdict: String) throws
-    {
+    func comparesFreeSpaceWithTheDownloadsAndTheMinimum(free: Int, minimum: Int, fits: Bool, verdict: String) throws {
         let audit = try Self.sample(agentIDs: [1, 2], freeBytes: free, minimumFree: minimum)
         let space = try #require(audit.space)
         #expect(space.neededBytes == 500)
@@ -114,11 +115,25 @@ import Testing
         }
         #expect(lines[4].hasSuffix("2  1.7 KiB"))
         #expect(lines[2].contains("1  200 B"))
-        #expect(table.contains("would download 2 recordings (500 B): 1 missing, 1 replacing a file of the wrong size"))
+        #expect(table.contains("would download 2 recordings (500 B): 1 missing, 1 with the wrong size"))
+        #expect(table.contains("the wrong-sized files (7 B) would be moved aside"))
         #expect(table.contains("2 archived recordings (1.7 KiB) no longer listed by the API: kept"))
         #expect(table.contains("would rewrite 1 missing .json sidecars"))
         #expect(table.contains("1 listed items are unusable"))
         #expect(lines.last { !$0.isEmpty }?.hasPrefix("free space: fits, 9.3 KiB free after") == true)
+    }
+
+    @Test func headingNamesTheArchiveAndTheWindow() throws {
+        var audit = try Self.sample()
+        audit.archiveRoot = "/mnt/nas/rec"
+        audit.dateFrom = Date(timeIntervalSince1970: 1_777_593_600)
+        audit.dateTo = Date(timeIntervalSince1970: 1_779_676_200)
+        #expect(
+            audit.table().hasPrefix(
+                "archive /mnt/nas/rec; sessions that started from 2026-05-01T00:00:00Z up to 2026-05-25T02:30:00Z\n\nagent"
+            ))
+        audit.dateFrom = nil
+        #expect(audit.table().contains("sessions that started at any time up to 2026-05-25T02:30:00Z"))
     }
 
     @Test func exactBytesTablePrintsIntegers() throws {

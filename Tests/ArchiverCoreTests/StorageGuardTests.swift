@@ -83,6 +83,8 @@ import Testing
             }
             let archived = files(under: fixture.root, withSuffix: ".mp4")
             #expect((1...3).contains(archived.count), "\(archived)")
+            // Refused before asking for it: no transfer started that could not fit.
+            #expect(fixture.simulator.counters.mediaRequests == archived.count)
             for session in sessions where archived.contains(SimulatorFixture.expectedPath(of: session)) {
                 #expect(contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))") == expectedBytes(of: session))
             }

@@ -54,7 +54,8 @@ import Testing
         #expect(damaged.stderr.contains("truncated: session \(sessions[1].id)"))
         #expect(damaged.stderr.contains("corrupted: session \(sessions[2].id)"))
         let json = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any]
+        )
         #expect(json["checked"] as? Int == 5)
         #expect(json["ok"] as? Int == 2)
         for (key, index) in [("missing", 0), ("truncated", 1), ("corrupted", 2)] {

@@ -26,7 +26,8 @@ import Testing
     }
 
     func json(atPath path: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
     }
 
     /// Synced, then one recording deleted, one truncated, and two sessions removed from the API.
@@ -125,11 +126,16 @@ import Testing
 
         #expect(result.exitCode == 0, "\(result.stdout)")
         let output = result.stdout
-        let redraws = output.components(separatedBy: "\r").filter { $0.range(of: #"^\d+/6 files"#, options: .regularExpression) != nil }
+        let redraws = output.components(separatedBy: "\r").filter {
+            $0.range(of: #"^\d+/6 files"#, options: .regularExpression) != nil
+        }
         #expect(redraws.count >= 3, "\(output.debugDescription)")
         #expect(output.contains("\u{1B}[K"))
         #expect(redraws.contains { $0.contains("active") && $0.contains("ETA") })
-        let lastLine = output.components(separatedBy: "\r\n").last { !$0.isEmpty } ?? ""
+        // What the terminal shows on the last line: the text after its last carriage return.
+        let lastLine =
+            (output.components(separatedBy: "\r\n").last { !$0.isEmpty } ?? "")
+            .components(separatedBy: "\r").last?.replacingOccurrences(of: "\u{1B}[K", with: "") ?? ""
         #expect(lastLine.hasPrefix("6 downloaded ("), "\(output.debugDescription)")
         // Nothing of the progress line is left after the summary: it was cleared before the last lines.
         let afterSummary = try #require(output.range(of: "6 downloaded (")).upperBound
@@ -171,7 +177,8 @@ import Testing
             in: fixture.workspace.path)
 
         #expect(first.exitCode == 0 && second.exitCode == 0, "\(first.stderr)\(second.stderr)")
-        let pattern = #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d) (trace|debug|info|notice|warning|error|critical) +\S"#
+        let pattern =
+            #"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}(Z|[+-]\d\d:\d\d) (trace|debug|info|notice|warning|error|critical) +\S"#
         let stderrLogLines = first.stderr.split(separator: "\n").dropLast()
         #expect(!stderrLogLines.isEmpty)
         for line in stderrLogLines {
@@ -280,7 +287,10 @@ import Testing
         return values
     }
 
-    @Test(arguments: [("bash", "-F _getscreen-archiver getscreen-archiver"), ("zsh", "#compdef getscreen-archiver"), ("fish", "complete -c")])
+    @Test(arguments: [
+        ("bash", "-F _getscreen-archiver getscreen-archiver"), ("zsh", "#compdef getscreen-archiver"),
+        ("fish", "complete -c"),
+    ])
     func completionScripts(shell: String, marker: String) async throws {
         let workspace = try TemporaryDirectory()
         defer { workspace.remove() }

@@ -102,7 +102,7 @@ public struct APIClient: Sendable {
         var overlap = 0
         var seenInWalk = Set<Int>()
         while true {
-            let page: Page
+            let page: HistoryPage
             do {
                 page = try await listPage(filter: filter, offset: offset, limit: pageSize)
             } catch {
@@ -115,18 +115,24 @@ public struct APIClient: Sendable {
                 }
             }
             listing.pageCount += 1
+            if let ignoredTotal = page.ignoredTotal {
+                logger.warning(
+                    "history/list announced a negative total; ignoring it and paging until a short page",
+                    metadata: ["total": "\(ignoredTotal)", "offset": "\(offset)"]
+                )
+            }
             var newInWalk = 0
             var overlapSeen = overlap == 0
-            for (index, item) in page.items.enumerated() {
-                do throws(InvalidSessionItem) {
-                    let session = try Session(listItem: item)
+            for (index, result) in page.sessions().enumerated() {
+                switch result {
+                case .success(let session):
                     if seenInWalk.insert(session.id).inserted {
                         newInWalk += 1
                     } else if index < overlap {
                         overlapSeen = true
                     }
                     if seen.insert(session.id).inserted { listing.sessions.append(session) }
-                } catch {
+                case .failure(let error):
                     if invalidSeen.insert(error.sessionID ?? -listing.invalidItems.count - 1).inserted {
                         listing.invalidItems.append(error)
                     }
@@ -150,7 +156,7 @@ public struct APIClient: Sendable {
 
     /// How many items of a page are asked for again with the next page: enough to absorb a few expirations.
     static func overlap(forPageOf count: Int) -> Int {
-        min(10, count / 4)
+        min(5, count / 4)
     }
 
     /// One session through `history/info`, by numeric id or by uid.
@@ -168,22 +174,12 @@ public struct APIClient: Sendable {
         }
     }
 
-    private struct Page {
-        var items: [JSONValue]
-        var limit: Int?
-        var total: Int?
-    }
-
-    private func listPage(filter: HistoryFilter, offset: Int, limit: Int) async throws(ArchiverError) -> Page {
+    private func listPage(filter: HistoryFilter, offset: Int, limit: Int) async throws(ArchiverError) -> HistoryPage {
         var query: [(String, String)] = [("video", "true"), ("offset", String(offset)), ("limit", String(limit))]
         if let agentID = filter.agentID { query.append(("agent_id", String(agentID))) }
         if let dateFrom = filter.dateFrom { query.append(("date_from", String(dateFrom))) }
         if let dateTo = filter.dateTo { query.append(("date_to", String(dateTo))) }
-        let json = try await get("history/list", query: query)
-        guard case .array(let items)? = json["data"] else {
-            throw .invalidResponse(endpoint: "history/list", reason: "no \"data\" array in the page")
-        }
-        return Page(items: items, limit: json["limit"]?.intValue, total: json["total"]?.intValue)
+        return try HistoryPage(json: try await get("history/list", query: query))
     }
 
     /// GETs `endpoint` and decodes its JSON, trying transient failures (429, 5xx, connection problems, a cut

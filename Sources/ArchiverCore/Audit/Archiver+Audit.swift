@@ -7,7 +7,8 @@ extension Archiver {
     /// disk, adds the catalogued recordings the API no longer lists and the free space, and returns a dry-run
     /// report carrying the audit.
     ///
-    /// Writes nothing and creates nothing (the catalog is read only when it exists) and fetches no media.
+    /// Writes nothing and creates nothing (the catalog is read only when it exists) and fetches no media. Holds the
+    /// archive's run lock, so it fails with `archiveBusy` while a sync runs.
     /// - Returns: a report with `isDryRun`, `wouldDownload`, `wouldDownloadBytes`, `agents` and `audit` set.
     /// - Throws: `ArchiverError` when the run cannot proceed (exit 2 or 3).
     public static func audit(
@@ -17,6 +18,10 @@ extension Archiver {
     ) async throws(ArchiverError) -> RunReport {
         let startedAt = Date()
         let root = try ArchiveRoot(path: configuration.archiveRoot, requiresMount: configuration.requiresMount)
+        // Like every run, and without writing anything (a flock on the root folder): an audit taken while a
+        // sync is filing recordings would count half-written state.
+        let lock = try RunLock.acquire(root)
+        defer { lock.release() }
         // The same window as a real sync: incremental from the catalog's watermark unless --from or --full.
         let catalog = try CatalogAccess.openExisting(configuration, readOnly: true)
         let window = SyncWindow(
@@ -61,7 +66,8 @@ extension Archiver {
             metadata: [
                 "listed": "\(audit.total.listed.count)", "archived": "\(audit.total.archived.count)",
                 "missing": "\(audit.total.missing.count)", "wrong_size": "\(audit.total.wrongSize.count)",
-                "no_longer_listed": "\(audit.total.noLongerListed.count)", "bytes": "\(audit.total.wouldDownload.bytes)",
+                "no_longer_listed": "\(audit.total.noLongerListed.count)",
+                "bytes": "\(audit.total.wouldDownload.bytes)",
             ]
         )
         var report = RunReport(

@@ -1,3 +1,5 @@
+import Foundation
+
 extension StorageAudit {
     /// The audit as an aligned text table followed by the totals in words and the free-space verdict.
     /// - Parameter exactBytes: print byte counts as exact integers instead of binary units (`--bytes`).
@@ -25,7 +27,8 @@ extension StorageAudit {
             for (cell, width) in zip(cells, widths) { text += "   " + pad(cell, width) }
             return text
         }
-        var lines = [line("agent", columns.map(\.title))]
+        var lines = heading.map { [$0, ""] } ?? []
+        lines.append(line("agent", columns.map(\.title)))
         for (index, (label, row)) in rows.enumerated() {
             if index == rows.count - 1 {
                 lines.append(String(repeating: "-", count: labelWidth + widths.reduce(0) { $0 + 3 + $1 }))
@@ -60,15 +63,14 @@ extension StorageAudit {
         if download.count == 0 {
             lines.append("nothing to download: every listed recording is archived with its announced size")
         } else {
-            var parts = ["\(total.missing.count) missing"]
-            if total.wrongSize.count > 0 {
-                parts.append(
-                    "\(total.wrongSize.count) replacing a file of the wrong size (\(size(total.wrongSizeFoundBytes)) "
-                        + "found; each old file is kept aside as <name>.mp4.replaced-<unix time>)")
-            }
             lines.append(
                 "would download \(download.count) \(Self.recordings(download.count)) (\(size(download.bytes))): "
-                    + parts.joined(separator: ", "))
+                    + "\(total.missing.count) missing, \(total.wrongSize.count) with the wrong size")
+            if total.wrongSize.count > 0 {
+                lines.append(
+                    "  the wrong-sized files (\(size(total.wrongSizeFoundBytes))) would be moved aside to "
+                        + "<name>.mp4.replaced-<unix time>, never deleted")
+            }
         }
         if total.missingSidecars > 0 {
             lines.append("would rewrite \(total.missingSidecars) missing .json sidecars (no download)")
@@ -89,6 +91,20 @@ extension StorageAudit {
             lines.append("free space: unknown (the archive's file system did not answer statvfs)")
         }
         return lines
+    }
+
+    /// "archive /mnt/nas/getscreen; sessions that started from 2026-05-01T00:00:00Z to 2026-05-25T02:30:00Z";
+    /// nil when the audit does not say.
+    private var heading: String? {
+        guard archiveRoot != nil || dateTo != nil else { return nil }
+        let style = Date.ISO8601FormatStyle()
+        var parts: [String] = []
+        if let archiveRoot { parts.append("archive \(archiveRoot)") }
+        if let dateTo {
+            let from = dateFrom.map { "from \($0.formatted(style))" } ?? "at any time"
+            parts.append("sessions that started \(from) up to \(dateTo.formatted(style))")
+        }
+        return parts.joined(separator: "; ")
     }
 
     private static func label(of row: Row) -> String {

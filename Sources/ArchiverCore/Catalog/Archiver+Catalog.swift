@@ -1,5 +1,5 @@
-public import Logging
 import Foundation
+public import Logging
 
 extension Archiver {
     /// Rebuilds the catalog from the sidecars below the archive root (`getscreen-archiver reindex`), holding

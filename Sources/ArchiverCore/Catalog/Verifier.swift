@@ -1,5 +1,5 @@
-public import Logging
 import Glibc
+public import Logging
 
 /// Re-reads archived recordings and checks each one's size and SHA-256 against the catalog.
 ///
@@ -79,7 +79,9 @@ public struct Verifier: Sendable {
             }
             logger.warning(
                 "recording damaged",
-                metadata: ["session.id": "\(entry.sessionID)", "path": "\(entry.relativePath)", "problem": "\(problem)"]
+                metadata: [
+                    "session.id": "\(entry.sessionID)", "path": "\(entry.relativePath)", "problem": "\(problem)",
+                ]
             )
         }
         report.bytesChecked = state.bytesChecked

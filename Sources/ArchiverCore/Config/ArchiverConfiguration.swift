@@ -44,6 +44,11 @@ public struct ArchiverConfiguration: Sendable {
     public var archiveRoot: String
     /// Where recordings go below the archive root.
     public var layout: ArchiveLayout
+    /// The modes of created files and folders (`archive.file_mode`).
+    public var permissions: ArchivePermissions = .default
+    /// Things the user should fix that do not stop the run, such as a key file readable by others; the
+    /// executable logs each at warning level. Never contains the key.
+    public var warnings: [String] = []
     /// The time zone of the date parts in `layout` (`archive.timezone`).
     public var timeZone: TimeZone
     /// The number of parallel downloads, within `allowedTransfers`.

@@ -19,7 +19,7 @@ struct ConfigurationFile {
     /// The keys allowed under `api`.
     static let apiKeys = ["base_url", "key_file"]
     /// The keys allowed under `archive`.
-    static let archiveKeys = ["root", "layout", "timezone", "require_mount", "min_free"]
+    static let archiveKeys = ["root", "layout", "timezone", "require_mount", "min_free", "file_mode"]
     /// The keys allowed under `sync`.
     static let syncKeys = ["overlap"]
     /// The keys allowed under `retry`.
@@ -34,6 +34,7 @@ struct ConfigurationFile {
     var keyFile: Sourced<String>?
     var archiveRoot: Sourced<String>?
     var layout: ArchiveLayout?
+    var permissions: ArchivePermissions?
     var timeZone: TimeZone?
     var transfers: Sourced<Int>?
     var mediaHosts: [HostPattern]?
@@ -167,6 +168,14 @@ struct ConfigurationFile {
         switch key {
         case "root":
             archiveRoot = Sourced(value: text, source: source(dotted, value))
+        case "file_mode":
+            guard let parsed = ArchivePermissions(octal: text) else {
+                throw .invalidValue(
+                    value: text, source: source(dotted, value),
+                    expected: "an octal file mode such as \"0640\" (quote it in YAML): the owner may read and "
+                        + "write, nobody may execute, no setuid, setgid or sticky bits; folders get x where r is set")
+            }
+            permissions = parsed
         case "layout":
             do throws(ConfigurationError) {
                 layout = try ArchiveLayout(template: text)

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 extension ConfigurationLoader {
     /// The largest key file read; a real key is a few dozen bytes, so anything bigger is the wrong file.
@@ -50,7 +51,10 @@ extension ConfigurationLoader {
     }
 
     /// Reads the API key from `path`; messages name the path, never the contents.
-    static func readKey(from path: String, source: ConfigurationSource) throws(ConfigurationError) -> APIKey {
+    /// - Returns: the key, and a warning when the file is readable by its group or by others.
+    static func readKey(from path: String, source: ConfigurationSource) throws(ConfigurationError) -> (
+        APIKey, [String]
+    ) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .keyFileUnreadable(path: path, source: source, reason: "no such file")
@@ -62,6 +66,16 @@ extension ConfigurationLoader {
             throw .keyFileUnreadable(path: path, source: source, reason: "permission denied or not readable")
         }
         defer { try? handle.close() }
+        var warnings: [String] = []
+        // fstat on the descriptor just opened, so the mode checked is the mode of the file actually read.
+        var info = stat()
+        if fstat(handle.fileDescriptor, &info) == 0, info.st_mode & 0o044 != 0 {
+            let mode = ArchivePermissions.octal(UInt32(info.st_mode & 0o7777))
+            warnings.append(
+                "the API key file \(path), named by \(source), is readable by its group or by others (mode \(mode)); "
+                    + "restrict it with: chmod 600 \(path)"
+            )
+        }
         let data: Data
         do {
             data = try handle.read(upToCount: maximumKeyFileBytes + 1) ?? Data()
@@ -75,6 +89,6 @@ extension ConfigurationLoader {
             throw .keyFileUnreadable(path: path, source: source, reason: "it is not UTF-8 text")
         }
         guard let key = APIKey(text) else { throw .emptyAPIKey(source: source, keyFile: path) }
-        return key
+        return (key, warnings)
     }
 }

@@ -86,9 +86,11 @@ public enum ConfigurationLoader {
             throw .invalidValue(value: root, source: rootSource, expected: "the path of the archive folder")
         }
 
-        return ArchiverConfiguration(
+        let (key, keyWarnings) =
+            requiresAPIKey ? try apiKey(environment: environment, keyFile: file.keyFile) : (.notLoaded, [])
+        var configuration = ArchiverConfiguration(
             apiBaseURL: apiBaseURL,
-            apiKey: requiresAPIKey ? try apiKey(environment: environment, keyFile: file.keyFile) : .notLoaded,
+            apiKey: key,
             archiveRoot: absolutePath(root, currentDirectory: currentDirectory),
             layout: file.layout ?? .default,
             timeZone: file.timeZone ?? TimeZone(identifier: "UTC")!,
@@ -104,6 +106,9 @@ public enum ConfigurationLoader {
             connectTimeout: file.connectTimeout ?? ArchiverConfiguration.defaultConnectTimeout,
             stallTimeout: file.stallTimeout ?? ArchiverConfiguration.defaultStallTimeout
         )
+        configuration.permissions = file.permissions ?? .default
+        configuration.warnings = keyWarnings
+        return configuration
     }
 
     /// The first value given: the flag, then the environment variable, then the file.
@@ -119,16 +124,17 @@ public enum ConfigurationLoader {
         return fileValue.map { ($0.value, $0.source) }
     }
 
-    /// The API key from `GETSCREEN_API_KEY`, else from the file named by `api.key_file`.
+    /// The API key from `GETSCREEN_API_KEY`, else from the file named by `api.key_file`, with warnings about
+    /// the key file.
     private static func apiKey(
         environment: [String: String],
         keyFile: ConfigurationFile.Sourced<String>?
-    ) throws(ConfigurationError) -> APIKey {
+    ) throws(ConfigurationError) -> (APIKey, [String]) {
         if let raw = environment[apiKeyVariable] {
             guard let key = APIKey(raw) else {
                 throw .emptyAPIKey(source: .environment(variable: apiKeyVariable), keyFile: nil)
             }
-            return key
+            return (key, [])
         }
         guard let keyFile else { throw .missingAPIKey }
         return try readKey(from: keyFile.value, source: keyFile.source)

@@ -42,7 +42,7 @@ public struct Downloader: Sendable {
         )
         self.retry = RetryPolicy(configuration)
         self.root = root
-        self.filer = Filer(root: root)
+        self.filer = Filer(root: root, permissions: configuration.permissions)
         self.storage = StorageGuard(path: root.path, minimumFreeBytes: configuration.minimumFreeBytes)
         self.refreshURL = refreshURL
         self.progress = progress
@@ -62,11 +62,18 @@ public struct Downloader: Sendable {
     public func download(_ item: DownloadPlan.Item) async throws -> ArchivedRecording {
         var session = item.session
         let expected = session.video.sizeBytes
+        // Refused before anything is requested: a recording whose folder is a link is not fetched at all.
+        try checkContainment(of: item)
         var url = try policy.authorize(session.video.url, for: session.id, key: configuration.apiKey)
         let partialPath = "\(root.temporaryFolder)/\(Self.partialFileName(for: session))"
-        let descriptor = open(partialPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        let fileMode = mode_t(configuration.permissions.fileMode)
+        let descriptor = open(partialPath, O_RDWR | O_CREAT | O_CLOEXEC, fileMode)
         guard descriptor >= 0 else { throw ArchiverError.archiveUnwritable(path: partialPath, errno: errno) }
         defer { close(descriptor) }
+        // open applies the umask; the configured mode is meant exactly, and the rename keeps it.
+        guard fchmod(descriptor, fileMode) == 0 else {
+            throw ArchiverError.archiveUnwritable(path: partialPath, errno: errno)
+        }
 
         var hasRefreshedURL = false
         var attempt = 0
@@ -125,6 +132,21 @@ public struct Downloader: Sendable {
         }
         if lastFailure.code == "size_mismatch" || lastFailure.code.hasPrefix("http_") { unlink(partialPath) }
         throw lastFailure
+    }
+
+    /// Checks that `item`'s folder keeps it inside the archive root.
+    /// - Throws: `RecordingFailure` with code `unsafe_path`.
+    private func checkContainment(of item: DownloadPlan.Item) throws(RecordingFailure) {
+        do throws(ArchiveRoot.UnsafePath) {
+            try root.checkContainment(of: item.relativePath)
+        } catch {
+            throw Self.unsafePathFailure(error, sessionID: item.session.id)
+        }
+    }
+
+    /// The per-recording failure for a path that would leave the archive or pass through a link.
+    static func unsafePathFailure(_ error: ArchiveRoot.UnsafePath, sessionID: Int) -> RecordingFailure {
+        RecordingFailure(sessionID: sessionID, code: "unsafe_path", reason: "\(error); the recording was not archived")
     }
 
     /// What one attempt came to.
@@ -254,14 +276,15 @@ public struct Downloader: Sendable {
     }
 
     /// fsyncs the complete partial file and files it with its sidecar.
+    /// - Throws: `RecordingFailure` (`unsafe_path`; the partial file is removed) or `ArchiverError`.
     private func file(
         _ item: DownloadPlan.Item,
         session: Session,
         descriptor: Int32,
         partialPath: String,
         sink: DownloadBodySink
-    ) throws(ArchiverError) -> ArchivedRecording {
-        guard fsync(descriptor) == 0 else { throw .archiveUnwritable(path: partialPath, errno: errno) }
+    ) throws -> ArchivedRecording {
+        guard fsync(descriptor) == 0 else { throw ArchiverError.archiveUnwritable(path: partialPath, errno: errno) }
         var filed = item
         filed.session = session
         let archived = ArchivedRecording(
@@ -271,7 +294,12 @@ public struct Downloader: Sendable {
             sha256: sink.hexDigest(),
             archivedAt: Date()
         )
-        try filer.file(recordingAt: partialPath, as: filed, sidecar: Sidecar.contents(for: archived))
+        do {
+            try filer.file(recordingAt: partialPath, as: filed, sidecar: Sidecar.contents(for: archived))
+        } catch let error as ArchiveRoot.UnsafePath {
+            unlink(partialPath)
+            throw Self.unsafePathFailure(error, sessionID: session.id)
+        }
         logger.info(
             "archived",
             metadata: [
@@ -282,8 +310,8 @@ public struct Downloader: Sendable {
     }
 
     /// Writes the sidecar of an archived recording whose sidecar is missing, hashing the recording on disk.
-    /// - Throws: `ArchiverError.archiveUnwritable`.
-    public func restoreSidecar(of item: DownloadPlan.Item) throws(ArchiverError) {
+    /// - Throws: `RecordingFailure` (`unsafe_path`) or `ArchiverError.archiveUnwritable`.
+    public func restoreSidecar(of item: DownloadPlan.Item) throws {
         let relativePath = "\(item.relativePath).\(DownloadPlanner.recordingExtension)"
         let digest = try FileDigest.sha256(ofFileAt: root.absolute(relativePath))
         let archived = ArchivedRecording(
@@ -293,6 +321,10 @@ public struct Downloader: Sendable {
             sha256: digest.hex,
             archivedAt: Date()
         )
-        try filer.writeSidecar(Sidecar.contents(for: archived), for: item.relativePath)
+        do {
+            try filer.writeSidecar(Sidecar.contents(for: archived), for: item.relativePath)
+        } catch let error as ArchiveRoot.UnsafePath {
+            throw Self.unsafePathFailure(error, sessionID: item.session.id)
+        }
     }
 }

@@ -4,7 +4,8 @@ import Glibc
 /// The archive's root folder and the tool's state folder below it.
 ///
 /// The root must exist: the tool never creates it, so that an unmounted NAS share does not turn into a
-/// folder on the local disk. Everything below it is created on demand, folders with mode 0750.
+/// folder on the local disk. Everything below it is created on demand, folders with mode 0750 (or as
+/// `archive.file_mode` says), and never through a symbolic link.
 public struct ArchiveRoot: Sendable {
     /// The name of the tool's own folder inside the root.
     public static let stateFolderName = ".getscreen-archiver"
@@ -66,26 +67,98 @@ public struct ArchiveRoot: Sendable {
     /// The absolute path of `relativePath`.
     public func absolute(_ relativePath: String) -> String { "\(path)/\(relativePath)" }
 
-    /// The size of the regular file at `relativePath`; nil when there is none (or it is not a regular file).
+    /// The size of the regular file at `relativePath`; nil when there is none, when it is not a regular file, or
+    /// when it is reached through a symbolic link below the root (such a file is not the archive's).
     public func fileSize(_ relativePath: String) -> Int? {
+        guard (try? checkContainment(of: relativePath)) != nil else { return nil }
         var info = stat()
         guard lstat(absolute(relativePath), &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         return Int(info.st_size)
     }
 
-    /// Creates the folders of `relativeFolder` below the root that are missing.
+    /// A path below the root that must not be written through.
+    public struct UnsafePath: Error, Sendable, Equatable, CustomStringConvertible {
+        /// The absolute path at fault.
+        public var path: String
+        /// What is wrong with it, for people.
+        public var problem: String
+
+        public var description: String { "unsafe path: \(path) \(problem)" }
+    }
+
+    /// Checks that the folders of `relativePath` (every component but the last) keep it inside the root: none
+    /// that exists is a symbolic link (wherever it points) or anything but a folder, and the deepest one that
+    /// exists, resolved with `realpath`, lies under the resolved root.
+    /// - Throws: `UnsafePath` naming the component at fault.
+    public func checkContainment(of relativePath: String) throws(UnsafePath) {
+        let components = relativePath.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+        var current = path
+        var deepestExisting = path
+        for component in components {
+            guard !component.isEmpty, component != ".", component != ".." else {
+                throw UnsafePath(path: absolute(relativePath), problem: "has an empty, \".\" or \"..\" component")
+            }
+            current += "/\(component)"
+            var info = stat()
+            guard lstat(current, &info) == 0 else { break }
+            switch info.st_mode & S_IFMT {
+            case S_IFDIR:
+                deepestExisting = current
+            case S_IFLNK:
+                let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: current)) ?? "?"
+                throw UnsafePath(
+                    path: current,
+                    problem: "is a symbolic link (to \(target)); nothing is written through links inside the "
+                        + "archive, remove it or replace it with a real folder"
+                )
+            default:
+                throw UnsafePath(path: current, problem: "is not a folder; move it out of the way")
+            }
+        }
+        guard let resolvedRoot = Self.resolved(path), let resolvedFolder = Self.resolved(deepestExisting) else {
+            throw UnsafePath(path: deepestExisting, problem: "cannot be resolved (realpath failed)")
+        }
+        guard resolvedFolder == resolvedRoot || resolvedFolder.hasPrefix(resolvedRoot + "/") else {
+            throw UnsafePath(path: deepestExisting, problem: "resolves to \(resolvedFolder), outside the archive root")
+        }
+    }
+
+    /// `path` with every symbolic link resolved; nil when it does not exist.
+    private static func resolved(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        let text = String(cString: resolved)
+        return text == "/" ? "" : text
+    }
+
+    /// Creates the folders of `relativeFolder` below the root that are missing, with mode `mode` exactly.
+    ///
+    /// An existing component that is a symbolic link or not a folder is refused (`ELOOP`, `ENOTDIR`): folders
+    /// are never created or reused through a link.
     /// - Returns: the absolute paths of the folders it created, outermost first, so that their parents'
     ///   entries can be flushed.
     /// - Throws: `ArchiverError.archiveUnwritable` when a folder cannot be created.
     @discardableResult
-    public func createFolders(_ relativeFolder: String) throws(ArchiverError) -> [String] {
+    public func createFolders(_ relativeFolder: String, mode: UInt32 = ArchivePermissions.default.folderMode)
+        throws(ArchiverError) -> [String]
+    {
         var created: [String] = []
         var current = path
         for component in relativeFolder.split(separator: "/") {
             current += "/\(component)"
-            if mkdir(current, 0o750) == 0 {
+            if mkdir(current, mode_t(mode)) == 0 {
+                // mkdir applies the umask; the configured mode is meant exactly.
+                guard chmod(current, mode_t(mode)) == 0 else { throw .archiveUnwritable(path: current, errno: errno) }
                 created.append(current)
-            } else if errno != EEXIST {
+            } else if errno == EEXIST {
+                var info = stat()
+                guard lstat(current, &info) == 0 else { throw .archiveUnwritable(path: current, errno: errno) }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: continue
+                case S_IFLNK: throw .archiveUnwritable(path: current, errno: ELOOP)
+                default: throw .archiveUnwritable(path: current, errno: ENOTDIR)
+                }
+            } else {
                 throw .archiveUnwritable(path: current, errno: errno)
             }
         }

@@ -18,7 +18,8 @@ public enum LogLine {
         let style = Date.ISO8601FormatStyle(
             timeZoneSeparator: .colon, includingFractionalSeconds: true, timeZone: timeZone)
         let levelText = level.rawValue
-        var line = date.formatted(style) + " " + levelText
+        var line =
+            date.formatted(style) + " " + levelText
             + String(repeating: " ", count: max(1, 8 - levelText.count)) + escaped(message)
         for key in metadata.keys.sorted() {
             line += " \(key)=\(quoted(metadata[key].map { "\($0)" } ?? ""))"

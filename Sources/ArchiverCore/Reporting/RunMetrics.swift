@@ -83,7 +83,8 @@ public struct RunMetrics: Sendable {
                 lastSuccessAt.timeIntervalSince1970.rounded())
         }
         gauge(
-            Name.lastRunExitCode, "Exit code of the last run: 0 ok, 1 some recordings failed, 2 usage, 3 could not run.",
+            Name.lastRunExitCode,
+            "Exit code of the last run: 0 ok, 1 some recordings failed, 2 usage, 3 could not run.",
             Double(exitCode))
         gauge(
             Name.lastRunDuration, "Duration of the last run, seconds.",
@@ -96,7 +97,9 @@ public struct RunMetrics: Sendable {
             gauge(Name.bytesDownloaded, "Bytes downloaded by the last run.", Double(report.bytesDownloaded))
             let codes = Dictionary(grouping: report.failures, by: \.code).mapValues(\.count)
             for (code, count) in codes.sorted(by: { $0.key < $1.key }) {
-                gauge(Name.failures, "Failed recordings of the last run by reason.", Double(count), labels: [("code", code)])
+                gauge(
+                    Name.failures, "Failed recordings of the last run by reason.", Double(count),
+                    labels: [("code", code)])
             }
         }
         if let archive {

@@ -55,7 +55,7 @@ struct ArchiveJob: Sendable {
             report.wouldDownload = plan.downloads.count
             report.wouldDownloadBytes = plan.downloadBytes
         } else {
-            try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp")
+            try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
             try lock.recordHolder()
             if plansWholeListing { removeStaleTemporaryFiles(keeping: plan.downloads) }
             let downloader = Downloader(
@@ -68,7 +68,15 @@ struct ArchiveJob: Sendable {
             )
             progress.runPlanned(recordings: plan.downloads.count, bytes: plan.downloadBytes)
             for item in plan.missingSidecars {
-                try downloader.restoreSidecar(of: item)
+                do {
+                    try downloader.restoreSidecar(of: item)
+                } catch let failure as RecordingFailure {
+                    report.failures.append(failure)
+                } catch let error as ArchiverError {
+                    throw error
+                } catch {
+                    throw .archiveUnwritable(path: root.absolute(item.relativePath), errno: EIO)
+                }
             }
             do {
                 try await download(plan.downloads, with: downloader, into: &report)

@@ -53,7 +53,8 @@ public struct RunReport: Sendable, Codable, Equatable {
             return "dry run: \(listed) listed, \(skipped) already archived, would download \(wouldDownload ?? 0) "
                 + "(\(ByteCount.format(wouldDownloadBytes ?? 0))), \(failed) unusable, in \(duration)"
         }
-        var text = "\(downloaded) downloaded (\(ByteCount.format(bytesDownloaded))), \(skipped) already archived, "
+        var text =
+            "\(downloaded) downloaded (\(ByteCount.format(bytesDownloaded))), \(skipped) already archived, "
             + "\(failed) failed, of \(listed) listed, in \(duration)"
         if downloaded > 0 { text += ", \(ByteCount.format(Int(throughputBytesPerSecond.rounded())))/s" }
         return text

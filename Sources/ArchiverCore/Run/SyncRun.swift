@@ -47,7 +47,8 @@ public enum Archiver {
                 overlap: configuration.syncOverlap, runStart: startedAt)
             let dateTo = Int(window.dateTo.timeIntervalSince1970)
             let dateFrom = window.dateFrom.map { Int($0.timeIntervalSince1970) }
-            logger.info("listing", metadata: ["date_from": "\(dateFrom.map(String.init) ?? "none")", "date_to": "\(dateTo)"])
+            let listedFrom = dateFrom.map(String.init) ?? "all history"
+            logger.info("listing", metadata: ["date_from": "\(listedFrom)", "date_to": "\(dateTo)"])
             var sessions: [Session] = []
             var invalid: [InvalidSessionItem] = []
             var interruption: ArchiverError?

@@ -7,11 +7,14 @@ extension GetscreenArchiver {
         static let configuration = CommandConfiguration(
             abstract: "Archive the recording of one session.",
             discussion: """
-                Looks the session up with history/info and files its recording where sync would.
+                Looks the session up with history/info and files its recording where sync would, with the \
+                same checks (size, SHA-256, atomic rename), progress line, log and summary as sync.
 
                 Examples:
                   getscreen-archiver fetch --config config.yaml --session-id 10573011
-                  getscreen-archiver fetch --config config.yaml --session-uid 17542170487lJDSVaYcCPB2urQWvod1dipT8VlSWj41414945
+                  getscreen-archiver fetch --config config.yaml --session-uid 17542170487lJDSVaYc
+                  getscreen-archiver fetch --config config.yaml --session-id 10573011 \\
+                    --format json > fetched.json
                 """
         )
 
@@ -38,7 +41,12 @@ extension GetscreenArchiver {
             let logger = try outputOptions.makeLogger()
             let configuration = try configurationOptions.load()
             let reference: SessionReference = sessionID.map { .id($0) } ?? .uid(sessionUID ?? "")
-            let report = try await Archiver.fetch(configuration: configuration, session: reference, logger: logger)
+            let display = outputOptions.makeProgressDisplay()
+            defer { display?.stop() }
+            let report = try await Archiver.fetch(
+                configuration: configuration, session: reference, progress: display ?? NoProgressObserver(),
+                logger: logger)
+            display?.stop()
             try outputOptions.finish(with: report)
         }
     }

@@ -19,12 +19,32 @@ extension GetscreenArchiver {
                 WHEN is an ISO 8601 date (2026-03-01) or date-time (2026-03-01T08:00:00+02:00; UTC unless an \
                 offset is given), or unix seconds.
 
+                --dry-run is a storage audit: per agent and in total, the recordings listed, archived with the \
+                right size, missing, present with a wrong size, and archived but no longer listed by the API, \
+                with the free space against what the run needs (archive.min_free included). It prints an aligned \
+                table on stdout (--bytes for exact numbers, --format json for JSON), writes nothing under the \
+                archive root and fetches no recording.
+
+                On a terminal a progress line (files, bytes, rate, ETA, active transfers) is redrawn in place; not \
+                with --quiet or when stderr is not a terminal. Logs go to stderr, one timestamped line per event \
+                (--log-file appends them to a file too); a summary with counts, bytes, duration, throughput and each \
+                failure ends every run.
+
                 Examples:
                   getscreen-archiver sync --config /etc/getscreen-archiver/config.yaml
-                  getscreen-archiver sync --config config.yaml --dry-run --from 2026-01-01
                   getscreen-archiver sync --config config.yaml --full
                   getscreen-archiver sync --archive /mnt/nas/rec --agent 1001 --agent 1002
-                  getscreen-archiver sync --config config.yaml --report last-run.json --quiet
+
+                  # audits that change nothing
+                  getscreen-archiver sync --config config.yaml --dry-run --full
+                  getscreen-archiver sync --config config.yaml --dry-run --agent 1001 --bytes
+                  getscreen-archiver sync --config config.yaml --dry-run --format json
+
+                  # nightly from cron: quiet, a report, a log file, node_exporter metrics
+                  getscreen-archiver sync --config config.yaml --quiet \\
+                    --report /var/lib/getscreen-archiver/last-run.json \\
+                    --log-file /var/log/getscreen-archiver.log \\
+                    --metrics-file /var/lib/node_exporter/getscreen-archiver.prom
                 """
         )
 

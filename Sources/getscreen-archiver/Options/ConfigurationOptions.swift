@@ -1,6 +1,7 @@
 import ArchiverCore
 import ArgumentParser
 import Foundation
+import Logging
 
 /// The options every command that talks to the API shares: where the configuration comes from and the
 /// settings a flag may override.
@@ -19,13 +20,17 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Concurrent downloads, 1 to 32 (overrides transfers; default 4).", valueName: "n"))
     var transfers: Int?
 
-    /// The configuration from file, environment and these flags.
+    /// The configuration from file, environment and these flags; its warnings (such as a key file readable by
+    /// others) are logged at warning level, through the logging system the command bootstrapped before.
     /// - Throws: `ConfigurationError` (exit 2).
     func load() throws(ConfigurationError) -> ArchiverConfiguration {
-        try ConfigurationLoader.load(
+        let configuration = try ConfigurationLoader.load(
             configFile: configFile,
             overrides: ConfigurationOverrides(apiBaseURL: apiURL, archiveRoot: archive, transfers: transfers),
             environment: ProcessInfo.processInfo.environment
         )
+        let logger = Logger(label: "getscreen-archiver")
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        return configuration
     }
 }

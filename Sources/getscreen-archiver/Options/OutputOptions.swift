@@ -81,7 +81,8 @@ struct OutputOptions: ParsableArguments {
             FileHandle.standardOutput.write(json + Data("\n".utf8))
         case .text:
             if let audit = runReport.audit {
-                FileHandle.standardOutput.write(Data(((heading.map { $0 + "\n\n" } ?? "") + audit.table(exactBytes: bytes)).utf8))
+                FileHandle.standardOutput.write(
+                    Data(((heading.map { $0 + "\n\n" } ?? "") + audit.table(exactBytes: bytes)).utf8))
             }
         }
         for failure in runReport.failures {

@@ -28,7 +28,8 @@ struct ConsoleLogHandler: LogHandler {
         if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
         if let eventMetadata = event.metadata { merged.merge(eventMetadata) { $1 } }
         if let error = event.error { merged["error"] = "\(error)" }
-        let line = LogLine.format(date: Date(), level: event.level, message: event.message.description, metadata: merged)
+        let line = LogLine.format(
+            date: Date(), level: event.level, message: event.message.description, metadata: merged)
         console.writeLine(line)
         file?.append(line)
     }

@@ -31,7 +31,7 @@ final class TerminalProgressDisplay: RunProgressObserver {
         }
     }
 
-    /// Stops the timer and clears the line; waits for a redraw in progress to end.
+    /// Stops the timer and clears the line; waits for a redraw in progress to end. Calling it again does nothing.
     func stop() {
         timer.withLock { timer in
             timer?.cancel()
