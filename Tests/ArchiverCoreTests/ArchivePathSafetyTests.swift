@@ -76,7 +76,7 @@ import Testing
     @Test func aFileWhereAFolderBelongsFailsThatRecordingOnly() async throws {
         let fixture = try await SimulatorFixture(dataset: Self.dataset())
         defer { Task { await fixture.tearDown() } }
-        FileManager.default.createFile(atPath: "\(fixture.root)/Evil-1001", contents: Data("x".utf8))
+        _ = FileManager.default.createFile(atPath: "\(fixture.root)/Evil-1001", contents: Data("x".utf8))
 
         let report = try await Archiver.sync(
             configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
@@ -91,7 +91,7 @@ import Testing
         defer { workspace.remove() }
         let root = try ArchiveRoot(path: try workspace.subfolder("archive"))
         let elsewhere = try workspace.subfolder("elsewhere")
-        FileManager.default.createFile(atPath: "\(elsewhere)/1.mp4", contents: Data("abc".utf8))
+        _ = FileManager.default.createFile(atPath: "\(elsewhere)/1.mp4", contents: Data("abc".utf8))
         try FileManager.default.createSymbolicLink(atPath: "\(root.path)/A-1", withDestinationPath: elsewhere)
 
         #expect(root.fileSize("A-1/1.mp4") == nil)

@@ -210,7 +210,7 @@ import Testing
         #expect(codes[-1] == "invalid_item")  // the item without an id
         #expect(codes[sessions[9].id] == "invalid_item")
         #expect(codes[sessions[10].id] == "invalid_item")
-        #expect(report.failures.count == 9, "\(report.failures)")
+        #expect(report.failures.count == 9, "\(report.failures.map { "\($0.sessionID ?? -1) \($0.code) \($0.reason.prefix(80))" })")
         // Archived: the 1 MiB name (cut in the path) and the one untouched session.
         #expect(report.downloaded == 2)
         let archived = files(under: fixture.root, withSuffix: ".mp4").filter { !$0.hasPrefix(".") }

@@ -159,6 +159,26 @@ public struct APIClient: Sendable {
         min(5, count / 4)
     }
 
+    /// Lists `window` for each of `agentIDs` (every agent when empty), each session once. A listing that
+    /// stops early (see `listSessions(filter:pageSize:)`) ends the walk there, with `interruption` set.
+    /// - Throws: `ArchiverError` as `listSessions(filter:pageSize:)` does.
+    public func listSessions(in window: SyncWindow, agentIDs: [Int]) async throws(ArchiverError) -> Listing {
+        let dateTo = Int(window.dateTo.timeIntervalSince1970)
+        let dateFrom = window.dateFrom.map { Int($0.timeIntervalSince1970) }
+        var merged = Listing(sessions: [], invalidItems: [], pageCount: 0)
+        var seen = Set<Int>()
+        for agent in agentIDs.isEmpty ? [nil] : agentIDs.map(Optional.some) {
+            let listing = try await listSessions(
+                filter: HistoryFilter(agentID: agent, dateFrom: dateFrom, dateTo: dateTo))
+            merged.sessions += listing.sessions.filter { seen.insert($0.id).inserted }
+            merged.invalidItems += listing.invalidItems
+            merged.pageCount += listing.pageCount
+            merged.interruption = listing.interruption
+            if listing.interruption != nil { break }
+        }
+        return merged
+    }
+
     /// One session through `history/info`, by numeric id or by uid.
     /// - Throws: `ArchiverError.sessionNotFound` on 404, and the errors of `listSessions`.
     public func sessionInfo(_ reference: SessionReference) async throws(ArchiverError) -> JSONValue {

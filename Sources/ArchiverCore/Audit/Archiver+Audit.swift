@@ -1,4 +1,3 @@
-import Curl
 import Foundation
 public import Logging
 
@@ -17,33 +16,36 @@ extension Archiver {
         logger: Logger
     ) async throws(ArchiverError) -> RunReport {
         let startedAt = Date()
-        let root = try ArchiveRoot(path: configuration.archiveRoot, requiresMount: configuration.requiresMount)
-        // Like every run, and without writing anything (a flock on the root folder): an audit taken while a
-        // sync is filing recordings would count half-written state.
-        let lock = try RunLock.acquire(root)
-        defer { lock.release() }
-        // The same window as a real sync: incremental from the catalog's watermark unless --from or --full.
-        let catalog = try CatalogAccess.openExisting(configuration, readOnly: true)
-        let window = SyncWindow(
-            options: options, watermark: try catalog?.lastSuccessfulSync(), overlap: configuration.syncOverlap,
-            runStart: startedAt)
-        let transport: CurlMulti
-        do {
-            transport = try CurlMulti(maxConnections: 2)
-        } catch {
-            throw .apiUnreachable(
-                endpoint: configuration.apiBaseURL.absoluteString, reason: "libcurl did not start: \(error)")
+        // The run lock too, though it writes nothing: an audit taken while a sync is filing recordings would
+        // count half-written state.
+        return try await withRun(configuration, logger: logger) { root, _, _, client throws(ArchiverError) in
+            // The same window as a real sync: incremental from the catalog's watermark unless --from or --full.
+            let catalog = try CatalogAccess.openExisting(configuration, readOnly: true)
+            let window = SyncWindow(
+                options: options, watermark: try catalog?.lastSuccessfulSync(), overlap: configuration.syncOverlap,
+                runStart: startedAt)
+            let listing = try await client.listSessions(in: window, agentIDs: options.agentIDs)
+            // An audit of part of the window would report recordings as no longer listed that merely were not
+            // reached.
+            if let interruption = listing.interruption { throw interruption }
+            return try auditReport(
+                listing, window: window, catalog: catalog, root: root, configuration: configuration,
+                options: options, startedAt: startedAt, logger: logger)
         }
-        let sessions: [Session]
-        let invalidItems: [InvalidSessionItem]
-        do throws(ArchiverError) {
-            (sessions, invalidItems) = try await listWindow(
-                window, agentIDs: options.agentIDs, configuration: configuration, transport: transport, logger: logger)
-            await transport.shutdown()
-        } catch {
-            await transport.shutdown()
-            throw error
-        }
+    }
+
+    private static func auditReport(
+        _ listing: Listing,
+        window: SyncWindow,
+        catalog: Catalog?,
+        root: ArchiveRoot,
+        configuration: ArchiverConfiguration,
+        options: SyncOptions,
+        startedAt: Date,
+        logger: Logger
+    ) throws(ArchiverError) -> RunReport {
+        let sessions = listing.sessions
+        let invalidItems = listing.invalidItems
         let planner = DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone)
         let plan = planner.plan(sessions, fileSize: root.fileSize)
         let catalogued = try catalog?.entries(startingFrom: window.dateFrom, to: window.dateTo) ?? []
@@ -90,34 +92,5 @@ extension Archiver {
         report.audit = audit
         report.finishedAt = Date()
         return report
-    }
-
-    /// Lists every session with a recording in `window` for `agentIDs` (all when empty), as `sync` does, each
-    /// session once.
-    /// - Throws: `ArchiverError` as the listing does, and also when the listing stopped midway: an audit of part
-    ///   of the window would report recordings as no longer listed that merely were not reached.
-    private static func listWindow(
-        _ window: SyncWindow,
-        agentIDs: [Int],
-        configuration: ArchiverConfiguration,
-        transport: CurlMulti,
-        logger: Logger
-    ) async throws(ArchiverError) -> ([Session], [InvalidSessionItem]) {
-        let client = APIClient(
-            baseURL: configuration.apiBaseURL, key: configuration.apiKey, transport: transport, logger: logger)
-        let dateTo = Int(window.dateTo.timeIntervalSince1970)
-        let dateFrom = window.dateFrom.map { Int($0.timeIntervalSince1970) }
-        var sessions: [Session] = []
-        var invalidItems: [InvalidSessionItem] = []
-        var seen = Set<Int>()
-        let agents: [Int?] = agentIDs.isEmpty ? [nil] : agentIDs.map { $0 }
-        for agent in agents {
-            let listing = try await client.listSessions(
-                filter: HistoryFilter(agentID: agent, dateFrom: dateFrom, dateTo: dateTo))
-            if let interruption = listing.interruption { throw interruption }
-            sessions += listing.sessions.filter { seen.insert($0.id).inserted }
-            invalidItems += listing.invalidItems
-        }
-        return (sessions, invalidItems)
     }
 }

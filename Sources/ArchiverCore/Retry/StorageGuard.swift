@@ -42,10 +42,10 @@ final class StorageGuard: Sendable {
         return .insufficientSpace(path: path, neededBytes: bytes + minimumFreeBytes, availableBytes: available)
     }
 
-    /// The bytes an unprivileged process may still write on the file system holding `path` (statvfs).
-    static func availableBytes(at path: String) throws(ArchiverError) -> Int {
-        var info = statvfs()
-        guard statvfs(path, &info) == 0 else { throw .archiveUnwritable(path: path, errno: errno) }
-        return Int(info.f_bavail) * Int(info.f_frsize)
+    private static func availableBytes(at path: String) throws(ArchiverError) -> Int {
+        guard let bytes = FileSystemSpace.availableBytes(at: path) else {
+            throw .archiveUnwritable(path: path, errno: errno)
+        }
+        return bytes
     }
 }

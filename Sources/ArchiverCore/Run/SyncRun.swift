@@ -45,23 +45,13 @@ public enum Archiver {
             let window = SyncWindow(
                 options: options, watermark: try existingCatalog?.lastSuccessfulSync(),
                 overlap: configuration.syncOverlap, runStart: startedAt)
-            let dateTo = Int(window.dateTo.timeIntervalSince1970)
-            let dateFrom = window.dateFrom.map { Int($0.timeIntervalSince1970) }
-            let listedFrom = dateFrom.map(String.init) ?? "all history"
-            logger.info("listing", metadata: ["date_from": "\(listedFrom)", "date_to": "\(dateTo)"])
-            var sessions: [Session] = []
-            var invalid: [InvalidSessionItem] = []
-            var interruption: ArchiverError?
-            var seen = Set<Int>()
-            let agents: [Int?] = options.agentIDs.isEmpty ? [nil] : options.agentIDs.map { $0 }
-            for agent in agents {
-                let listing = try await client.listSessions(
-                    filter: HistoryFilter(agentID: agent, dateFrom: dateFrom, dateTo: dateTo))
-                sessions += listing.sessions.filter { seen.insert($0.id).inserted }
-                invalid += listing.invalidItems
-                interruption = listing.interruption
-                if interruption != nil { break }
-            }
+            logger.info(
+                "listing",
+                metadata: [
+                    "date_from": "\(window.dateFrom.map { "\(Int($0.timeIntervalSince1970))" } ?? "all history")",
+                    "date_to": "\(Int(window.dateTo.timeIntervalSince1970))",
+                ])
+            let listing = try await client.listSessions(in: window, agentIDs: options.agentIDs)
             var job = ArchiveJob(
                 configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
                 refreshURL: refreshingURLs(with: client), logger: logger)
@@ -73,8 +63,8 @@ public enum Archiver {
                     configuration, root: root, reusing: existingCatalog, logger: logger)
             if let catalog { job.recordArchived = catalog.recorder }
             let report = try await job.run(
-                sessions: sessions, invalidItems: invalid, listingInterruption: interruption,
-                isDryRun: options.isDryRun, startedAt: startedAt)
+                sessions: listing.sessions, invalidItems: listing.invalidItems,
+                listingInterruption: listing.interruption, isDryRun: options.isDryRun, startedAt: startedAt)
             if let catalog, report.exitCode == 0, window.advancesWatermark {
                 try catalog.recordSuccessfulSync(upTo: window.dateTo, at: Date())
             }
@@ -131,7 +121,7 @@ public enum Archiver {
 
     /// Runs `body` with what every run holds while it works: the checked archive root and its lock, a
     /// transfer engine sized for the configuration, and an API client. Always releases them.
-    private static func withRun(
+    static func withRun(
         _ configuration: ArchiverConfiguration,
         logger: Logger,
         _ body: (ArchiveRoot, RunLock, CurlMulti, APIClient) async throws(ArchiverError) -> RunReport
