@@ -41,6 +41,31 @@ import Testing
         #expect(ContinuousClock.now - started >= .milliseconds(950), "Retry-After: 1 must be waited for")
     }
 
+    @Test func aRefusedConnectionIsRetriedUntilTheAPIIsBack() async throws {
+        let sessions = Self.sessions(2)
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions))
+        defer { Task { await fixture.tearDown() } }
+        var configuration = try fixture.configuration()
+        configuration.retryAttempts = 8
+        configuration.retryBaseDelay = .milliseconds(100)
+        let port = fixture.simulator.port
+        try await fixture.simulator.shutdown()
+        // Nothing listens on the port now; the API comes back on it a moment later.
+        let revived = GetscreenSimulator(
+            dataset: SimulatorDataset(sessions: sessions), apiKey: SimulatorFixture.apiKey)
+        let revival = Task {
+            try await Task.sleep(for: .milliseconds(300))
+            try await revived.start(port: port)
+        }
+
+        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        try await revival.value
+        try await revived.shutdown()
+        #expect(report.downloaded == 2)
+        #expect(revived.counters.listRequests == 1)
+    }
+
     @Test func retryAfterAsAnHTTPDateIsUnderstood() {
         let now = Date(timeIntervalSince1970: 1_784_000_000)
         let header = ["retry-after": "Thu, 14 Jul 2026 03:33:40 GMT"]  // 1_784_000_020

@@ -70,7 +70,7 @@ public struct APIClient: Sendable {
     {
         var listing = Listing(sessions: [], invalidItems: [], pageCount: 0)
         var seen = Set<Int>()
-        var invalidSeen = Set<Int>()
+        var invalidSeen = Set<ItemKey>()
         let driftExceededOverlap = try await walk(
             filter: filter, pageSize: pageSize, into: &listing, seen: &seen, invalidSeen: &invalidSeen)
         if driftExceededOverlap && listing.interruption == nil {
@@ -95,12 +95,12 @@ public struct APIClient: Sendable {
         pageSize: Int,
         into listing: inout Listing,
         seen: inout Set<Int>,
-        invalidSeen: inout Set<Int>
+        invalidSeen: inout Set<ItemKey>
     ) async throws(ArchiverError) -> Bool {
         var offset = 0
         var driftExceededOverlap = false
         var overlap = 0
-        var seenInWalk = Set<Int>()
+        var seenInWalk = Set<ItemKey>()
         while true {
             let page: HistoryPage
             do {
@@ -123,20 +123,20 @@ public struct APIClient: Sendable {
             }
             var newInWalk = 0
             var overlapSeen = overlap == 0
-            for (index, result) in page.sessions().enumerated() {
+            for (index, (item, result)) in zip(page.items, page.sessions()).enumerated() {
+                // Unusable items count for the overlap and are reported once, like sessions: by their id, or
+                // by their whole content when they have none.
+                let key = ItemKey(item, result)
+                if seenInWalk.insert(key).inserted {
+                    newInWalk += 1
+                } else if index < overlap {
+                    overlapSeen = true
+                }
                 switch result {
                 case .success(let session):
-                    if seenInWalk.insert(session.id).inserted {
-                        newInWalk += 1
-                    } else if index < overlap {
-                        overlapSeen = true
-                    }
                     if seen.insert(session.id).inserted { listing.sessions.append(session) }
                 case .failure(let error):
-                    if invalidSeen.insert(error.sessionID ?? -listing.invalidItems.count - 1).inserted {
-                        listing.invalidItems.append(error)
-                    }
-                    newInWalk += 1
+                    if invalidSeen.insert(key).inserted { listing.invalidItems.append(error) }
                 }
             }
             if !page.items.isEmpty && newInWalk == 0 && offset > 0 {
@@ -151,6 +151,19 @@ public struct APIClient: Sendable {
             if let total = page.total, offset + page.items.count >= total { return driftExceededOverlap }
             overlap = Self.overlap(forPageOf: page.items.count)
             offset += page.items.count - overlap
+        }
+    }
+
+    /// What identifies a listed item across pages and walks.
+    private enum ItemKey: Hashable {
+        case id(Int)
+        case content(JSONValue)
+
+        init(_ item: JSONValue, _ result: Result<Session, InvalidSessionItem>) {
+            switch result {
+            case .success(let session): self = .id(session.id)
+            case .failure(let error): self = error.sessionID.map { .id($0) } ?? .content(item)
+            }
         }
     }
 
