@@ -9,14 +9,15 @@ let package = Package(
         .package(name: "getscreen-archiver", path: "..")
     ],
     targets: [
+        .target(name: "FuzzDriver"),
         .executableTarget(
             name: "FuzzPageDecoder",
-            dependencies: [.product(name: "ArchiverCore", package: "getscreen-archiver")],
+            dependencies: ["FuzzDriver", .product(name: "ArchiverCore", package: "getscreen-archiver")],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
         .executableTarget(
             name: "FuzzArchiveLayout",
-            dependencies: [.product(name: "ArchiverCore", package: "getscreen-archiver")],
+            dependencies: ["FuzzDriver", .product(name: "ArchiverCore", package: "getscreen-archiver")],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
     ]

@@ -290,8 +290,10 @@ import Testing
     @Test func unreachableAPIStopsTheRun() async throws {
         let fixture = try await SimulatorFixture(dataset: Self.smallDataset(count: 2))
         defer { Task { await fixture.tearDown() } }
+        let refusing = try RefusingPort()
+        defer { refusing.release() }
         var configuration = try fixture.configuration()
-        try await fixture.simulator.shutdown()
+        configuration.apiBaseURL = URL(string: "http://127.0.0.1:\(refusing.port)/v1")!
 
         await #expect {
             _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
@@ -299,7 +301,6 @@ import Testing
             if case .apiUnreachable? = error as? ArchiverError { return true }
             return false
         }
-        configuration.archiveRoot = fixture.root
         #expect(treeSnapshot(of: fixture.root).isEmpty)
     }
 }

@@ -5,25 +5,6 @@ import Testing
 
 /// The built binary, run as a process: exit codes, messages, the report file, and the key's secrecy.
 @Suite struct CommandLineTests {
-    /// Writes a config file for the fixture's simulator and root, plus `extra` YAML lines.
-    func writeConfig(for fixture: SimulatorFixture, extra: String = "") throws -> String {
-        let path = "\(fixture.workspace.path)/config.yaml"
-        let yaml = """
-            api:
-              base_url: \(fixture.simulator.baseURL)
-            archive:
-              root: \(fixture.root)
-            media_hosts: ["127.0.0.1"]
-            allow_insecure_http: true
-            retry:
-              attempts: 2
-              max_delay: 1s
-            \(extra)
-            """
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     let keyEnvironment = ["GETSCREEN_API_KEY": SimulatorFixture.apiKey]
 
     /// Every byte the run left in its output and under `folder`, to search for the key.
@@ -38,7 +19,7 @@ import Testing
     @Test func syncArchivesEverythingAndExitsZeroThenRerunsAsANoOp() async throws {
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 3, sessionCount: 25, sizeRange: 1_000...9_000))
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
         let report = "\(fixture.workspace.path)/report.json"
 
         let first = try await ArchiverProcess.run(
@@ -71,7 +52,7 @@ import Testing
     @Test func dryRunReportsWhatItWouldDownloadAndWritesNothing() async throws {
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 4, sessionCount: 7, sizeRange: 1_000...2_000))
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
         let report = "\(fixture.workspace.path)/dry.json"
 
         let result = try await ArchiverProcess.run(
@@ -96,7 +77,7 @@ import Testing
         faults.servedSizeOverrides = [broken.id: broken.videoSize + 10]
         let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
         let report = "\(fixture.workspace.path)/report.json"
 
         let result = try await ArchiverProcess.run(
@@ -121,7 +102,7 @@ import Testing
     @Test func fetchArchivesOneSession() async throws {
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 6, sessionCount: 5, sizeRange: 1_000...2_000))
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
         let target = fixture.dataset.sessions[2]
 
         let result = try await ArchiverProcess.run(
@@ -138,7 +119,7 @@ import Testing
         faults.apiStatusOverride = 403
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 3), faults: faults)
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
 
         let result = try await ArchiverProcess.run(
             ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
@@ -151,7 +132,7 @@ import Testing
     @Test func missingArchiveRootExitsThreeAndIsNotCreated() async throws {
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 3))
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
         let missing = "\(fixture.workspace.path)/nas-not-mounted"
 
         let result = try await ArchiverProcess.run(
@@ -174,7 +155,7 @@ import Testing
     func usageErrorsExitTwoNamingTheOption(arguments: [String], named: String) async throws {
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 1))
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
 
         let result = try await ArchiverProcess.run(
             arguments + ["--config", config], environment: keyEnvironment, in: fixture.workspace.path)
@@ -210,7 +191,7 @@ import Testing
     @Test func missingKeyMissingConfigAndPlainHTTPExitTwo() async throws {
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 1))
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
         let plain = "\(fixture.workspace.path)/plain.yaml"
         try "archive:\n  root: \(fixture.root)\n".write(toFile: plain, atomically: true, encoding: .utf8)
 
@@ -242,7 +223,7 @@ import Testing
         let dataset = SimulatorDataset.seeded(seed: 8, sessionCount: 6, sizeRange: 200_000...200_000)
         let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture, extra: "transfers: 2")
+        let config = try fixture.writeConfig(extra: "transfers: 2")
         let simulator = fixture.simulator
 
         let result = try await ArchiverProcess.run(
@@ -263,11 +244,14 @@ import Testing
         #expect(!partials.isEmpty && partials.allSatisfy { $0.hasSuffix("-200000.part") }, "\(partials)")
 
         fixture.simulator.setFaults(SimulatorFaults())
-        let rerun = try await ArchiverProcess.run(["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+        let rerun = try await ArchiverProcess.run(
+            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
         #expect(rerun.exitCode == 0, "\(rerun.stderr)")
         #expect(fixture.simulator.counters.requests.contains { $0.headers["range"] != nil })
         for session in dataset.sessions {
-            #expect(contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))") == expectedBytes(of: session))
+            #expect(
+                contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))")
+                    == expectedBytes(of: session))
         }
         #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: "").isEmpty)
     }
@@ -275,7 +259,7 @@ import Testing
     @Test func fromAfterToIsAUsageError() async throws {
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 1))
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
 
         let result = try await ArchiverProcess.run(
             ["sync", "--config", config, "--from", "2026-03-02", "--to", "2026-03-01T23:59:59Z"],

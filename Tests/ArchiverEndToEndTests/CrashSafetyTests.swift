@@ -8,24 +8,6 @@ import Testing
 @Suite struct CrashSafetyTests {
     let keyEnvironment = ["GETSCREEN_API_KEY": SimulatorFixture.apiKey]
 
-    func writeConfig(for fixture: SimulatorFixture) throws -> String {
-        let path = "\(fixture.workspace.path)/config.yaml"
-        try """
-        api:
-          base_url: \(fixture.simulator.baseURL)
-        archive:
-          root: \(fixture.root)
-          min_free: 0
-        media_hosts: ["127.0.0.1"]
-        allow_insecure_http: true
-        transfers: 3
-        retry:
-          attempts: 2
-          max_delay: 1s
-        """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     /// Every final recording present holds exactly the bytes the server serves for it.
     func expectNoWrongBytes(_ fixture: SimulatorFixture, _ sessions: [SimulatedSession]) {
         for session in sessions {
@@ -41,7 +23,7 @@ import Testing
         let dataset = SimulatorDataset.seeded(seed: 11, sessionCount: 9, sizeRange: 150_000...250_000)
         let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig(extra: "transfers: 3")
         let simulator = fixture.simulator
 
         // Kill points after the first transfer starts: at once, mid-transfer, and after some were filed.
@@ -62,14 +44,16 @@ import Testing
         }
 
         simulator.setFaults(SimulatorFaults())
-        let final = try await ArchiverProcess.run(["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+        let final = try await ArchiverProcess.run(
+            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
         #expect(final.exitCode == 0, "\(final.stderr)")
         for session in dataset.sessions {
             let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
             #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
-            let sidecar = try JSONSerialization.jsonObject(
-                with: Data(contents(of: String(path.dropLast(4)) + ".json") ?? [])
-            ) as? [String: Any]
+            let sidecar =
+                try JSONSerialization.jsonObject(
+                    with: Data(contents(of: String(path.dropLast(4)) + ".json") ?? [])
+                ) as? [String: Any]
             let archive = sidecar?["archive"] as? [String: Any]
             #expect(archive?["sha256"] as? String == sha256Hex(expectedBytes(of: session)))
         }
@@ -82,17 +66,22 @@ import Testing
         let dataset = SimulatorDataset.seeded(seed: 12, sessionCount: 3, sizeRange: 200_000...200_000)
         let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig(extra: "transfers: 3")
         let simulator = fixture.simulator
         let workspace = fixture.workspace.path
         let environment = keyEnvironment
 
-        let first = try await ArchiverProcess.run(["sync", "--config", config], environment: environment, in: workspace) {
+        let first = try await ArchiverProcess.run(
+            ["sync", "--config", config], environment: environment, in: workspace
+        ) {
             pid in
             while simulator.counters.mediaRequests < 1 { try await Task.sleep(for: .milliseconds(10)) }
-            let second = try await ArchiverProcess.run(["sync", "--config", config], environment: environment, in: workspace)
+            let second = try await ArchiverProcess.run(
+                ["sync", "--config", config], environment: environment, in: workspace)
             #expect(second.exitCode == 3)
-            #expect(second.stderr.contains("another getscreen-archiver run is using this archive (pid \(pid)"), "\(second.stderr)")
+            #expect(
+                second.stderr.contains("another getscreen-archiver run is using this archive (pid \(pid)"),
+                "\(second.stderr)")
             let dryRun = try await ArchiverProcess.run(
                 ["sync", "--config", config, "--dry-run"], environment: environment, in: workspace)
             #expect(dryRun.exitCode == 3)
@@ -101,7 +90,8 @@ import Testing
         #expect(first.exitCode == SIGKILL)
 
         simulator.setFaults(SimulatorFaults())
-        let afterDeath = try await ArchiverProcess.run(["sync", "--config", config], environment: environment, in: workspace)
+        let afterDeath = try await ArchiverProcess.run(
+            ["sync", "--config", config], environment: environment, in: workspace)
         #expect(afterDeath.exitCode == 0, "\(afterDeath.stderr)")
         #expect(files(under: fixture.root, withSuffix: ".mp4").count == 3)
     }

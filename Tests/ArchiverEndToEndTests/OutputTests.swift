@@ -10,21 +10,6 @@ import Testing
 @Suite struct OutputTests {
     let keyEnvironment = ["GETSCREEN_API_KEY": SimulatorFixture.apiKey]
 
-    func writeConfig(for fixture: SimulatorFixture, extra: String = "") throws -> String {
-        let path = "\(fixture.workspace.path)/config.yaml"
-        let yaml = """
-            api:
-              base_url: \(fixture.simulator.baseURL)
-            archive:
-              root: \(fixture.root)
-            media_hosts: ["127.0.0.1"]
-            allow_insecure_http: true
-            \(extra)
-            """
-        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     func json(atPath path: String) throws -> [String: Any] {
         try #require(
             try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
@@ -47,7 +32,7 @@ import Testing
     @Test func dryRunPrintsTheAuditTableWritesTheSameNumbersAsJSONAndChangesNothing() async throws {
         let fixture = try await preparedArchive()
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
         let reportPath = "\(fixture.workspace.path)/audit.json"
         let before = treeSnapshot(of: fixture.root)
         fixture.simulator.resetCounters()
@@ -90,7 +75,7 @@ import Testing
     @Test func formatJSONPrintsTheReportOnStdoutAndBytesPrintsExactNumbers() async throws {
         let fixture = try await preparedArchive()
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
 
         let asJSON = try await ArchiverProcess.run(
             ["sync", "--config", config, "--dry-run", "--full", "--format", "json"], environment: keyEnvironment,
@@ -119,7 +104,7 @@ import Testing
     @Test func progressRedrawsInPlaceOnATerminalAndEndsWithTheSummary() async throws {
         let fixture = try await throttledFixture()
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture, extra: "transfers: 3")
+        let config = try fixture.writeConfig(extra: "transfers: 3")
 
         let result = try await ArchiverProcess.runUnderTerminal(
             ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
@@ -147,7 +132,7 @@ import Testing
     @Test func noRedrawsOnAPipeOrWithQuiet() async throws {
         let fixture = try await throttledFixture()
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture, extra: "transfers: 3")
+        let config = try fixture.writeConfig(extra: "transfers: 3")
 
         let piped = try await ArchiverProcess.run(
             ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
@@ -166,7 +151,7 @@ import Testing
     @Test func logLinesHaveTimestampAndLevelAndAreAppendedToTheLogFile() async throws {
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 41, sessionCount: 4, sizeRange: 1_000...2_000))
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
         let logFile = "\(fixture.workspace.path)/run.log"
 
         let first = try await ArchiverProcess.run(
@@ -198,7 +183,7 @@ import Testing
         let fixture = try await SimulatorFixture(
             dataset: .seeded(seed: 42, sessionCount: 6, agentCount: 2, sizeRange: 1_000...2_000))
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
         let reportPath = "\(fixture.workspace.path)/report.json"
 
         let result = try await ArchiverProcess.run(
@@ -225,7 +210,7 @@ import Testing
         let fixture = try await SimulatorFixture(
             dataset: .seeded(seed: 43, sessionCount: 5, agentCount: 2, sizeRange: 1_000...2_000))
         defer { Task { await fixture.tearDown() } }
-        let config = try writeConfig(for: fixture)
+        let config = try fixture.writeConfig()
         let metricsPath = "\(fixture.workspace.path)/getscreen-archiver.prom"
 
         let success = try await ArchiverProcess.run(

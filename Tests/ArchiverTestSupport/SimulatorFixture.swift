@@ -25,7 +25,8 @@ public struct SimulatorFixture: Sendable {
     }
 
     /// A configuration pointing at the simulator and the root.
-    /// Retries are quick (10 ms backoff, three tries) so that fault tests stay fast.
+    /// Retries are quick (10 ms backoff, three tries) so that fault tests stay fast, and there is no free-space
+    /// reserve (test machines may have little disk).
     public func configuration(transfers: Int = 4, mediaHosts: [String] = ["127.0.0.1"]) throws -> ArchiverConfiguration
     {
         var configuration = ArchiverConfiguration(
@@ -36,10 +37,33 @@ public struct SimulatorFixture: Sendable {
             mediaHosts: try mediaHosts.map { try HostPattern($0) },
             allowInsecureHTTP: true
         )
+        configuration.minimumFreeBytes = 0
         configuration.retryAttempts = 3
         configuration.retryBaseDelay = .milliseconds(10)
         configuration.retryMaxDelay = .seconds(2)
         return configuration
+    }
+
+    /// Writes `config.yaml` into the workspace for the built binary: the simulator's API, the root, loopback
+    /// media over http, two quick tries per request and no free-space reserve (test machines may have little
+    /// disk). `extra` adds top-level YAML lines.
+    public func writeConfig(extra: String = "") throws -> String {
+        let path = "\(workspace.path)/config.yaml"
+        let yaml = """
+            api:
+              base_url: \(simulator.baseURL)
+            archive:
+              root: \(root)
+              min_free: 0
+            media_hosts: ["127.0.0.1"]
+            allow_insecure_http: true
+            retry:
+              attempts: 2
+              max_delay: 1s
+            \(extra)
+            """
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
     }
 
     /// The path below the root, with extension, where the default layout files `session` (computed

@@ -89,14 +89,13 @@ import Testing
     }
 
     @Test func refusedConnectionIsAConnectError() async throws {
-        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: []))
-        let port = fixture.simulator.port
-        await fixture.tearDown()
+        let refusing = try RefusingPort()
+        defer { refusing.release() }
         let multi = try CurlMulti()
 
         await #expect {
             _ = try await multi.perform(
-                TransferRequest(url: "http://127.0.0.1:\(port)/", destination: .memory(limit: 100)))
+                TransferRequest(url: "http://127.0.0.1:\(refusing.port)/", destination: .memory(limit: 100)))
         } throws: { error in
             (error as? CurlError)?.kind == .connect
         }

@@ -1,5 +1,6 @@
 import ArchiverCore
 import Foundation
+import FuzzDriver
 
 /// Renders arbitrary templates and field values and checks what every rendered path must be: relative, the
 /// template's number of components (no `/` smuggled in by a value), no empty, `.` or `..` component, no leading
@@ -9,8 +10,7 @@ import Foundation
 /// Input: `template 0xFF agent-name 0xFF agent-group 0xFF numbers`, where the strings are decoded as UTF-8
 /// (invalid bytes become U+FFFD; 0xFF never occurs in UTF-8) and `numbers` is up to 33 bytes: agent id, session
 /// id, support id and start (unix seconds) as little-endian 64-bit integers, then a time zone selector.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzArchiveLayout(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+func fuzzArchiveLayout(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let bytes = UnsafeRawBufferPointer(start: start, count: count)
     let parts = bytes.split(separator: 0xFF, maxSplits: 3, omittingEmptySubsequences: false)
     func text(_ index: Int) -> String { index < parts.count ? String(decoding: parts[index], as: UTF8.self) : "" }
@@ -66,3 +66,10 @@ public func fuzzArchiveLayout(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     precondition(path == layout.relativePath(for: fields, timeZone: timeZone), "rendering is not deterministic")
     return 0
 }
+
+var arguments = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(
+    LLVMFuzzerRunDriver(&arguments, &argv) { data, size in
+        fuzzArchiveLayout(UnsafeRawPointer(data) ?? UnsafeRawPointer(bitPattern: 1)!, size)
+    })

@@ -1,13 +1,13 @@
 import ArchiverCore
 import Foundation
+import FuzzDriver
 
 /// Feeds arbitrary bytes through what `APIClient` does with a `history/list` answer: JSON decoding, the page's
 /// shape, then `Session(listItem:)` for every item. Errors are expected; crashes, traps and broken invariants are
 /// not.
 private let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
 
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzPageDecoder(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
+func fuzzPageDecoder(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let body = Data(bytes: start, count: count)
     guard let json = try? JSONDecoder().decode(JSONValue.self, from: body) else { return 0 }
     guard let page = try? HistoryPage(json: json) else { return 0 }
@@ -30,3 +30,10 @@ public func fuzzPageDecoder(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     }
     return 0
 }
+
+var arguments = CommandLine.argc
+var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
+exit(
+    LLVMFuzzerRunDriver(&arguments, &argv) { data, size in
+        fuzzPageDecoder(UnsafeRawPointer(data) ?? UnsafeRawPointer(bitPattern: 1)!, size)
+    })

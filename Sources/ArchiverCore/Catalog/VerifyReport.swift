@@ -74,21 +74,11 @@ public struct VerifyReport: Sendable, Encodable, Equatable {
     }
 
     /// Writes the report as pretty JSON to `path` atomically (temporary file, fsync, rename).
-    /// - Throws: `ArchiverError.archiveUnwritable` naming the path.
+    /// - Throws: `ArchiverError.outputUnwritable` naming the path.
     public func write(toFile path: String) throws(ArchiverError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { throw .archiveUnwritable(path: path, errno: EINVAL) }
-        let temporaryPath = "\(path).tmp-\(getpid())"
-        let descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o640)
-        guard descriptor >= 0 else { throw .archiveUnwritable(path: path, errno: errno) }
-        let failure =
-            data.withUnsafeBytes { Filer.writeAll($0, to: descriptor) } ?? (fsync(descriptor) == 0 ? nil : errno)
-        close(descriptor)
-        guard failure == nil, rename(temporaryPath, path) == 0 else {
-            let reason = failure ?? errno
-            unlink(temporaryPath)
-            throw .archiveUnwritable(path: path, errno: reason)
-        }
+        guard let data = try? encoder.encode(self) else { throw .outputUnwritable(path: path, errno: EINVAL) }
+        try AtomicFile.write(data, to: path)
     }
 }

@@ -113,7 +113,7 @@ public struct RunMetrics: Sendable {
     /// collector never reads half a file.
     /// - Throws: `ArchiverError.archiveUnwritable` naming the path.
     public func write(toFile path: String) throws(ArchiverError) {
-        try AtomicFile.write(Data(text().utf8), to: path)
+        try AtomicFile.write(Data(text().utf8), to: path, mode: 0o644)  // read by node_exporter's user
     }
 
     /// The success timestamp of an earlier metrics file at `path`; nil when there is none.

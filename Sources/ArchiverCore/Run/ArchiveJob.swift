@@ -86,7 +86,8 @@ struct ArchiveJob: Sendable {
             }
         }
         if let listingInterruption {
-            report.runError = "\(listingInterruption); the listing stopped there, and the recordings listed until then were processed"
+            report.runError =
+                "\(listingInterruption); the listing stopped there, and the recordings listed until then were processed"
         }
         report.agents = AgentRunCounts.tally(plan, failures: report.failures, isDryRun: isDryRun)
         report.failed = report.failures.count
@@ -99,7 +100,8 @@ struct ArchiveJob: Sendable {
     private func removeStaleTemporaryFiles(keeping items: [DownloadPlan.Item]) {
         let resumable = Set(items.map { Downloader.partialFileName(for: $0.session) })
         let folder = root.temporaryFolder
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !resumable.contains(name) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !resumable.contains(name)
+        {
             logger.debug("removing a stale temporary file", metadata: ["file": "\(name)"])
             unlink("\(folder)/\(name)")
         }

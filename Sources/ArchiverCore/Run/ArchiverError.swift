@@ -6,6 +6,8 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case archiveRootMissing(path: String)
     /// Something below the archive root could not be created or written (exit 3).
     case archiveUnwritable(path: String, errno: Int32)
+    /// A report, metrics or log file the run was asked to write cannot be written (exit 3).
+    case outputUnwritable(path: String, errno: Int32)
     /// The API rejected the key: HTTP 401 or 403 (exit 3).
     case apiKeyRejected(status: Int)
     /// HTTP 402: the plan's request limit is exceeded (exit 3).
@@ -45,6 +47,9 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
         case .archiveUnwritable(let path, let errno):
             return
                 "cannot write \(path): \(String(cString: strerror(errno))); check the permissions and free space of the archive"
+        case .outputUnwritable(let path, let errno):
+            return
+                "cannot write \(path): \(String(cString: strerror(errno))); check that its folder exists and is writable"
         case .apiKeyRejected(let status):
             return "the API rejected the key (HTTP \(status)); check GETSCREEN_API_KEY or api.key_file "
                 + "and that the key has access to the connection history"
