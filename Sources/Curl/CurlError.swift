@@ -63,7 +63,8 @@ public struct CurlError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    init(code: CURLcode, detail: String?, writeErrno: Int32? = nil, bodyLimit: Int? = nil, rangeMismatch: Bool = false) {
+    init(code: CURLcode, detail: String?, writeErrno: Int32? = nil, bodyLimit: Int? = nil, rangeMismatch: Bool = false)
+    {
         self.code = Int(code.rawValue)
         let text = detail.flatMap { $0.isEmpty ? nil : $0 } ?? String(cString: curl_easy_strerror(code))
         self.message = text.hasSuffix("\n") ? String(text.dropLast()) : text

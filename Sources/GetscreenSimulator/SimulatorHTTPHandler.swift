@@ -103,7 +103,9 @@ final class SimulatorHTTPHandler: ChannelInboundHandler, RemovableChannelHandler
                 )
             }
             let status: HTTPResponseStatus = answer.isPartial ? .partialContent : .ok
-            context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
+            context.write(
+                wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
+                promise: nil)
             router.state.mediaResponseStarted()
             var end = answer.range.upperBound
             switch answer.cut {

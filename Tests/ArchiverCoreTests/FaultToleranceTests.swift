@@ -1,9 +1,10 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Logging
 import Testing
+
+@testable import ArchiverCore
 
 /// Each fault the simulator can inject, and what the archiver makes of it: real transfers, real files.
 @Suite struct FaultToleranceTests {
@@ -111,7 +112,8 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
         defer { Task { await fixture.tearDown() } }
 
-        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        let report = try await Archiver.sync(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.downloaded == 1)
         expectArchived(sessions, in: fixture)
@@ -126,7 +128,8 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
         defer { Task { await fixture.tearDown() } }
 
-        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        let report = try await Archiver.sync(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.failures.map(\.code) == ["http_\(status)"])
         #expect(report.downloaded == 1)
@@ -148,7 +151,9 @@ import Testing
         #expect(report.failures.map(\.reason) == ["size mismatch: got 40500, expected 40000"])
         let requests = fixture.simulator.counters.requests.filter { $0.path.hasSuffix("/\(sessions[1].id).mp4") }
         #expect(requests.count == configuration.retryAttempts)
-        #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: sessions[1]))"))
+        #expect(
+            !FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: sessions[1]))")
+        )
         #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: "").isEmpty)
     }
 
@@ -159,7 +164,8 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
         defer { Task { await fixture.tearDown() } }
 
-        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        let report = try await Archiver.sync(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.failures.isEmpty, "\(report.failures)")
         #expect(fixture.simulator.counters.infoRequests == 1)
@@ -173,7 +179,8 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
         defer { Task { await fixture.tearDown() } }
 
-        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        let report = try await Archiver.sync(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.failures.map(\.code) == ["http_403"])
         #expect(fixture.simulator.counters.infoRequests == 1)
@@ -187,7 +194,8 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
         defer { Task { await fixture.tearDown() } }
 
-        let report = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        let report = try await Archiver.sync(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.downloaded == 20)
         #expect(report.exitCode == 1)
@@ -227,9 +235,10 @@ import Testing
         // removes).
         let survivors = Set(initial.map(\.id)).intersection(fixture.simulator.sessionIDs)
         #expect(survivors.count >= 150)
-        let archived = Set(files(under: fixture.root, withSuffix: ".mp4").compactMap { path in
-            Int(path.split(separator: "_").last?.dropLast(4) ?? "")
-        })
+        let archived = Set(
+            files(under: fixture.root, withSuffix: ".mp4").compactMap { path in
+                Int(path.split(separator: "_").last?.dropLast(4) ?? "")
+            })
         #expect(survivors.subtracting(archived).isEmpty, "missed: \(survivors.subtracting(archived).sorted())")
         #expect(report.failures.allSatisfy { $0.code == "http_404" }, "only expired sessions may fail")
     }

@@ -1,10 +1,11 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Glibc
 import Logging
 import Testing
+
+@testable import ArchiverCore
 
 /// The archive's file system: mount requirement, free space before each transfer, ENOSPC during a write.
 /// The space tests mount a small tmpfs, which needs root.
@@ -86,7 +87,9 @@ import Testing
             // Refused before asking for it: no transfer started that could not fit.
             #expect(fixture.simulator.counters.mediaRequests == archived.count)
             for session in sessions where archived.contains(SimulatorFixture.expectedPath(of: session)) {
-                #expect(contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))") == expectedBytes(of: session))
+                #expect(
+                    contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))")
+                        == expectedBytes(of: session))
             }
             #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: ".part").isEmpty)
         }

@@ -1,9 +1,10 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Logging
 import Testing
+
+@testable import ArchiverCore
 
 /// `Archiver.sync` end to end: real libcurl transfers against the simulator on loopback, real files.
 @Suite struct SyncTests {

@@ -41,7 +41,8 @@ public struct APIClient: Sendable {
         )
     }
 
-    init(baseURL: URL, key: APIKey, transport: CurlMulti, retry: RetryPolicy, connectTimeout: Duration, logger: Logger) {
+    init(baseURL: URL, key: APIKey, transport: CurlMulti, retry: RetryPolicy, connectTimeout: Duration, logger: Logger)
+    {
         var base = baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base

@@ -107,7 +107,8 @@ public struct Downloader: Sendable {
                 hasRefreshedURL = true
                 session.video.url = fresh
                 url = try policy.authorize(fresh, for: session.id, key: configuration.apiKey)
-                logger.info("media URL refused (403); retrying with a fresh URL", metadata: ["session.id": "\(session.id)"])
+                logger.info(
+                    "media URL refused (403); retrying with a fresh URL", metadata: ["session.id": "\(session.id)"])
                 attempt -= 1
                 continue
             case .permanent(let failure):
