@@ -231,7 +231,7 @@ public struct APIClient: Sendable {
             let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
             logger.warning(
                 "API request failed; retrying",
-                metadata: ["endpoint": "\(endpoint)", "attempt": "\(attempt)", "delay": "\(delay)"]
+                metadata: ["endpoint": "\(endpoint)", "attempt": "\(attempt)", "delay_seconds": "\(delay.secondsText)"]
             )
             do {
                 try await Task.sleep(for: delay)

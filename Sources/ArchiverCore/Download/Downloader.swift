@@ -123,7 +123,7 @@ public struct Downloader: Sendable {
                     "download failed; retrying",
                     metadata: [
                         "session.id": "\(session.id)", "attempt": "\(attempt)", "reason": "\(failure.reason)",
-                        "delay": "\(delay)",
+                        "delay_seconds": "\(delay.secondsText)",
                     ]
                 )
                 try await Task.sleep(for: delay)

@@ -59,3 +59,11 @@ struct RetryPolicy: Sendable {
         return .milliseconds(max(0, Int(date.timeIntervalSince(now) * 1000)))
     }
 }
+
+extension Duration {
+    /// Seconds with millisecond precision, for logs: `"0.664"`.
+    var secondsText: String {
+        let (seconds, attoseconds) = components
+        return String(format: "%.3f", Double(seconds) + Double(attoseconds) / 1e18)
+    }
+}
