@@ -30,6 +30,7 @@ let package = Package(
             pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
         ),
+        .systemLibrary(name: "CLinux"),
         .target(
             name: "Curl",
             dependencies: ["CCurl"],
@@ -39,6 +40,7 @@ let package = Package(
             name: "ArchiverCore",
             dependencies: [
                 "Curl",
+                "CLinux",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -1,10 +1,11 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Glibc
 import Logging
 import Testing
+
+@testable import ArchiverCore
 
 /// The archive never escapes its root: links inside it are refused, look-alike agents keep their own folders,
 /// and files and folders get the configured modes.
@@ -39,7 +40,8 @@ import Testing
         let destination =
             target == "outside"
             ? try fixture.workspace.subfolder("elsewhere") : try fixture.workspace.subfolder("archive/Other")
-        try FileManager.default.createSymbolicLink(atPath: "\(fixture.root)/Evil-1001", withDestinationPath: destination)
+        try FileManager.default.createSymbolicLink(
+            atPath: "\(fixture.root)/Evil-1001", withDestinationPath: destination)
 
         let report = try await Archiver.sync(
             configuration: fixture.configuration(), options: SyncOptions(), logger: logger)

@@ -1,9 +1,10 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Logging
 import Testing
+
+@testable import ArchiverCore
 
 /// Broken or hostile `history/list` answers: each gives a per-item failure reason or a clear run error, never a
 /// crash and never a wrong file.
@@ -103,14 +104,19 @@ import Testing
 
     @Test(arguments: [
         ("application/json", "{\"data\": [", "expected JSON"),
-        ("text/html; charset=utf-8", "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>", "expected JSON"),
+        (
+            "text/html; charset=utf-8", "<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>",
+            "expected JSON"
+        ),
         ("application/json", "{\"items\": []}", "no \"data\" array"),
     ])
     func aBrokenFirstPageIsAClearRunErrorAndWritesNothing(contentType: String, body: String, message: String)
         async throws
     {
         var faults = SimulatorFaults()
-        for request in 1...5 { faults.listFaults[request] = .rawBody(status: 200, contentType: contentType, body: body) }
+        for request in 1...5 {
+            faults.listFaults[request] = .rawBody(status: 200, contentType: contentType, body: body)
+        }
         let fixture = try await SimulatorFixture(dataset: Self.dataset, faults: faults)
         defer { Task { await fixture.tearDown() } }
 
@@ -210,7 +216,9 @@ import Testing
         #expect(codes[-1] == "invalid_item")  // the item without an id
         #expect(codes[sessions[9].id] == "invalid_item")
         #expect(codes[sessions[10].id] == "invalid_item")
-        #expect(report.failures.count == 9, "\(report.failures.map { "\($0.sessionID ?? -1) \($0.code) \($0.reason.prefix(80))" })")
+        #expect(
+            report.failures.count == 9,
+            "\(report.failures.map { "\($0.sessionID ?? -1) \($0.code) \($0.reason.prefix(80))" })")
         // Archived: the 1 MiB name (cut in the path) and the one untouched session.
         #expect(report.downloaded == 2)
         let archived = files(under: fixture.root, withSuffix: ".mp4").filter { !$0.hasPrefix(".") }

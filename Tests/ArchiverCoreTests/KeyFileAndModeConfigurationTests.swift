@@ -1,8 +1,9 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import Glibc
 import Testing
+
+@testable import ArchiverCore
 
 /// The key file's permission warning and the `archive.file_mode` key.
 @Suite struct KeyFileAndModeConfigurationTests {

@@ -82,7 +82,10 @@ import Testing
             ),
             (
                 "sync --format json",
-                ["sync", "--config", config, "--verbose", "--full", "--format", "json", "--log-file", "\(out)/sync.log"]
+                [
+                    "sync", "--config", config, "--verbose", "--full", "--format", "json", "--log-file",
+                    "\(out)/sync.log",
+                ]
             ),
             (
                 "fetch",

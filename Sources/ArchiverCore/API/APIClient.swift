@@ -286,7 +286,7 @@ public struct APIClient: Sendable {
             )
         }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(response.body))
+            return try JSONValue(parsing: response.body)
         } catch {
             // A proxy's error page or a cut answer: worth another try, and a clear error if it persists.
             let start = String(decoding: response.body.prefix(60), as: UTF8.self)
@@ -299,7 +299,7 @@ public struct APIClient: Sendable {
 
     /// The `error` or `message` member of a JSON error body, shortened.
     private static func errorMessage(in body: [UInt8]) -> String? {
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(body)) else { return nil }
+        guard let json = try? JSONValue(parsing: body) else { return nil }
         let text = json["error"]?.stringValue ?? json["message"]?.stringValue
         return text.map { String($0.prefix(200)) }
     }

@@ -85,7 +85,10 @@ enum CatalogAccess {
 
 extension Catalog {
     /// A closure for `ArchiveJob.recordArchived` that records each filed recording.
-    var recorder: @Sendable (ArchivedRecording) throws(ArchiverError) -> Void {
-        { recording throws(ArchiverError) in try self.record([CatalogEntry(recording)]) }
+    var recorder: @Sendable ([ArchivedRecording]) throws(ArchiverError) -> Void {
+        { recordings throws(ArchiverError) in
+            guard !recordings.isEmpty else { return }
+            try self.record(recordings.map(CatalogEntry.init))
+        }
     }
 }

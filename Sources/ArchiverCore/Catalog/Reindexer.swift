@@ -116,7 +116,7 @@ public struct Reindexer: Sendable {
         guard let data = FileManager.default.contents(atPath: root.absolute(relativePath)) else {
             return skipped("cannot be read")
         }
-        guard let document = try? JSONDecoder().decode(JSONValue.self, from: data), case .object = document else {
+        guard let document = try? JSONValue(parsing: Array(data)), case .object = document else {
             return skipped("not a JSON object")
         }
         guard let session = document["session"], let archive = document["archive"] else {

@@ -13,3 +13,13 @@ public struct ArchivedRecording: Sendable, Equatable {
     /// When it was filed.
     public var archivedAt: Date
 }
+
+/// A recording whose partial file is complete and size-checked, not yet durable nor in place.
+public struct CompletedDownload: Sendable {
+    /// The planned item, with the session as it was downloaded (its URL may have been refreshed).
+    public var item: DownloadPlan.Item
+    /// The partial file in the archive's temporary folder.
+    public var partialPath: String
+    /// What the catalog will record once the recording is published.
+    public var recording: ArchivedRecording
+}

@@ -3,8 +3,7 @@ import Foundation
 import Glibc
 public import Logging
 
-/// Fetches one planned recording into a partial file, retrying and resuming as needed, checks it, and hands
-/// it to the `Filer`.
+/// Fetches one planned recording into a partial file, retrying and resuming as needed, and checks it.
 ///
 /// The partial file is named after the session id and the expected size, `<id>-<size>.part` in the
 /// archive's temporary folder, so that an interrupted download (a dropped connection, a killed process)
@@ -54,12 +53,13 @@ public struct Downloader: Sendable {
         "\(session.id)-\(session.video.sizeBytes).part"
     }
 
-    /// Downloads and files `item`. The recording appears at its final path only complete and size-checked.
-    /// - Returns: the recording as filed, with the SHA-256 computed while it streamed.
+    /// Downloads `item` into its partial file until it is complete and size-checked. `Filer.publish(_:)` then
+    /// makes it durable and moves it into place, in a batch with others.
+    /// - Returns: the complete download, with the SHA-256 computed while it streamed.
     /// - Throws: `RecordingFailure` for this recording alone; `ArchiverError` when the run must stop (the
     ///   archive cannot be written or is full, the key is rejected, the plan's limit is exceeded);
     ///   `CancellationError`.
-    public func download(_ item: DownloadPlan.Item) async throws -> ArchivedRecording {
+    public func download(_ item: DownloadPlan.Item) async throws -> CompletedDownload {
         var session = item.session
         let expected = session.video.sizeBytes
         // Refused before anything is requested: a recording whose folder is a link is not fetched at all.
@@ -96,7 +96,7 @@ public struct Downloader: Sendable {
             }
             switch outcome {
             case .complete:
-                return try file(item, session: session, descriptor: descriptor, partialPath: partialPath, sink: sink)
+                return completed(item, session: session, partialPath: partialPath, sink: sink)
             case .restartNow:
                 ftruncate(descriptor, 0)
                 attempt -= 1  // the server told us to start over; that is not a failed try
@@ -278,36 +278,25 @@ public struct Downloader: Sendable {
 
     /// fsyncs the complete partial file and files it with its sidecar.
     /// - Throws: `RecordingFailure` (`unsafe_path`; the partial file is removed) or `ArchiverError`.
-    private func file(
+    private func completed(
         _ item: DownloadPlan.Item,
         session: Session,
-        descriptor: Int32,
         partialPath: String,
         sink: DownloadBodySink
-    ) throws -> ArchivedRecording {
-        guard fsync(descriptor) == 0 else { throw ArchiverError.archiveUnwritable(path: partialPath, errno: errno) }
-        var filed = item
-        filed.session = session
-        let archived = ArchivedRecording(
-            session: session,
-            relativePath: "\(item.relativePath).\(DownloadPlanner.recordingExtension)",
-            sizeBytes: session.video.sizeBytes,
-            sha256: sink.hexDigest(),
-            archivedAt: Date()
+    ) -> CompletedDownload {
+        var downloaded = item
+        downloaded.session = session
+        return CompletedDownload(
+            item: downloaded,
+            partialPath: partialPath,
+            recording: ArchivedRecording(
+                session: session,
+                relativePath: "\(item.relativePath).\(DownloadPlanner.recordingExtension)",
+                sizeBytes: session.video.sizeBytes,
+                sha256: sink.hexDigest(),
+                archivedAt: Date()
+            )
         )
-        do {
-            try filer.file(recordingAt: partialPath, as: filed, sidecar: Sidecar.contents(for: archived))
-        } catch let error as ArchiveRoot.UnsafePath {
-            unlink(partialPath)
-            throw Self.unsafePathFailure(error, sessionID: session.id)
-        }
-        logger.info(
-            "archived",
-            metadata: [
-                "session.id": "\(session.id)", "path": "\(archived.relativePath)", "bytes": "\(archived.sizeBytes)",
-            ]
-        )
-        return archived
     }
 
     /// Writes the sidecar of an archived recording whose sidecar is missing, hashing the recording on disk.

@@ -86,24 +86,29 @@ public struct ArchiveRoot: Sendable {
         public var description: String { "unsafe path: \(path) \(problem)" }
     }
 
-    /// Checks that the folders of `relativePath` (every component but the last) keep it inside the root: none
-    /// that exists is a symbolic link (wherever it points) or anything but a folder, and the deepest one that
-    /// exists, resolved with `realpath`, lies under the resolved root.
+    /// Checks that the folders of `relativePath` (every component but the last) keep it inside the root: no
+    /// component is empty, `.` or `..`, and none that exists is a symbolic link (wherever it points) or anything
+    /// but a folder. Together these mean the path cannot lead out of the root, so no `realpath` is needed (and
+    /// none runs: this is called for every listed recording).
     /// - Throws: `UnsafePath` naming the component at fault.
     public func checkContainment(of relativePath: String) throws(UnsafePath) {
         let components = relativePath.split(separator: "/", omittingEmptySubsequences: false).dropLast()
         var current = path
-        var deepestExisting = path
+        var exists = true
         for component in components {
             guard !component.isEmpty, component != ".", component != ".." else {
                 throw UnsafePath(path: absolute(relativePath), problem: "has an empty, \".\" or \"..\" component")
             }
             current += "/\(component)"
+            guard exists else { continue }
             var info = stat()
-            guard lstat(current, &info) == 0 else { break }
+            guard lstat(current, &info) == 0 else {
+                exists = false  // nothing below a missing folder exists; the rest only needs its names checked
+                continue
+            }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
-                deepestExisting = current
+                continue
             case S_IFLNK:
                 let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: current)) ?? "?"
                 throw UnsafePath(
@@ -115,20 +120,6 @@ public struct ArchiveRoot: Sendable {
                 throw UnsafePath(path: current, problem: "is not a folder; move it out of the way")
             }
         }
-        guard let resolvedRoot = Self.resolved(path), let resolvedFolder = Self.resolved(deepestExisting) else {
-            throw UnsafePath(path: deepestExisting, problem: "cannot be resolved (realpath failed)")
-        }
-        guard resolvedFolder == resolvedRoot || resolvedFolder.hasPrefix(resolvedRoot + "/") else {
-            throw UnsafePath(path: deepestExisting, problem: "resolves to \(resolvedFolder), outside the archive root")
-        }
-    }
-
-    /// `path` with every symbolic link resolved; nil when it does not exist.
-    private static func resolved(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        let text = String(cString: resolved)
-        return text == "/" ? "" : text
     }
 
     /// Creates the folders of `relativeFolder` below the root that are missing, with mode `mode` exactly.

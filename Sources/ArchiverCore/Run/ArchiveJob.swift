@@ -12,8 +12,9 @@ struct ArchiveJob: Sendable {
     let lock: RunLock
     let transport: CurlMulti
     let progress: any RunProgressObserver
-    /// Called for each recording once it is filed (to add it to the catalog); an error stops the run.
-    var recordArchived: @Sendable (ArchivedRecording) throws(ArchiverError) -> Void = { _ throws(ArchiverError) in }
+    /// Called with each batch of recordings once they are durable and in place (to add them to the catalog, in
+    /// one transaction); an error stops the run.
+    var recordArchived: @Sendable ([ArchivedRecording]) throws(ArchiverError) -> Void = { _ throws(ArchiverError) in }
     /// Finds a fresh URL for a recording whose media URL was refused (403).
     var refreshURL: Downloader.URLRefresher = { _ throws(ArchiverError) in nil }
     /// Whether the run plans every listed recording (sync), so that partial files of recordings it does not
@@ -107,22 +108,53 @@ struct ArchiveJob: Sendable {
         }
     }
 
-    /// Runs the downloads, at most `transfers` at a time, adding the next as one finishes.
+    /// Runs the downloads, at most `transfers` at a time, adding the next as one finishes, and publishes the
+    /// complete ones in batches (see `PublishingBatch`).
     private func download(
         _ items: [DownloadPlan.Item],
         with downloader: Downloader,
         into report: inout RunReport
     ) async throws(ArchiverError) {
         var fatal: ArchiverError?
-        await withTaskGroup(of: Result<ArchivedRecording, any Error>.self) { group in
+        var batch = PublishingBatch()
+        let filer = Filer(root: root, permissions: configuration.permissions)
+        func publish() {
+            guard fatal == nil, !batch.downloads.isEmpty else { return }
+            do throws(ArchiverError) {
+                let published = try filer.publish(batch.downloads)
+                var recordings: [ArchivedRecording] = []
+                for result in published {
+                    switch result {
+                    case .success(let recording):
+                        recordings.append(recording)
+                        logger.info(
+                            "archived",
+                            metadata: [
+                                "session.id": "\(recording.session.id)", "path": "\(recording.relativePath)",
+                                "bytes": "\(recording.sizeBytes)",
+                            ])
+                    case .failure(let failure):
+                        report.failures.append(failure)
+                    }
+                }
+                try recordArchived(recordings)
+                report.downloaded += recordings.count
+                report.bytesDownloaded += recordings.reduce(0) { $0 + $1.sizeBytes }
+            } catch {
+                fatal = error
+            }
+            batch = PublishingBatch()
+        }
+        await withTaskGroup(of: Result<CompletedDownload, any Error>.self) { group in
             var pending = items.makeIterator()
             func startNext() -> Bool {
                 guard let item = pending.next() else { return false }
                 group.addTask {
                     do {
-                        let recording = try await downloader.download(item)
-                        progress.transferFinished(sessionID: item.session.id, outcome: .success(recording.sizeBytes))
-                        return .success(recording)
+                        let download = try await downloader.download(item)
+                        progress.transferFinished(
+                            sessionID: item.session.id, outcome: .success(download.recording.sizeBytes))
+                        return .success(download)
                     } catch {
                         if let failure = error as? RecordingFailure {
                             progress.transferFinished(sessionID: item.session.id, outcome: .failure(failure))
@@ -135,32 +167,58 @@ struct ArchiveJob: Sendable {
             for _ in 0..<configuration.transfers where !startNext() { break }
             while let result = await group.next() {
                 switch result {
-                case .success(let recording):
-                    report.downloaded += 1
-                    report.bytesDownloaded += recording.sizeBytes
-                    do throws(ArchiverError) {
-                        try recordArchived(recording)
-                    } catch {
-                        fatal = fatal ?? error
-                        group.cancelAll()
-                    }
+                case .success(let download):
+                    batch.add(download)
+                    if batch.isFull { publish() }
                 case .failure(let failure as RecordingFailure):
                     logger.warning(
                         "recording failed",
                         metadata: ["session.id": "\(failure.sessionID ?? 0)", "reason": "\(failure.reason)"])
                     report.failures.append(failure)
                 case .failure(let error as ArchiverError):
-                    // The archive itself cannot be written: stop scheduling and let in-flight transfers abort.
+                    // The run must stop: stop scheduling and let in-flight transfers abort.
                     fatal = fatal ?? error
                     group.cancelAll()
                 case .failure:
-                    // Cancellation (a signal): stop scheduling; in-flight transfers abort and remove their files.
+                    // Cancellation (a signal): stop scheduling; in-flight transfers abort and keep their files.
                     group.cancelAll()
                 }
-                if fatal == nil, !Task.isCancelled { _ = startNext() }
+                if fatal != nil || Task.isCancelled {
+                    group.cancelAll()
+                } else {
+                    _ = startNext()
+                }
             }
         }
-        if let fatal { throw fatal }
+        // Whatever completed is published even when the run stops: it is verified and costs nothing to keep.
+        let stoppedBy = fatal
+        fatal = nil
+        publish()
+        if let error = stoppedBy ?? fatal { throw error }
         if Task.isCancelled { throw .interrupted(archived: report.downloaded) }
+    }
+}
+
+/// Complete downloads waiting to be published together: one flush of the file system and one catalog
+/// transaction for many recordings instead of several fsyncs and a transaction each. A batch is published
+/// when it holds 64 recordings or 1 GiB, when it has waited 2 seconds, and at the end of the run.
+struct PublishingBatch {
+    private static let maximumCount = 64
+    private static let maximumBytes = 1 << 30
+    private static let maximumWait = Duration.seconds(2)
+
+    private(set) var downloads: [CompletedDownload] = []
+    private var bytes = 0
+    private var firstAdded: ContinuousClock.Instant?
+
+    mutating func add(_ download: CompletedDownload) {
+        downloads.append(download)
+        bytes += download.recording.sizeBytes
+        firstAdded = firstAdded ?? .now
+    }
+
+    var isFull: Bool {
+        downloads.count >= Self.maximumCount || bytes >= Self.maximumBytes
+            || firstAdded.map { ContinuousClock.now - $0 >= Self.maximumWait } ?? false
     }
 }
