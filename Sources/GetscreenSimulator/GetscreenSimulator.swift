@@ -48,6 +48,9 @@ public final class GetscreenSimulator: Sendable {
                     )
                 }
             }
+        // A client may connect the moment the socket listens, before `bind` returns: media URLs in the
+        // answers must already carry the port.
+        if requestedPort != 0 { state.storage.withLock { $0.port = requestedPort } }
         let channel: any Channel
         do {
             channel = try await bootstrap.bind(host: "127.0.0.1", port: requestedPort).get()

@@ -10,10 +10,15 @@ import Testing
     /// A key with characters that URL encoding changes, so that its encoded form differs and is searched too.
     static let key = "Sk/9f=2c&e1+B7%x~q-4d8a0f"
 
-    /// The key as it could appear in a URL or a log: raw, percent-encoded (either case), form-encoded.
+    /// The key as it could appear in a URL or a log: raw, percent-encoded (RFC 3986 unreserved characters kept,
+    /// hex in either case), form-encoded, and a distinctive piece of each.
     static var keyForms: [String] {
-        let encoded = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? key
-        return [key, encoded, encoded.lowercased(), encoded.replacingOccurrences(of: "%2B", with: "+"), "9f=2c&e1"]
+        let unreserved = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        let encoded = key.addingPercentEncoding(withAllowedCharacters: unreserved) ?? key
+        return [
+            key, encoded, encoded.lowercased(), encoded.replacingOccurrences(of: "%2B", with: "+"), "9f=2c&e1",
+            "9f%3D2c%26e1", "9f%3d2c%26e1",
+        ]
     }
 
     /// Every file below `folder`, hidden ones included, as text.

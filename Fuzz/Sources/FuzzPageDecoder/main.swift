@@ -2,14 +2,19 @@ import ArchiverCore
 import Foundation
 import FuzzDriver
 
-/// Feeds arbitrary bytes through what `APIClient` does with a `history/list` answer: JSON decoding, the page's
-/// shape, then `Session(listItem:)` for every item. Errors are expected; crashes, traps and broken invariants are
-/// not.
+/// Feeds arbitrary bytes through what `APIClient` does with a `history/list` answer: the direct JSON parser
+/// (`JSONValue(parsing:)`), the page's shape, then `Session(listItem:)` for every item. Errors are expected;
+/// crashes, traps, a parse that is not deterministic and broken invariants are not.
 private let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
 
 func fuzzPageDecoder(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
-    let body = Data(bytes: start, count: count)
-    guard let json = try? JSONDecoder().decode(JSONValue.self, from: body) else { return 0 }
+    let body = Array(UnsafeRawBufferPointer(start: start, count: count))
+    let parsed = Result { () throws(JSONValue.ParseError) in try JSONValue(parsing: body) }
+    if case .failure(let error) = parsed {
+        precondition((0...count).contains(error.offset), "parse error offset \(error.offset) outside 0...\(count)")
+    }
+    guard case .success(let json) = parsed else { return 0 }
+    precondition((try? JSONValue(parsing: body)) == json, "parsing is not deterministic")
     guard let page = try? HistoryPage(json: json) else { return 0 }
     precondition(page.total.map { $0 >= 0 } ?? true, "a negative total was kept")
     precondition(page.limit.map { $0 > 0 } ?? true, "a non-positive limit was kept")

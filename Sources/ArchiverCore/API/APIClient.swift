@@ -89,7 +89,12 @@ public struct APIClient: Sendable {
         return listing
     }
 
-    /// One walk over the pages, adding what is new to `listing`.
+    /// How many list pages are requested at once. Once `total` is known, the offsets of the next pages are
+    /// known too (every page but the last is full), so they are fetched ahead while earlier ones are read.
+    static let pagesInFlight = 4
+
+    /// One walk over the pages, adding what is new to `listing`. Pages are read strictly in order; the next
+    /// few are fetched ahead (`pagesInFlight`) once the first page has told the total.
     /// - Returns: whether a page did not overlap the previous one (the list moved more than the overlap).
     private func walk(
         filter: HistoryFilter,
@@ -98,61 +103,97 @@ public struct APIClient: Sendable {
         seen: inout Set<Int>,
         invalidSeen: inout Set<ItemKey>
     ) async throws(ArchiverError) -> Bool {
-        var offset = 0
-        var driftExceededOverlap = false
-        var overlap = 0
-        var seenInWalk = Set<ItemKey>()
-        while true {
-            let page: HistoryPage
-            do {
-                page = try await listPage(filter: filter, offset: offset, limit: pageSize)
-            } catch {
-                switch error {
-                case .apiKeyRejected, .interrupted: throw error
-                default:
-                    guard listing.pageCount > 0 else { throw error }
-                    listing.interruption = error
+        var failure: ArchiverError?
+        let driftExceededOverlap = await withTaskGroup(of: (Int, Result<HistoryPage, ArchiverError>).self) { group in
+            var requested = Set<Int>()
+            var arrived: [Int: Result<HistoryPage, ArchiverError>] = [:]
+            func request(_ offset: Int) {
+                guard requested.insert(offset).inserted else { return }
+                group.addTask {
+                    do throws(ArchiverError) {
+                        return (offset, .success(try await listPage(filter: filter, offset: offset, limit: pageSize)))
+                    } catch {
+                        return (offset, .failure(error))
+                    }
+                }
+            }
+            defer { group.cancelAll() }
+
+            var offset = 0
+            var driftExceededOverlap = false
+            var overlap = 0
+            var seenInWalk = Set<ItemKey>()
+            while true {
+                request(offset)
+                while arrived[offset] == nil, let (pageOffset, result) = await group.next() {
+                    arrived[pageOffset] = result
+                }
+                let page: HistoryPage
+                switch arrived.removeValue(forKey: offset) {
+                case .success(let answer)?:
+                    page = answer
+                case .failure(let error)?:
+                    switch error {
+                    case .apiKeyRejected, .interrupted:
+                        failure = error
+                    default:
+                        if listing.pageCount > 0 { listing.interruption = error } else { failure = error }
+                    }
+                    return false
+                case nil:
+                    failure = .interrupted(archived: 0)
                     return false
                 }
-            }
-            listing.pageCount += 1
-            if let ignoredTotal = page.ignoredTotal {
-                logger.warning(
-                    "history/list announced a negative total; ignoring it and paging until a short page",
-                    metadata: ["total": "\(ignoredTotal)", "offset": "\(offset)"]
-                )
-            }
-            var newInWalk = 0
-            var overlapSeen = overlap == 0
-            for (index, (item, result)) in zip(page.items, page.sessions()).enumerated() {
-                // Unusable items count for the overlap and are reported once, like sessions: by their id, or
-                // by their whole content when they have none.
-                let key = ItemKey(item, result)
-                if seenInWalk.insert(key).inserted {
-                    newInWalk += 1
-                } else if index < overlap {
-                    overlapSeen = true
+                listing.pageCount += 1
+                if let ignoredTotal = page.ignoredTotal {
+                    logger.warning(
+                        "history/list announced a negative total; ignoring it and paging until a short page",
+                        metadata: ["total": "\(ignoredTotal)", "offset": "\(offset)"]
+                    )
                 }
-                switch result {
-                case .success(let session):
-                    if seen.insert(session.id).inserted { listing.sessions.append(session) }
-                case .failure(let error):
-                    if invalidSeen.insert(key).inserted { listing.invalidItems.append(error) }
+                var newInWalk = 0
+                var overlapSeen = overlap == 0
+                for (index, (item, result)) in zip(page.items, page.sessions()).enumerated() {
+                    // Unusable items count for the overlap and are reported once, like sessions: by their id, or
+                    // by their whole content when they have none.
+                    let key = ItemKey(item, result)
+                    if seenInWalk.insert(key).inserted {
+                        newInWalk += 1
+                    } else if index < overlap {
+                        overlapSeen = true
+                    }
+                    switch result {
+                    case .success(let session):
+                        if seen.insert(session.id).inserted { listing.sessions.append(session) }
+                    case .failure(let error):
+                        if invalidSeen.insert(key).inserted { listing.invalidItems.append(error) }
+                    }
+                }
+                if !page.items.isEmpty && newInWalk == 0 && offset > 0 {
+                    // A server that ignores `offset` would otherwise be paged forever.
+                    logger.warning(
+                        "history/list repeated a whole page; stopping the listing", metadata: ["offset": "\(offset)"])
+                    return driftExceededOverlap
+                }
+                if !overlapSeen && !page.items.isEmpty { driftExceededOverlap = true }
+                let answeredLimit = min(page.limit ?? pageSize, pageSize)
+                if page.items.isEmpty || page.items.count < answeredLimit { return driftExceededOverlap }
+                if let total = page.total, offset + page.items.count >= total { return driftExceededOverlap }
+                overlap = Self.overlap(forPageOf: page.items.count)
+                let step = page.items.count - overlap
+                offset += step
+                if let total = page.total {
+                    // Fetch ahead: every page before the last is full, so its offset is known now.
+                    var ahead = offset
+                    for _ in 0..<Self.pagesInFlight where ahead < total {
+                        request(ahead)
+                        ahead += step
+                    }
                 }
             }
-            if !page.items.isEmpty && newInWalk == 0 && offset > 0 {
-                // A server that ignores `offset` would otherwise be paged forever.
-                logger.warning(
-                    "history/list repeated a whole page; stopping the listing", metadata: ["offset": "\(offset)"])
-                return driftExceededOverlap
-            }
-            if !overlapSeen && !page.items.isEmpty { driftExceededOverlap = true }
-            let answeredLimit = min(page.limit ?? pageSize, pageSize)
-            if page.items.isEmpty || page.items.count < answeredLimit { return driftExceededOverlap }
-            if let total = page.total, offset + page.items.count >= total { return driftExceededOverlap }
-            overlap = Self.overlap(forPageOf: page.items.count)
-            offset += page.items.count - overlap
         }
+        if let failure { throw failure }
+        return driftExceededOverlap
     }
 
     /// What identifies a listed item across pages and walks.
