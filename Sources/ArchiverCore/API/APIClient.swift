@@ -107,14 +107,11 @@ public struct APIClient: Sendable {
         let driftExceededOverlap = await withTaskGroup(of: (Int, Result<HistoryPage, ArchiverError>).self) { group in
             var requested = Set<Int>()
             var arrived: [Int: Result<HistoryPage, ArchiverError>] = [:]
-            func request(_ offset: Int) {
-                guard requested.insert(offset).inserted else { return }
-                group.addTask {
-                    do throws(ArchiverError) {
-                        return (offset, .success(try await listPage(filter: filter, offset: offset, limit: pageSize)))
-                    } catch {
-                        return (offset, .failure(error))
-                    }
+            let fetch: @Sendable (Int) async -> (Int, Result<HistoryPage, ArchiverError>) = { offset in
+                do throws(ArchiverError) {
+                    return (offset, .success(try await listPage(filter: filter, offset: offset, limit: pageSize)))
+                } catch {
+                    return (offset, .failure(error))
                 }
             }
             defer { group.cancelAll() }
@@ -124,7 +121,7 @@ public struct APIClient: Sendable {
             var overlap = 0
             var seenInWalk = Set<ItemKey>()
             while true {
-                request(offset)
+                if requested.insert(offset).inserted { group.addTask { [offset] in await fetch(offset) } }
                 while arrived[offset] == nil, let (pageOffset, result) = await group.next() {
                     arrived[pageOffset] = result
                 }
@@ -186,7 +183,7 @@ public struct APIClient: Sendable {
                     // Fetch ahead: every page before the last is full, so its offset is known now.
                     var ahead = offset
                     for _ in 0..<Self.pagesInFlight where ahead < total {
-                        request(ahead)
+                        if requested.insert(ahead).inserted { group.addTask { [ahead] in await fetch(ahead) } }
                         ahead += step
                     }
                 }

@@ -19,6 +19,13 @@ extension GetscreenArchiver {
                 """
         )
 
+        /// Small pages, so that the demo pages through the listing as a real account's history would.
+        private static let demoServer: SimulatorFaults = {
+            var server = SimulatorFaults()
+            server.maxPageLimit = 5
+            return server
+        }()
+
         @Option(help: ArgumentHelp("The folder to archive into; created if missing.", valueName: "dir"))
         var dir: String?
 
@@ -31,7 +38,7 @@ extension GetscreenArchiver {
             let simulator = GetscreenSimulator(
                 dataset: .seeded(seed: 2026, sessionCount: 12, agentCount: 3),
                 apiKey: key,
-                faults: SimulatorFaults()
+                faults: Self.demoServer
             )
             try await simulator.start()
             let logger = try OutputOptions.makeLogger(level: verbose ? .debug : .warning, logFile: nil)
