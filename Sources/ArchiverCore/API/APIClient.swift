@@ -251,17 +251,26 @@ public struct APIClient: Sendable {
         if let agentID = filter.agentID { query.append(("agent_id", String(agentID))) }
         if let dateFrom = filter.dateFrom { query.append(("date_from", String(dateFrom))) }
         if let dateTo = filter.dateTo { query.append(("date_to", String(dateTo))) }
-        return try HistoryPage(json: try await get("history/list", query: query))
+        return try await get("history/list", query: query, decode: HistoryPage.parse).get()
     }
 
     /// GETs `endpoint` and decodes its JSON, trying transient failures (429, 5xx, connection problems, a cut
     /// body, non-JSON) again as the retry policy allows.
     private func get(_ endpoint: String, query: [(String, String)]) async throws(ArchiverError) -> JSONValue {
+        try await get(endpoint, query: query) { body throws(JSONValue.ParseError) in try JSONValue(parsing: body) }
+    }
+
+    /// GETs `endpoint` and reads its answer with `decode`, retrying as `get(_:query:)` does.
+    private func get<Answer>(
+        _ endpoint: String,
+        query: [(String, String)],
+        decode: ([UInt8]) throws(JSONValue.ParseError) -> Answer
+    ) async throws(ArchiverError) -> Answer {
         var attempt = 1
         while true {
             let retryAfter: Duration?
             do throws(AttemptFailure) {
-                return try await getOnce(endpoint, query: query)
+                return try await getOnce(endpoint, query: query, decode: decode)
             } catch {
                 guard error.isTransient, attempt < retry.attempts else { throw error.error }
                 retryAfter = error.retryAfter
@@ -287,7 +296,11 @@ public struct APIClient: Sendable {
         var retryAfter: Duration?
     }
 
-    private func getOnce(_ endpoint: String, query: [(String, String)]) async throws(AttemptFailure) -> JSONValue {
+    private func getOnce<Answer>(
+        _ endpoint: String,
+        query: [(String, String)],
+        decode: ([UInt8]) throws(JSONValue.ParseError) -> Answer
+    ) async throws(AttemptFailure) -> Answer {
         let url = "\(baseURL)/\(endpoint)?" + query.map { "\($0)=\(Self.formEncoded($1))" }.joined(separator: "&")
         let request = TransferRequest(
             url: url,
@@ -324,7 +337,7 @@ public struct APIClient: Sendable {
             )
         }
         do {
-            return try JSONValue(parsing: response.body)
+            return try decode(response.body)
         } catch {
             // A proxy's error page or a cut answer: worth another try, and a clear error if it persists.
             let start = String(decoding: response.body.prefix(60), as: UTF8.self)

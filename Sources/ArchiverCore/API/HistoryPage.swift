@@ -11,6 +11,23 @@ public struct HistoryPage: Sendable, Equatable {
     public var total: Int?
     /// The `total` the server sent when it was unusable (negative), for a warning.
     public var ignoredTotal: Int?
+    /// The JSON text of each item as the API sent it, when the page was read from its bytes; sessions keep it
+    /// (compact) for their sidecar instead of a tree of values.
+    public var rawItems: [ArraySlice<UInt8>] = []
+
+    /// Reads a `history/list` answer's bytes.
+    /// - Throws: `JSONValue.ParseError` when they are not JSON; `ArchiverError.invalidResponse` when the
+    ///   answer is not an object with a `data` array.
+    static func parse(_ body: [UInt8]) throws(JSONValue.ParseError) -> Result<HistoryPage, ArchiverError> {
+        let (json, ranges) = try JSONValue.parsingListPage(body)
+        do throws(ArchiverError) {
+            var page = try HistoryPage(json: json)
+            if ranges.count == page.items.count { page.rawItems = ranges.map { body[$0] } }
+            return .success(page)
+        } catch {
+            return .failure(error)
+        }
+    }
 
     /// Reads a decoded `history/list` answer.
     /// - Throws: `ArchiverError.invalidResponse` when the answer is not an object with a `data` array.
@@ -27,9 +44,10 @@ public struct HistoryPage: Sendable, Equatable {
 
     /// Every item read as a session, or the reason it cannot be archived, in page order.
     public func sessions() -> [Result<Session, InvalidSessionItem>] {
-        items.map { item in
+        items.indices.map { index in
             do throws(InvalidSessionItem) {
-                return .success(try Session(listItem: item))
+                let raw = rawItems.isEmpty ? nil : Array(rawItems[index])
+                return .success(try Session(listItem: items[index], rawJSON: raw))
             } catch {
                 return .failure(error)
             }

@@ -14,6 +14,21 @@ extension JSONValue {
     /// Nesting deeper than this is refused rather than risking the stack on hostile input.
     static let maximumDepth = 256
 
+    /// Parses a `history/list` answer like `init(parsing:)`, and also returns where each element of its
+    /// top-level `data` array lies in `bytes`, so that sessions can keep their item's JSON text (compact,
+    /// exactly as the API sent it) instead of a tree of values.
+    /// - Throws: `ParseError` naming the problem and its byte offset.
+    public static func parsingListPage(_ bytes: [UInt8]) throws(ParseError) -> (JSONValue, [Range<Int>]) {
+        try bytes.withUnsafeBufferPointer { buffer throws(ParseError) in
+            var parser = JSONParser(bytes: buffer)
+            parser.recordsDataItems = true
+            let value = try parser.parseValue(depth: 0)
+            parser.skipWhitespace()
+            guard parser.index == buffer.count else { throw parser.error("unexpected data after the document") }
+            return (value, parser.dataItemRanges)
+        }
+    }
+
     /// Parses a complete JSON document (RFC 8259): one value, surrounded by nothing but whitespace.
     ///
     /// A direct parser over the bytes: several times faster than `JSONDecoder` into a `Codable` enum, which
@@ -34,6 +49,9 @@ extension JSONValue {
 private struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// Whether to record the byte ranges of the elements of the root object's `data` array.
+    var recordsDataItems = false
+    var dataItemRanges: [Range<Int>] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
@@ -93,7 +111,13 @@ private struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
-            let value = try parseValue(depth: depth + 1)
+            let value: JSONValue
+            if depth == 0, recordsDataItems, key == "data" {
+                skipWhitespace()
+                value = try parseArrayRecordingElements(depth: depth + 1)
+            } else {
+                value = try parseValue(depth: depth + 1)
+            }
             if members[key] == nil { members[key] = value }  // the first of duplicated names wins, as in Foundation
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of data in an object") }
@@ -123,6 +147,38 @@ private struct JSONParser {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"):
                 index += 1
+                return .array(elements)
+            default: throw error("expected ',' or ']'")
+            }
+        }
+    }
+
+    /// `data` of a list page: an array whose elements' byte ranges are recorded; anything else is parsed as
+    /// usual (and then has no ranges).
+    mutating func parseArrayRecordingElements(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { return try parseValue(depth: depth) }
+        guard depth < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth)") }
+        index += 1
+        var elements: [JSONValue] = []
+        var ranges: [Range<Int>] = []
+        skipWhitespace()
+        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+            index += 1
+            dataItemRanges = ranges
+            return .array(elements)
+        }
+        while true {
+            skipWhitespace()
+            let start = index
+            elements.append(try parseValue(depth: depth + 1))
+            ranges.append(start..<index)
+            skipWhitespace()
+            guard index < bytes.count else { throw error("unexpected end of data in an array") }
+            switch bytes[index] {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                if dataItemRanges.isEmpty { dataItemRanges = ranges }  // the first "data" wins, as its value does
                 return .array(elements)
             default: throw error("expected ',' or ']'")
             }

@@ -24,8 +24,12 @@ public struct Session: Sendable, Hashable {
     public var supportID: Int?
     public var agent: Agent
     public var video: Video
-    /// The session object exactly as the API returned it (for the sidecar).
-    public var metadata: JSONValue
+    /// The session object's JSON text exactly as the API returned it (for the sidecar). Kept as text, not as a
+    /// tree of values: a listing of 100,000 sessions holds all of them.
+    public var metadataJSON: [UInt8]
+
+    /// The session object exactly as the API returned it.
+    public var metadata: JSONValue { (try? JSONValue(parsing: metadataJSON)) ?? .null }
 }
 
 /// Why one listed item cannot be archived.
@@ -42,7 +46,8 @@ extension Session {
 
     /// Reads an item of `history/list`, where `video` is an object `{url, size}`.
     /// - Throws: `InvalidSessionItem` naming the missing or malformed field.
-    public init(listItem item: JSONValue) throws(InvalidSessionItem) {
+    /// - Parameter rawJSON: the item's JSON text as the API sent it, when known (else it is written anew).
+    public init(listItem item: JSONValue, rawJSON: [UInt8]? = nil) throws(InvalidSessionItem) {
         let id = item["id"]?.intValue
         func invalid(_ reason: String) -> InvalidSessionItem { InvalidSessionItem(sessionID: id, reason: reason) }
         guard case .object = item else { throw invalid("item is not a JSON object") }
@@ -65,7 +70,7 @@ extension Session {
             ),
             videoURL: url,
             videoSize: size,
-            metadata: item
+            metadataJSON: rawJSON ?? item.compactJSON()
         )
     }
 
@@ -89,7 +94,7 @@ extension Session {
             agent: Agent(id: agentID, name: agentName ?? "agent", group: agentGroup),
             videoURL: url,
             videoSize: size,
-            metadata: item
+            metadataJSON: item.compactJSON()
         )
     }
 
@@ -102,7 +107,7 @@ extension Session {
         agent: Agent,
         videoURL: String,
         videoSize: Int,
-        metadata: JSONValue
+        metadataJSON: [UInt8]
     ) throws(InvalidSessionItem) {
         guard let start, start >= 0 else { throw InvalidSessionItem(sessionID: id, reason: "missing or invalid start") }
         guard (0...Self.maximumVideoSize).contains(videoSize) else {
@@ -115,6 +120,6 @@ extension Session {
         self.supportID = supportID
         self.agent = agent
         self.video = Video(url: videoURL, sizeBytes: videoSize)
-        self.metadata = metadata
+        self.metadataJSON = metadataJSON
     }
 }
