@@ -51,7 +51,10 @@ public enum PathComponentSanitizer {
 
     /// Path separators and characters that are invisible or break lines in listings and logs.
     private static func isForbidden(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar == "/" || scalar == "\\" { return true }
+        if scalar.isASCII {
+            // The common case, decided without a Unicode table lookup: C0 controls, DEL and the separators.
+            return scalar.value < 0x20 || scalar.value == 0x7F || scalar == "/" || scalar == "\\"
+        }
         switch scalar.properties.generalCategory {
         case .control, .lineSeparator, .paragraphSeparator: return true
         default: return false
