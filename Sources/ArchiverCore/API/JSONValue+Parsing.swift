@@ -112,9 +112,12 @@ private struct JSONParser {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
             let value: JSONValue
-            if depth == 0, recordsDataItems, key == "data" {
-                skipWhitespace()
-                value = try parseArrayRecordingElements(depth: depth + 1)
+            skipWhitespace()
+            if depth == 0, recordsDataItems, key == "data", index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+                guard depth + 1 < JSONValue.maximumDepth else {
+                    throw error("nesting deeper than \(JSONValue.maximumDepth)")
+                }
+                value = try parseArray(depth: depth + 1, recordsRanges: true)
             } else {
                 value = try parseValue(depth: depth + 1)
             }
@@ -131,54 +134,32 @@ private struct JSONParser {
         }
     }
 
-    mutating func parseArray(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
+    /// An array; with `recordsRanges` (the `data` of a list page), the byte range of each element is kept in
+    /// `dataItemRanges` too.
+    mutating func parseArray(depth: Int, recordsRanges: Bool = false) throws(JSONValue.ParseError) -> JSONValue {
         index += 1  // [
         var elements: [JSONValue] = []
-        skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-            index += 1
-            return .array(elements)
-        }
-        while true {
-            elements.append(try parseValue(depth: depth + 1))
-            skipWhitespace()
-            guard index < bytes.count else { throw error("unexpected end of data in an array") }
-            switch bytes[index] {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                return .array(elements)
-            default: throw error("expected ',' or ']'")
-            }
-        }
-    }
-
-    /// `data` of a list page: an array whose elements' byte ranges are recorded; anything else is parsed as
-    /// usual (and then has no ranges).
-    mutating func parseArrayRecordingElements(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
-        guard index < bytes.count, bytes[index] == UInt8(ascii: "[") else { return try parseValue(depth: depth) }
-        guard depth < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth)") }
-        index += 1
-        var elements: [JSONValue] = []
         var ranges: [Range<Int>] = []
+        defer {
+            // The first "data" member wins, as its value does.
+            if recordsRanges && dataItemRanges.isEmpty { dataItemRanges = ranges }
+        }
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            dataItemRanges = ranges
             return .array(elements)
         }
         while true {
             skipWhitespace()
             let start = index
             elements.append(try parseValue(depth: depth + 1))
-            ranges.append(start..<index)
+            if recordsRanges { ranges.append(start..<index) }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of data in an array") }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"):
                 index += 1
-                if dataItemRanges.isEmpty { dataItemRanges = ranges }  // the first "data" wins, as its value does
                 return .array(elements)
             default: throw error("expected ',' or ']'")
             }
