@@ -120,6 +120,35 @@ import Testing
         }
     }
 
+    /// Found by FuzzArchiveLayout: a value that starts with a combining mark (or ends with a "Prepend" scalar)
+    /// formed one `Character` with the "/" beside it, so splitting the path on "/" missed that separator.
+    @Test(arguments: ["\u{301}éé", "\u{200D}x", "\u{903}x", "x\u{600}", "\u{301}", "\u{600}"])
+    func aValueNeverMergesWithTheSeparatorBesideIt(name: String) throws {
+        let layout = try ArchiveLayout(template: "{agent_group}/{agent_name}/{agent_name}/{session_id}")
+        let path = layout.relativePath(
+            for: LayoutFields(agentID: 1, agentName: name, sessionID: 42, start: Date(timeIntervalSince1970: 0)),
+            timeZone: .gmt)
+        #expect(path.split(separator: "/").count == 4, "\(path.debugDescription)")
+        #expect(path.utf8.split(separator: UInt8(ascii: "/")).count == 4)
+        #expect(path.hasSuffix("/42"))
+    }
+
+    @Test func anAgentNameStartingWithACombiningMarkIsArchivedInItsOwnFolder() async throws {
+        let agents = [SimulatedAgent(id: 3001, name: "\u{301}Desk", group: "Office")]
+        let fixture = try await SimulatorFixture(dataset: Self.dataset(agents: agents))
+        defer { Task { await fixture.tearDown() } }
+        var configuration = try fixture.configuration()
+        configuration.layout = try ArchiveLayout(template: "{agent_group}/{agent_name}/{session_id}")
+
+        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        #expect(report.downloaded == 4)
+        #expect(report.failures.isEmpty)
+        let archived = files(under: "\(fixture.root)/Office", withSuffix: ".mp4")
+        #expect(archived.count == 4)
+        #expect(archived.allSatisfy { $0.hasPrefix("_Desk/") })
+    }
+
     @Test func filesAndFoldersGetTheConfiguredModeWhateverTheUmask() async throws {
         let fixture = try await SimulatorFixture(dataset: Self.dataset())
         defer { Task { await fixture.tearDown() } }

@@ -26,11 +26,24 @@ public enum PathComponentSanitizer {
     }
 
     /// Cuts `text` to at most `maximumBytes` of UTF-8 at a `Character` boundary, drops trailing dots and spaces,
-    /// and returns `_` if nothing is left. Used for whole components, whose parts are already sanitized.
+    /// keeps the text from merging with a `/` beside it, and returns `_` if nothing is left. Used for whole
+    /// components, whose parts are already sanitized.
     static func finished(_ text: String, maximumBytes: Int) -> String {
         var result = truncated(text, maximumBytes: maximumBytes)
         while let last = result.unicodeScalars.last, last == "." || last == " " {
             result.unicodeScalars.removeLast()
+        }
+        // A first scalar that extends the character before it (a combining mark, ZWJ, a spacing mark) or a last
+        // scalar that prefixes the one after it (Arabic number signs and other "Prepend" scalars) would form one
+        // `Character` with the neighbouring "/": Swift code splitting the path on "/" would then not split there,
+        // and folders would be created and checked under the wrong names. Found by fuzzing (FuzzArchiveLayout).
+        if let first = result.unicodeScalars.first, ("/" + String(first)).count == 1 {
+            result.unicodeScalars.replaceSubrange(
+                ..<result.unicodeScalars.index(after: result.unicodeScalars.startIndex), with: ["_"])
+        }
+        if let last = result.unicodeScalars.last, (String(last) + "/").count == 1 {
+            result.unicodeScalars.removeLast()
+            result.unicodeScalars.append("_")
         }
         return result.isEmpty ? "_" : result
     }
