@@ -8,14 +8,8 @@
 // not produce duplicate symbols.
 
 typedef size_t (*ccurl_data_callback)(char *_Nonnull data, size_t size, size_t count, void *_Nullable context);
-typedef int (*ccurl_xferinfo_callback)(void *_Nullable context, curl_off_t dltotal, curl_off_t dlnow,
-                                       curl_off_t ultotal, curl_off_t ulnow);
 
 static inline CURLcode ccurl_easy_setopt_long(CURL *_Nonnull handle, CURLoption option, long value) {
-    return curl_easy_setopt(handle, option, value);
-}
-
-static inline CURLcode ccurl_easy_setopt_off_t(CURL *_Nonnull handle, CURLoption option, curl_off_t value) {
     return curl_easy_setopt(handle, option, value);
 }
 
@@ -39,21 +33,7 @@ static inline CURLcode ccurl_easy_setopt_data_callback(CURL *_Nonnull handle, CU
     return curl_easy_setopt(handle, option, callback);
 }
 
-static inline CURLcode ccurl_easy_setopt_xferinfo_callback(CURL *_Nonnull handle,
-                                                           ccurl_xferinfo_callback _Nullable callback) {
-    return curl_easy_setopt(handle, CURLOPT_XFERINFOFUNCTION, callback);
-}
-
 static inline CURLcode ccurl_easy_getinfo_long(CURL *_Nonnull handle, CURLINFO info, long *_Nonnull value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
-static inline CURLcode ccurl_easy_getinfo_off_t(CURL *_Nonnull handle, CURLINFO info, curl_off_t *_Nonnull value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
-static inline CURLcode ccurl_easy_getinfo_string(CURL *_Nonnull handle, CURLINFO info,
-                                                 char *_Nullable *_Nonnull value) {
     return curl_easy_getinfo(handle, info, value);
 }
 
