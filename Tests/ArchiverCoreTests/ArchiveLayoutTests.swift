@@ -192,3 +192,27 @@ struct ArchiveLayoutTests {
         #expect(ArchiveLayout.default.description == ArchiveLayout.defaultTemplate)
     }
 }
+
+/// The layout's date arithmetic against Foundation's Calendar, across time zones with odd offsets and DST.
+@Suite struct ArchiveLayoutDateTests {
+    @Test(arguments: [
+        "UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Chatham", "America/St_Johns",
+    ])
+    func datePartsMatchFoundationsCalendar(zone: String) throws {
+        let timeZone = try #require(TimeZone(identifier: zone))
+        let layout = try ArchiveLayout(template: "{year}/{month}/{day}/{time}_{session_id}")
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            let start = Date(timeIntervalSince1970: TimeInterval(Int.random(in: 0...4_102_444_800, using: &generator)))
+            let fields = LayoutFields(
+                agentID: 1, agentName: "PC", agentGroup: nil, sessionID: 7, supportID: nil, start: start)
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: start)
+            let expected = String(
+                format: "%04d/%02d/%02d/%02d%02d%02d_7", parts.year!, parts.month!, parts.day!, parts.hour!,
+                parts.minute!, parts.second!)
+            #expect(layout.relativePath(for: fields, timeZone: timeZone) == expected, "\(start) in \(zone)")
+        }
+    }
+}

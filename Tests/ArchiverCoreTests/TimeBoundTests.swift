@@ -47,5 +47,7 @@ struct TimeBoundTests {
     @Test(arguments: [(2000, 3, 1, 11_017), (1970, 1, 1, 0), (1600, 2, 29, -135_081), (2100, 3, 1, 47_541)])
     func countsGregorianDays(year: Int, month: Int, day: Int, expected: Int) {
         #expect(TimeBound.daysFromCivil(year: year, month: month, day: day) == expected)
+        let civil = TimeBound.civilFromDays(expected)
+        #expect(civil.year == year && civil.month == month && civil.day == day)
     }
 }

@@ -47,7 +47,7 @@ extension Archiver {
         let sessions = listing.sessions
         let invalidItems = listing.invalidItems
         let planner = DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone)
-        let plan = planner.plan(sessions, fileSize: root.fileSize)
+        let plan = planner.plan(sessions, fileSize: root.fileSizeReader())
         let catalogued = try catalog?.entries(startingFrom: window.dateFrom, to: window.dateTo) ?? []
         var audit = StorageAudit(
             plan: plan,

@@ -71,9 +71,32 @@ public struct ArchiveRoot: Sendable {
     /// when it is reached through a symbolic link below the root (such a file is not the archive's).
     public func fileSize(_ relativePath: String) -> Int? {
         guard (try? checkContainment(of: relativePath)) != nil else { return nil }
+        return regularFileSize(relativePath)
+    }
+
+    /// The size of the regular file at `relativePath` (not followed if it is a link), with no other check.
+    private func regularFileSize(_ relativePath: String) -> Int? {
         var info = stat()
         guard lstat(absolute(relativePath), &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         return Int(info.st_size)
+    }
+
+    /// `fileSize(_:)` for the many paths of one plan: each folder's containment is checked once, where
+    /// `fileSize(_:)` would check every folder of every path again (twice per listed session).
+    public func fileSizeReader() -> (String) -> Int? {
+        var checkedFolders: [String: Bool] = [:]
+        return { relativePath in
+            let slash = relativePath.utf8.lastIndex(of: UInt8(ascii: "/")) ?? relativePath.utf8.startIndex
+            let folder = String(relativePath[..<slash])
+            let isContained: Bool
+            if let checked = checkedFolders[folder] {
+                isContained = checked
+            } else {
+                isContained = (try? self.checkContainment(of: relativePath)) != nil
+                checkedFolders[folder] = isContained
+            }
+            return isContained ? self.regularFileSize(relativePath) : nil
+        }
     }
 
     /// A path below the root that must not be written through.

@@ -30,9 +30,15 @@ public struct ArchiveLayout: Sendable, Equatable, CustomStringConvertible {
     /// The relative path of the recording without extension (the caller appends `.mp4` or `.json`), components
     /// joined by `/`; date and time placeholders use `start` in `timeZone`.
     public func relativePath(for fields: LayoutFields, timeZone: TimeZone) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
-        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: fields.start)
+        // Plain arithmetic on the local time rather than a Calendar: this runs for every listed session.
+        let start = Int(fields.start.timeIntervalSince1970.rounded(.down))
+        let local = start + timeZone.secondsFromGMT(for: fields.start)
+        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let seconds = local - days * 86_400
+        let date = TimeBound.civilFromDays(days)
+        let parts = DateComponents(
+            year: date.year, month: date.month, day: date.day,
+            hour: seconds / 3600, minute: seconds % 3600 / 60, second: seconds % 60)
         let values = PlaceholderValues(fields: fields, date: parts)
         return components.map { render($0, values: values) }.joined(separator: "/")
     }

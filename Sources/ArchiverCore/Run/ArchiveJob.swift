@@ -30,7 +30,7 @@ struct ArchiveJob: Sendable {
         startedAt: Date
     ) async throws(ArchiverError) -> RunReport {
         let planner = DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone)
-        let plan = planner.plan(sessions, fileSize: root.fileSize)
+        let plan = planner.plan(sessions, fileSize: root.fileSizeReader())
         var report = RunReport(
             isDryRun: isDryRun,
             startedAt: startedAt,
