@@ -12,6 +12,7 @@ public enum PathComponentSanitizer {
     /// Returns `value` made safe for use inside a path component, at most `maximumBytes` of UTF-8.
     /// The result is never empty, never contains `/`, never starts with `.` and never ends with `.` or a space.
     public static func sanitize(_ value: String, maximumBytes: Int = maximumValueBytes) -> String {
+        if isPlainASCII(value) { return finished(value, maximumBytes: maximumBytes) }
         var scalars = String.UnicodeScalarView()
         var isLeading = true
         for scalar in value.unicodeScalars {
@@ -33,6 +34,7 @@ public enum PathComponentSanitizer {
         while let last = result.unicodeScalars.last, last == "." || last == " " {
             result.unicodeScalars.removeLast()
         }
+        if isPlainASCII(result) { return result.isEmpty ? "_" : result }
         // A first scalar that extends the character before it (a combining mark, ZWJ, a spacing mark) or a last
         // scalar that prefixes the one after it (Arabic number signs and other "Prepend" scalars) would form one
         // `Character` with the neighbouring "/": Swift code splitting the path on "/" would then not split there,
@@ -60,6 +62,15 @@ public enum PathComponentSanitizer {
             end = text.index(after: index)
         }
         return String(text[..<end])
+    }
+
+    /// Whether `text` is printable ASCII without separators and does not start with a dot: nothing to change,
+    /// and no character that could fuse with a neighbouring `/` (the common case: most names are like this).
+    private static func isPlainASCII(_ text: String) -> Bool {
+        guard text.utf8.first != UInt8(ascii: ".") else { return false }
+        return text.utf8.allSatisfy { byte in
+            byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "/") && byte != UInt8(ascii: "\\")
+        }
     }
 
     /// Path separators and characters that are invisible or break lines in listings and logs.
