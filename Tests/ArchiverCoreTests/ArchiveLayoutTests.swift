@@ -216,3 +216,26 @@ struct ArchiveLayoutTests {
         }
     }
 }
+
+/// Absurd instants (found by FuzzArchiveLayout): the layout renders them instead of trapping, and a listed
+/// session with such a start is refused.
+@Suite struct ArchiveLayoutAbsurdInstantTests {
+    @Test(arguments: [1e19, -1e19, 9.3e18, Double.greatestFiniteMagnitude, -Double.greatestFiniteMagnitude])
+    func absurdStartsRenderWithoutTrapping(seconds: Double) {
+        let fields = LayoutFields(
+            agentID: 1, agentName: "PC", agentGroup: nil, sessionID: 42, supportID: nil,
+            start: Date(timeIntervalSince1970: seconds))
+        let path = ArchiveLayout.default.relativePath(for: fields, timeZone: TimeZone(identifier: "UTC")!)
+        #expect(path.hasSuffix("_42"))
+        #expect(path.split(separator: "/").count == 5)
+    }
+
+    @Test(arguments: [253_402_300_800, 1 << 62, -1])
+    func aListedSessionWithAnAbsurdStartIsRefused(start: Int) {
+        let item: JSONValue = .object([
+            "id": .integer(5), "start": .integer(start), "agent": .object(["id": .integer(1)]),
+            "video": .object(["url": .string("https://st.getscreen.me/5.mp4"), "size": .integer(10)]),
+        ])
+        #expect(throws: InvalidSessionItem.self) { try Session(listItem: item) }
+    }
+}

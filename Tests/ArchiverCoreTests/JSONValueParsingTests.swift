@@ -88,4 +88,11 @@ import Testing
         let value = try JSONValue(parsing: Array(document.utf8))
         #expect(try JSONValue(parsing: value.compactJSON()) == value)
     }
+
+    @Test func onlyTheFirstDataMemberOfAListPageIsRecorded() throws {
+        let body = Array(#"{"data": [], "data": [1, 2]}"#.utf8)
+        let (page, ranges) = try JSONValue.parsingListPage(body)
+        #expect(page["data"] == .array([]))
+        #expect(ranges.isEmpty)
+    }
 }

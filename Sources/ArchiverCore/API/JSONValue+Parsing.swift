@@ -113,7 +113,10 @@ private struct JSONParser {
             index += 1
             let value: JSONValue
             skipWhitespace()
-            if depth == 0, recordsDataItems, key == "data", index < bytes.count, bytes[index] == UInt8(ascii: "[") {
+            // Only the first "data" member: it is the one the object keeps (the first of duplicated names wins).
+            if depth == 0, recordsDataItems, key == "data", members[key] == nil, index < bytes.count,
+                bytes[index] == UInt8(ascii: "[")
+            {
                 guard depth + 1 < JSONValue.maximumDepth else {
                     throw error("nesting deeper than \(JSONValue.maximumDepth)")
                 }
@@ -141,8 +144,7 @@ private struct JSONParser {
         var elements: [JSONValue] = []
         var ranges: [Range<Int>] = []
         defer {
-            // The first "data" member wins, as its value does.
-            if recordsRanges && dataItemRanges.isEmpty { dataItemRanges = ranges }
+            if recordsRanges { dataItemRanges = ranges }
         }
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {

@@ -109,7 +109,10 @@ extension Session {
         videoSize: Int,
         metadataJSON: [UInt8]
     ) throws(InvalidSessionItem) {
-        guard let start, start >= 0 else { throw InvalidSessionItem(sessionID: id, reason: "missing or invalid start") }
+        // Up to the end of year 9999: later instants are corrupt data (and would not fit the layout's dates).
+        guard let start, (0...253_402_300_799).contains(start) else {
+            throw InvalidSessionItem(sessionID: id, reason: "missing or invalid start")
+        }
         guard (0...Self.maximumVideoSize).contains(videoSize) else {
             throw InvalidSessionItem(sessionID: id, reason: "implausible video size \(videoSize)")
         }

@@ -31,7 +31,9 @@ public struct ArchiveLayout: Sendable, Equatable, CustomStringConvertible {
     /// joined by `/`; date and time placeholders use `start` in `timeZone`.
     public func relativePath(for fields: LayoutFields, timeZone: TimeZone) -> String {
         // Plain arithmetic on the local time rather than a Calendar: this runs for every listed session.
-        let start = Int(fields.start.timeIntervalSince1970.rounded(.down))
+        // Clamped to years 1...9999, so that absurd instants render (oddly) instead of overflowing Int.
+        let instant = fields.start.timeIntervalSince1970
+        let start = instant.isFinite ? Int(min(max(instant.rounded(.down), -62_135_596_800), 253_402_300_799)) : 0
         let local = start + timeZone.secondsFromGMT(for: fields.start)
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let seconds = local - days * 86_400

@@ -15,6 +15,18 @@ func fuzzPageDecoder(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     }
     guard case .success(let json) = parsed else { return 0 }
     precondition((try? JSONValue(parsing: body)) == json, "parsing is not deterministic")
+    // The list-page reading the API client uses: the same document, and each `data` element's recorded bytes
+    // parse to that element.
+    guard let (page, ranges) = try? JSONValue.parsingListPage(body) else {
+        preconditionFailure("parsingListPage refused a document that parsing accepted")
+    }
+    precondition(page == json, "parsingListPage read another document")
+    if case .array(let elements)? = json["data"], !ranges.isEmpty {
+        precondition(ranges.count == elements.count, "\(ranges.count) ranges for \(elements.count) items")
+        for (element, range) in zip(elements, ranges) {
+            precondition((try? JSONValue(parsing: Array(body[range]))) == element, "an item's bytes read differently")
+        }
+    }
     guard let page = try? HistoryPage(json: json) else { return 0 }
     precondition(page.total.map { $0 >= 0 } ?? true, "a negative total was kept")
     precondition(page.limit.map { $0 > 0 } ?? true, "a non-positive limit was kept")

@@ -6,7 +6,7 @@ import PackageDescription
 let package = Package(
     name: "getscreen-archiver-fuzz",
     dependencies: [
-        .package(name: "getscreen-archiver", path: "..")
+        .package(name: "getscreen-archiver", path: "../..")
     ],
     targets: [
         .target(name: "FuzzDriver"),
