@@ -109,116 +109,138 @@ struct ArchiveJob: Sendable {
     }
 
     /// Runs the downloads, at most `transfers` at a time, adding the next as one finishes, and publishes the
-    /// complete ones in batches (see `PublishingBatch`).
+    /// complete ones concurrently, in groups: while one group is being flushed and moved into place, the
+    /// downloads that complete meanwhile wait, and they form the next group. Transfers never wait for a flush,
+    /// and the number of flushes adapts to how long one takes.
     private func download(
         _ items: [DownloadPlan.Item],
         with downloader: Downloader,
         into report: inout RunReport
     ) async throws(ArchiverError) {
+        let publisher = Publisher(
+            filer: Filer(root: root, permissions: configuration.permissions),
+            recordArchived: recordArchived,
+            logger: logger
+        )
         var fatal: ArchiverError?
-        var batch = PublishingBatch()
-        let filer = Filer(root: root, permissions: configuration.permissions)
-        func publish() {
-            guard fatal == nil, !batch.downloads.isEmpty else { return }
-            do throws(ArchiverError) {
-                let published = try filer.publish(batch.downloads)
-                var recordings: [ArchivedRecording] = []
-                for result in published {
-                    switch result {
-                    case .success(let recording):
-                        recordings.append(recording)
-                        logger.info(
-                            "archived",
-                            metadata: [
-                                "session.id": "\(recording.session.id)", "path": "\(recording.relativePath)",
-                                "bytes": "\(recording.sizeBytes)",
-                            ])
-                    case .failure(let failure):
-                        report.failures.append(failure)
-                    }
-                }
-                try recordArchived(recordings)
-                report.downloaded += recordings.count
-                report.bytesDownloaded += recordings.reduce(0) { $0 + $1.sizeBytes }
-            } catch {
-                fatal = error
+        var publishingFailed = false
+        var waiting: [CompletedDownload] = []
+        var isPublishing = false
+        var pending = items.makeIterator()
+        await withTaskGroup(of: JobEvent.self) { group in
+            for _ in 0..<configuration.transfers {
+                guard let item = pending.next() else { break }
+                addDownload(of: item, with: downloader, to: &group)
             }
-            batch = PublishingBatch()
-        }
-        await withTaskGroup(of: Result<CompletedDownload, any Error>.self) { group in
-            var pending = items.makeIterator()
-            func startNext() -> Bool {
-                guard let item = pending.next() else { return false }
-                group.addTask {
-                    do {
-                        let download = try await downloader.download(item)
-                        progress.transferFinished(
-                            sessionID: item.session.id, outcome: .success(download.recording.sizeBytes))
-                        return .success(download)
-                    } catch {
-                        if let failure = error as? RecordingFailure {
-                            progress.transferFinished(sessionID: item.session.id, outcome: .failure(failure))
-                        }
-                        return .failure(error)
-                    }
-                }
-                return true
-            }
-            for _ in 0..<configuration.transfers where !startNext() { break }
-            while let result = await group.next() {
-                switch result {
-                case .success(let download):
-                    batch.add(download)
-                    if batch.isFull { publish() }
-                case .failure(let failure as RecordingFailure):
+            while let event = await group.next() {
+                switch event {
+                case .downloaded(.success(let download)):
+                    waiting.append(download)
+                case .downloaded(.failure(let failure as RecordingFailure)):
                     logger.warning(
                         "recording failed",
                         metadata: ["session.id": "\(failure.sessionID ?? 0)", "reason": "\(failure.reason)"])
                     report.failures.append(failure)
-                case .failure(let error as ArchiverError):
+                case .downloaded(.failure(let error as ArchiverError)):
                     // The run must stop: stop scheduling and let in-flight transfers abort.
                     fatal = fatal ?? error
-                    group.cancelAll()
-                case .failure:
+                case .downloaded(.failure):
                     // Cancellation (a signal): stop scheduling; in-flight transfers abort and keep their files.
-                    group.cancelAll()
+                    break
+                case .published(let outcome):
+                    isPublishing = false
+                    report.failures += outcome.failures
+                    report.downloaded += outcome.archived.count
+                    report.bytesDownloaded += outcome.archived.reduce(0) { $0 + $1.sizeBytes }
+                    if let error = outcome.error {
+                        fatal = fatal ?? error
+                        publishingFailed = true
+                    }
+                }
+                // Whatever completed is published even when the run stops (it is verified and costs nothing to
+                // keep), unless publishing itself failed.
+                if !isPublishing, !waiting.isEmpty, !publishingFailed {
+                    let batch = waiting
+                    waiting = []
+                    isPublishing = true
+                    group.addTask { .published(publisher.publish(batch)) }
                 }
                 if fatal != nil || Task.isCancelled {
                     group.cancelAll()
-                } else {
-                    _ = startNext()
+                } else if case .downloaded = event, let item = pending.next() {
+                    addDownload(of: item, with: downloader, to: &group)
                 }
             }
         }
-        // Whatever completed is published even when the run stops: it is verified and costs nothing to keep.
-        let stoppedBy = fatal
-        fatal = nil
-        publish()
-        if let error = stoppedBy ?? fatal { throw error }
+        if let fatal { throw fatal }
         if Task.isCancelled { throw .interrupted(archived: report.downloaded) }
+    }
+
+    /// Adds the download of `item` to `group`, reporting its end to the progress observer.
+    private func addDownload(
+        of item: DownloadPlan.Item,
+        with downloader: Downloader,
+        to group: inout TaskGroup<JobEvent>
+    ) {
+        let progress = progress
+        group.addTask {
+            do {
+                let download = try await downloader.download(item)
+                progress.transferFinished(sessionID: item.session.id, outcome: .success(download.recording.sizeBytes))
+                return .downloaded(.success(download))
+            } catch {
+                if let failure = error as? RecordingFailure {
+                    progress.transferFinished(sessionID: item.session.id, outcome: .failure(failure))
+                }
+                return .downloaded(.failure(error))
+            }
+        }
     }
 }
 
-/// Complete downloads waiting to be published together: one flush of the file system and one catalog
-/// transaction for many recordings instead of several fsyncs and a transaction each. A batch is published
-/// when it holds 64 recordings or 1 GiB, when it has waited 2 seconds, and at the end of the run.
-struct PublishingBatch {
-    private static let maximumCount = 64
-    private static let maximumBytes = 1 << 30
-    private static let maximumWait = Duration.seconds(2)
+/// What a child task of the download loop came to.
+private enum JobEvent: Sendable {
+    case downloaded(Result<CompletedDownload, any Error>)
+    case published(Publisher.Outcome)
+}
 
-    private(set) var downloads: [CompletedDownload] = []
-    private var bytes = 0
-    private var firstAdded: ContinuousClock.Instant?
-
-    mutating func add(_ download: CompletedDownload) {
-        downloads.append(download)
-        bytes += download.recording.sizeBytes
-        firstAdded = firstAdded ?? .now
+/// Makes a group of complete downloads durable and visible: one flush and the renames (`Filer.publish`), then
+/// one catalog transaction for the group.
+private struct Publisher: Sendable {
+    struct Outcome: Sendable {
+        var archived: [ArchivedRecording] = []
+        var failures: [RecordingFailure] = []
+        /// Set when the archive or the catalog could not be written: the run must stop.
+        var error: ArchiverError?
     }
 
-    var isFull: Bool {
-        downloads.count >= Self.maximumCount || bytes >= Self.maximumBytes
-            || firstAdded.map { ContinuousClock.now - $0 >= Self.maximumWait } ?? false
+    let filer: Filer
+    let recordArchived: @Sendable ([ArchivedRecording]) throws(ArchiverError) -> Void
+    let logger: Logger
+
+    func publish(_ downloads: [CompletedDownload]) -> Outcome {
+        var outcome = Outcome()
+        do throws(ArchiverError) {
+            var recordings: [ArchivedRecording] = []
+            for result in try filer.publish(downloads) {
+                switch result {
+                case .success(let recording):
+                    recordings.append(recording)
+                    logger.info(
+                        "archived",
+                        metadata: [
+                            "session.id": "\(recording.session.id)", "path": "\(recording.relativePath)",
+                            "bytes": "\(recording.sizeBytes)",
+                        ])
+                case .failure(let failure):
+                    outcome.failures.append(failure)
+                }
+            }
+            try recordArchived(recordings)
+            outcome.archived = recordings
+        } catch {
+            outcome.error = error
+        }
+        return outcome
     }
 }
