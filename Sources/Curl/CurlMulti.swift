@@ -2,36 +2,35 @@ internal import CCurl
 import Foundation
 import Synchronization
 
-/// Performs HTTP transfers concurrently on one libcurl multi handle, driven by one dedicated thread.
+/// Performs HTTP transfers concurrently on libcurl multi handles, each driven by its own thread.
 ///
-/// Threading contract: only the driver thread touches the `CURLM` handle and every easy handle. Other
-/// threads hand work over through a `Mutex`-guarded inbox and wake the driver with `curl_multi_wakeup`,
-/// the one multi call libcurl documents as safe from any thread. Connections are kept in the multi
-/// handle's cache, so consecutive transfers to one host reuse them.
+/// One thread can only receive, write and hash so many bytes a second; with `threads` above 1, transfers are
+/// spread over that many multi handles, each new one going to the handle with the fewest transfers, so a run
+/// uses every core while each slot still keeps its connection.
+///
+/// Threading contract: only a handle's driver thread touches that `CURLM` handle and its easy handles. Other
+/// threads hand work over through a `Mutex`-guarded inbox and wake the driver with `curl_multi_wakeup`, the
+/// one multi call libcurl documents as safe from any thread. Connections are kept in each multi handle's
+/// cache, so consecutive transfers on one handle to one host reuse them.
 public final class CurlMulti: Sendable {
-    private struct Inbox: ~Copyable {
-        var additions: [Transfer] = []
-        var cancellations: [Transfer] = []
-        var isShuttingDown = false
-        var isShutDown = false
-        var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
-    }
+    private let drivers: [MultiDriver]
+    /// Per driver, the transfers submitted and not yet finished.
+    private let loads: Mutex<[Int]>
 
-    private let driver: Driver
-    private let inbox = Mutex(Inbox())
-
-    /// Creates the multi handle and starts its driver thread.
-    /// - Parameter maxConnections: the size of the connection cache (`CURLMOPT_MAXCONNECTS`); set it to at
-    ///   least the number of concurrent transfers so that every transfer slot keeps its connection.
+    /// Creates the multi handles and starts their driver threads.
+    /// - Parameters:
+    ///   - maxConnections: the size of each handle's connection cache (`CURLMOPT_MAXCONNECTS`); set it to at
+    ///     least the number of concurrent transfers so that every transfer slot keeps its connection.
+    ///   - threads: how many multi handles, each with its own driver thread, share the transfers.
     /// - Throws: `CurlError` when libcurl cannot initialise.
-    public init(maxConnections: Int = 16) throws(CurlError) {
+    public init(maxConnections: Int = 16, threads: Int = 1) throws(CurlError) {
         try CurlGlobal.ensureInitialized()
-        guard let multi = curl_multi_init() else { throw CurlError(code: CURLE_OUT_OF_MEMORY, detail: nil) }
-        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
-        driver = Driver(multi: multi)
-        let thread = Thread { [self] in self.driveUntilShutdown() }
-        thread.name = "curl-multi"
-        thread.start()
+        var drivers: [MultiDriver] = []
+        for index in 0..<max(1, threads) {
+            drivers.append(try MultiDriver(maxConnections: maxConnections, name: "curl-multi-\(index)"))
+        }
+        self.drivers = drivers
+        loads = Mutex(Array(repeating: 0, count: drivers.count))
     }
 
     /// Performs one request and returns its response once the body is complete.
@@ -40,6 +39,49 @@ public final class CurlMulti: Sendable {
     /// - Throws: `CurlError` when the transfer fails below HTTP (connect, timeout, truncated body, write
     ///   error); `CancellationError`; `CurlMultiShutDown` after `shutdown()`.
     public func perform(_ request: TransferRequest) async throws -> TransferResponse {
+        // The least loaded handle: with N transfers at most, none ever holds more than ⌈N / threads⌉ at once,
+        // so each keeps that many connections.
+        let index = loads.withLock { loads in
+            let index = loads.indices.min { loads[$0] < loads[$1] }!
+            loads[index] += 1
+            return index
+        }
+        defer { loads.withLock { $0[index] -= 1 } }
+        return try await drivers[index].perform(request)
+    }
+
+    /// Aborts what is still running, stops the driver threads and frees the multi handles.
+    ///
+    /// Call it before the process exits: libcurl's TLS backend must not be torn down by `atexit` while
+    /// handles are alive.
+    public func shutdown() async {
+        for driver in drivers { await driver.shutdown() }
+    }
+}
+
+/// One multi handle and the thread that drives it.
+private final class MultiDriver: Sendable {
+    private struct Inbox: ~Copyable {
+        var additions: [Transfer] = []
+        var cancellations: [Transfer] = []
+        var isShuttingDown = false
+        var isShutDown = false
+        var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let handle: MultiHandle
+    private let inbox = Mutex(Inbox())
+
+    init(maxConnections: Int, name: String) throws(CurlError) {
+        guard let multi = curl_multi_init() else { throw CurlError(code: CURLE_OUT_OF_MEMORY, detail: nil) }
+        _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
+        handle = MultiHandle(multi: multi)
+        let thread = Thread { [self] in self.driveUntilShutdown() }
+        thread.name = name
+        thread.start()
+    }
+
+    func perform(_ request: TransferRequest) async throws -> TransferResponse {
         let transfer = Transfer(request: request)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -63,10 +105,7 @@ public final class CurlMulti: Sendable {
     }
 
     /// Aborts what is still running, stops the driver thread and frees the multi handle.
-    ///
-    /// Call it before the process exits: libcurl's TLS backend must not be torn down by `atexit` while
-    /// handles are alive.
-    public func shutdown() async {
+    func shutdown() async {
         await withCheckedContinuation { continuation in
             inbox.withLock { inbox in
                 if inbox.isShutDown {
@@ -83,7 +122,7 @@ public final class CurlMulti: Sendable {
     /// Called with the inbox lock held, so the multi handle cannot be freed under it.
     private func wakeDriver(_ inbox: borrowing Inbox) {
         guard !inbox.isShutDown else { return }
-        curl_multi_wakeup(driver.multi)
+        curl_multi_wakeup(handle.multi)
     }
 
     // MARK: Driver thread
@@ -100,7 +139,7 @@ public final class CurlMulti: Sendable {
             }
             for transfer in additions {
                 do {
-                    try transfer.attach(to: driver.multi)
+                    try transfer.attach(to: handle.multi)
                     active[transfer.easy!] = transfer
                 } catch {
                     transfer.detach(from: nil)
@@ -109,34 +148,34 @@ public final class CurlMulti: Sendable {
             }
             for transfer in cancellations {
                 guard let easy = transfer.easy, active.removeValue(forKey: easy) != nil else { continue }
-                transfer.detach(from: driver.multi)
+                transfer.detach(from: handle.multi)
                 transfer.finish(.failure(CancellationError()))
             }
             if isShuttingDown {
                 for transfer in active.values {
-                    transfer.detach(from: driver.multi)
+                    transfer.detach(from: handle.multi)
                     transfer.finish(.failure(CurlMultiShutDown()))
                 }
                 break
             }
 
             var running: Int32 = 0
-            curl_multi_perform(driver.multi, &running)
+            curl_multi_perform(handle.multi, &running)
             var easy: UnsafeMutableRawPointer?
             var code = CURLE_OK
-            while ccurl_multi_info_read_done(driver.multi, &easy, &code) == 1 {
+            while ccurl_multi_info_read_done(handle.multi, &easy, &code) == 1 {
                 guard let done = easy, let transfer = active.removeValue(forKey: done) else { continue }
                 let outcome = transfer.outcome(for: code)
-                transfer.detach(from: driver.multi)
+                transfer.detach(from: handle.multi)
                 transfer.finish(outcome)
             }
             var ready: Int32 = 0
-            curl_multi_poll(driver.multi, nil, 0, 1000, &ready)
+            curl_multi_poll(handle.multi, nil, 0, 1000, &ready)
         }
         let waiters = inbox.withLock { inbox in
             // Freed under the lock: no thread can be inside curl_multi_wakeup now or later.
             inbox.isShutDown = true
-            curl_multi_cleanup(driver.multi)
+            curl_multi_cleanup(handle.multi)
             defer { inbox.shutdownWaiters.removeAll() }
             return inbox.shutdownWaiters
         }
@@ -151,7 +190,7 @@ public struct CurlMultiShutDown: Error, Sendable, CustomStringConvertible {
 
 /// Owns the `CURLM` pointer. Confinement: the pointer is used by the driver thread, and by
 /// `curl_multi_wakeup` from any thread while the inbox lock shows the handle alive.
-private final class Driver: @unchecked Sendable {
+private final class MultiHandle: @unchecked Sendable {
     let multi: UnsafeMutableRawPointer
     init(multi: UnsafeMutableRawPointer) { self.multi = multi }
 }

@@ -2,6 +2,7 @@ import ArchiverTestSupport
 import Curl
 import Foundation
 import GetscreenSimulator
+import Synchronization
 import Testing
 
 /// The libcurl bridge against a real HTTP server on loopback.
@@ -74,6 +75,48 @@ import Testing
         #expect(fixture.simulator.counters.listRequests == 10)
     }
 
+    @Test func spreadsTransfersOverItsThreadsKeepingOneConnectionPerSlot() async throws {
+        let sessions = (0..<4).map { index in
+            SimulatedSession(
+                id: 40 + index, uid: "u\(index)", start: 1_780_000_000, stop: 1_780_000_100,
+                agent: SimulatedAgent(id: 3, name: "PC"), videoSize: 6_000
+            )
+        }
+        var faults = SimulatorFaults()
+        faults.mediaBytesPerSecond = 30_000  // about 0.2 s per body, so the four slots overlap
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        let multi = try CurlMulti(threads: 2)
+        let receivers = ReceivingThreads()
+
+        // Four slots, each with three transfers one after another.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for session in sessions {
+                group.addTask {
+                    for round in 0..<3 {
+                        let path = "\(fixture.root)/body-\(session.id)-\(round)"
+                        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+                        defer { close(descriptor) }
+                        let response = try await multi.perform(
+                            TransferRequest(
+                                url: "http://127.0.0.1:\(fixture.simulator.port)/video/3/\(session.id).mp4"
+                                    + "?apikey=\(SimulatorFixture.apiKey)",
+                                destination: .file(descriptor: descriptor, observer: receivers)
+                            )
+                        )
+                        #expect(response.bytesWritten == 6_000)
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        await multi.shutdown()
+
+        #expect(receivers.threads.count == 2, "bodies were received on \(receivers.threads.count) thread(s)")
+        #expect(fixture.simulator.counters.maxConcurrentMediaResponses == 4)
+        #expect(fixture.simulator.counters.connectionsAccepted <= 4, "one connection per slot")
+    }
+
     @Test func memoryBodiesAreBounded() async throws {
         let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: [Self.session]))
         defer { Task { await fixture.tearDown() } }
@@ -139,4 +182,18 @@ import Testing
             _ = try await multi.perform(TransferRequest(url: "http://127.0.0.1:1/", destination: .memory(limit: 10)))
         }
     }
+}
+
+/// Records the threads that receive bodies.
+private final class ReceivingThreads: TransferBodyObserver {
+    private let seen = Mutex<Set<UInt>>([])
+
+    var threads: Set<UInt> { seen.withLock { $0 } }
+
+    func transferDidWrite(_ bytes: UnsafeRawBufferPointer) {
+        let thread = UInt(pthread_self())
+        seen.withLock { _ = $0.insert(thread) }
+    }
+
+    func transferDidRestartFromZero() {}
 }

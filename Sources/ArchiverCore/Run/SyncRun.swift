@@ -131,7 +131,10 @@ public enum Archiver {
         defer { lock.release() }
         let transport: CurlMulti
         do {
-            transport = try CurlMulti(maxConnections: configuration.transfers + 2)
+            // One transfer thread per core (receiving, writing and hashing a recording is CPU work), never more
+            // threads than transfers.
+            let threads = min(configuration.transfers, ProcessInfo.processInfo.activeProcessorCount)
+            transport = try CurlMulti(maxConnections: configuration.transfers + 2, threads: threads)
         } catch {
             throw .apiUnreachable(
                 endpoint: configuration.apiBaseURL.absoluteString, reason: "libcurl did not start: \(error)")
