@@ -195,20 +195,22 @@ final class Transfer: @unchecked Sendable {
     }
 
     fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) {
-        guard let text = String(bytes: line, encoding: .utf8) ?? String(bytes: line, encoding: .isoLatin1) else {
-            return
-        }
-        if text.hasPrefix("HTTP/") {
+        let bytes = line.trimmingWhitespace()
+        if bytes.starts(with: "HTTP/".utf8) {
             // A new status line (after a 100 Continue or an interim response): start over.
             responseHeaders = [:]
-            let parts = text.split(separator: " ", maxSplits: 2)
-            responseStatus = parts.count > 1 ? Int(parts[1]) : nil
+            let parts = bytes.split(separator: UInt8(ascii: " "), maxSplits: 2)
+            responseStatus = parts.count > 1 ? Int(String(decoding: parts[1], as: UTF8.self)) : nil
             return
         }
-        guard let colon = text.firstIndex(of: ":") else { return }
-        let name = text[..<colon].trimmingCharacters(in: .whitespaces).lowercased()
-        let value = text[text.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        responseHeaders[name] = value
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = Self.text(bytes[..<colon].trimmingWhitespace()).lowercased()
+        responseHeaders[name] = Self.text(bytes[(colon + 1)...].trimmingWhitespace())
+    }
+
+    /// Header bytes as text: UTF-8 when valid, else Latin-1 (what HTTP/1.1 allowed in field values).
+    private static func text(_ bytes: Slice<UnsafeRawBufferPointer>) -> String {
+        String(validating: bytes, as: UTF8.self) ?? String(bytes.map { Character(Unicode.Scalar($0)) })
     }
 
     /// Before the first body byte of a resumed transfer: a 206 must continue the file where it ends; a 200
@@ -285,5 +287,15 @@ extension Duration {
     fileprivate var milliseconds: Int {
         let (seconds, attoseconds) = components
         return Int(seconds) * 1000 + Int(attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+extension Collection<UInt8> where SubSequence == Slice<UnsafeRawBufferPointer> {
+    /// The bytes without leading and trailing spaces, tabs, CRs and LFs.
+    fileprivate func trimmingWhitespace() -> Slice<UnsafeRawBufferPointer> {
+        let isWhitespace = { (byte: UInt8) in byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        let start = firstIndex { !isWhitespace($0) } ?? endIndex
+        let end = self[start...].lastIndex { !isWhitespace($0) }.map(index(after:)) ?? start
+        return self[start..<end]
     }
 }

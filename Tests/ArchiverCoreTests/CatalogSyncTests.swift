@@ -52,8 +52,7 @@ import Testing
             #expect(entry.stop == Date(timeIntervalSince1970: TimeInterval(session.stop)))
             #expect(contents(of: "\(fixture.root)/\(path)") == expectedBytes(of: session))
             #expect(try FileDigest.sha256(ofFileAt: "\(fixture.root)/\(path)").hex == entry.sha256)
-            let sidecar = try JSONDecoder().decode(
-                JSONValue.self, from: Data(contents(of: "\(fixture.root)/\(path.dropLast(4)).json") ?? []))
+            let sidecar = try JSONValue(parsing: contents(of: "\(fixture.root)/\(path.dropLast(4)).json") ?? [])
             #expect(sidecar["archive"]?["sha256"]?.stringValue == entry.sha256)
         }
         let watermark = try #require(try catalog.lastSuccessfulSync())
@@ -141,13 +140,13 @@ import Testing
         let sessions = fixture.dataset.sessions
         let paths = sessions.map { "\(fixture.root)/\(SimulatorFixture.expectedPath(of: $0).dropLast(4))" }
         // No SHA-256 (an older sidecar), not JSON, and a sidecar whose recording is gone.
-        var document = try JSONDecoder().decode(JSONValue.self, from: Data(contents(of: paths[0] + ".json") ?? []))
+        var document = try JSONValue(parsing: contents(of: paths[0] + ".json") ?? [])
         if case .object(var members) = document, case .object(var archive)? = members["archive"] {
             archive["sha256"] = nil
             members["archive"] = .object(archive)
             document = .object(members)
         }
-        try JSONEncoder().encode(document).write(to: URL(fileURLWithPath: paths[0] + ".json"))
+        try Data(document.prettyJSON()).write(to: URL(fileURLWithPath: paths[0] + ".json"))
         try Data("{not json".utf8).write(to: URL(fileURLWithPath: paths[1] + ".json"))
         try FileManager.default.removeItem(atPath: paths[2] + ".mp4")
         try Data("{}".utf8).write(to: URL(fileURLWithPath: "\(fixture.root)/.getscreen-archiver/stray.json"))

@@ -41,9 +41,8 @@ import Testing
     }
 
     @Test func historyListDecodesVideoAsAnObject() throws {
-        let item = try JSONDecoder().decode(
-            JSONValue.self,
-            from: Data(
+        let item = try JSONValue(
+            parsing: Array(
                 """
                 {"id": 27233, "start": 1608660273, "stop": 1608660281, "support_id": 1002, "client": [],
                  "agent": {"id": 1001, "name": "DESKTOP-SJBU5PO", "group": "Accounting"},
@@ -71,7 +70,7 @@ import Testing
         (#"{"id": 1, "start": 1, "video": {"url": "https://x/1.mp4", "size": 5}}"#, "missing agent.id"),
     ])
     func unusableListItemsAreRefusedWithAReason(json: String, reason: String) throws {
-        let item = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+        let item = try JSONValue(parsing: Array(json.utf8))
         #expect(throws: InvalidSessionItem.self) { try Session(listItem: item) }
         do {
             _ = try Session(listItem: item)

@@ -16,7 +16,7 @@ import Testing
     func parsesLikeFoundation(document: String) throws {
         let bytes = Array(document.utf8)
         let ours = try JSONValue(parsing: bytes)
-        let foundation = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+        let foundation = try JSONDecoder().decode(FoundationDecoded.self, from: Data(bytes)).value
         #expect(ours == foundation)
     }
 
@@ -84,9 +84,29 @@ import Testing
         #"{"a": [1, -2, 3.25, true, false, null], "b": "quote \" slash \\ newline \n tab \t ctl \u0001 é"}"#,
         #"[]"#, #"{}"#, #""plain""#,
     ])
-    func compactJSONReadsBackAsTheSameValue(document: String) throws {
+    func compactAndPrettyJSONReadBackAsTheSameValue(document: String) throws {
         let value = try JSONValue(parsing: Array(document.utf8))
         #expect(try JSONValue(parsing: value.compactJSON()) == value)
+        #expect(try JSONValue(parsing: value.prettyJSON()) == value)
+    }
+
+    @Test func prettyJSONIndentsAndSortsKeys() throws {
+        let value = try JSONValue(parsing: Array(#"{"b": [1, {"d": null, "c": "x/y"}], "a": {}, "e": []}"#.utf8))
+        let expected = """
+            {
+              "a" : {},
+              "b" : [
+                1,
+                {
+                  "c" : "x/y",
+                  "d" : null
+                }
+              ],
+              "e" : []
+            }
+
+            """
+        #expect(String(decoding: value.prettyJSON(), as: UTF8.self) == expected)
     }
 
     @Test func onlyTheFirstDataMemberOfAListPageIsRecorded() throws {
@@ -94,5 +114,29 @@ import Testing
         let (page, ranges) = try JSONValue.parsingListPage(body)
         #expect(page["data"] == .array([]))
         #expect(ranges.isEmpty)
+    }
+}
+
+/// A value decoded by Foundation's `JSONDecoder`, the reference the direct parser is compared with.
+private struct FoundationDecoded: Decodable {
+    let value: JSONValue
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            value = .null
+        } else if let bool = try? container.decode(Bool.self) {
+            value = .bool(bool)
+        } else if let integer = try? container.decode(Int.self) {
+            value = .integer(integer)
+        } else if let number = try? container.decode(Double.self) {
+            value = .number(number)
+        } else if let string = try? container.decode(String.self) {
+            value = .string(string)
+        } else if let elements = try? container.decode([FoundationDecoded].self) {
+            value = .array(elements.map(\.value))
+        } else {
+            value = .object(try container.decode([String: FoundationDecoded].self).mapValues(\.value))
+        }
     }
 }

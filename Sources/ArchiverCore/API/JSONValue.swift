@@ -1,5 +1,5 @@
 /// Any JSON value, kept as the API sent it so that sidecars can record a session's metadata verbatim.
-public enum JSONValue: Sendable, Hashable, Codable {
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case integer(Int)
@@ -7,38 +7,6 @@ public enum JSONValue: Sendable, Hashable, Codable {
     case string(String)
     case array([JSONValue])
     case object([String: JSONValue])
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let value = try? container.decode(Bool.self) {
-            self = .bool(value)
-        } else if let value = try? container.decode(Int.self) {
-            self = .integer(value)
-        } else if let value = try? container.decode(Double.self) {
-            self = .number(value)
-        } else if let value = try? container.decode(String.self) {
-            self = .string(value)
-        } else if let value = try? container.decode([JSONValue].self) {
-            self = .array(value)
-        } else {
-            self = .object(try container.decode([String: JSONValue].self))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .null: try container.encodeNil()
-        case .bool(let value): try container.encode(value)
-        case .integer(let value): try container.encode(value)
-        case .number(let value): try container.encode(value)
-        case .string(let value): try container.encode(value)
-        case .array(let value): try container.encode(value)
-        case .object(let value): try container.encode(value)
-        }
-    }
 
     /// The member named `key` of an object; nil for other values or a missing member.
     public subscript(key: String) -> JSONValue? {
@@ -65,34 +33,65 @@ public enum JSONValue: Sendable, Hashable, Codable {
     /// The value as compact JSON text (UTF-8), object members in no particular order.
     public func compactJSON() -> [UInt8] {
         var output: [UInt8] = []
-        write(to: &output)
+        write(to: &output, indent: nil)
         return output
     }
 
-    private func write(to output: inout [UInt8]) {
+    /// The value as indented JSON text (UTF-8, two spaces per level), object members sorted by key, ending with
+    /// a newline: the form of the sidecar files, meant to be read by people too.
+    public func prettyJSON() -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(4096)
+        write(to: &output, indent: 0)
+        output.append(UInt8(ascii: "\n"))
+        return output
+    }
+
+    /// Appends the value; `indent` is the current depth when pretty-printing, nil for compact text.
+    private func write(to output: inout [UInt8], indent: Int?) {
         switch self {
-        case .null: output += Array("null".utf8)
-        case .bool(let value): output += Array((value ? "true" : "false").utf8)
-        case .integer(let value): output += Array(String(value).utf8)
-        case .number(let value): output += Array("\(value)".utf8)
+        case .null: output += "null".utf8
+        case .bool(let value): output += (value ? "true" : "false").utf8
+        case .integer(let value): output += String(value).utf8
+        case .number(let value): output += "\(value)".utf8
         case .string(let value): Self.writeString(value, to: &output)
         case .array(let elements):
-            output.append(UInt8(ascii: "["))
-            for (index, element) in elements.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                element.write(to: &output)
+            Self.writeContainer(elements, open: "[", close: "]", to: &output, indent: indent) { element, output in
+                element.write(to: &output, indent: indent.map { $0 + 1 })
             }
-            output.append(UInt8(ascii: "]"))
         case .object(let members):
-            output.append(UInt8(ascii: "{"))
-            for (index, (key, value)) in members.enumerated() {
-                if index > 0 { output.append(UInt8(ascii: ",")) }
-                Self.writeString(key, to: &output)
-                output.append(UInt8(ascii: ":"))
-                value.write(to: &output)
+            let ordered = indent == nil ? Array(members) : members.sorted { $0.key < $1.key }
+            Self.writeContainer(ordered, open: "{", close: "}", to: &output, indent: indent) { member, output in
+                Self.writeString(member.key, to: &output)
+                output += (indent == nil ? ":" : " : ").utf8
+                member.value.write(to: &output, indent: indent.map { $0 + 1 })
             }
-            output.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// Writes `open`, the elements separated by commas (each on its own indented line when pretty-printing),
+    /// and `close`.
+    private static func writeContainer<Element>(
+        _ elements: [Element],
+        open: Unicode.Scalar,
+        close: Unicode.Scalar,
+        to output: inout [UInt8],
+        indent: Int?,
+        writeElement: (Element, inout [UInt8]) -> Void
+    ) {
+        output.append(UInt8(ascii: open))
+        for (index, element) in elements.enumerated() {
+            if index > 0 { output.append(UInt8(ascii: ",")) }
+            if let indent { newline(indent: indent + 1, to: &output) }
+            writeElement(element, &output)
+        }
+        if let indent, !elements.isEmpty { newline(indent: indent, to: &output) }
+        output.append(UInt8(ascii: close))
+    }
+
+    private static func newline(indent: Int, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\n"))
+        output += repeatElement(UInt8(ascii: " "), count: indent * 2)
     }
 
     private static func writeString(_ text: String, to output: inout [UInt8]) {

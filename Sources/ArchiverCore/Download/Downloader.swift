@@ -216,10 +216,11 @@ public struct Downloader: Sendable {
         session: Session
     ) async throws -> AttemptOutcome {
         if resumeOffset == expected { return .complete }
-        let redacted = URLRedaction.redacted(url)
         logger.debug(
             "downloading",
-            metadata: ["session.id": "\(session.id)", "url": "\(redacted)", "resume_from": "\(resumeOffset)"]
+            metadata: [
+                "session.id": "\(session.id)", "url": "\(URLRedaction.redacted(url))", "resume_from": "\(resumeOffset)",
+            ]
         )
         progress.transferStarted(sessionID: session.id, expectedBytes: expected - resumeOffset)
         let request = TransferRequest(
@@ -244,11 +245,13 @@ public struct Downloader: Sendable {
         }
 
         let status = response.statusCode
-        let failure = RecordingFailure(
-            sessionID: session.id,
-            code: "http_\(status)",
-            reason: "the media server answered HTTP \(status) for \(redacted)"
-        )
+        var failure: RecordingFailure {
+            RecordingFailure(
+                sessionID: session.id,
+                code: "http_\(status)",
+                reason: "the media server answered HTTP \(status) for \(URLRedaction.redacted(url))"
+            )
+        }
         switch status {
         case 200, 206:
             let total = (response.restartedFromZero ? 0 : resumeOffset) + response.bytesWritten

@@ -15,10 +15,7 @@ enum Sidecar {
                 "tool": .string("getscreen-archiver"),
             ]),
         ])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        // Encoding a JSONValue cannot fail: it holds only JSON-representable values (finite numbers).
-        return Array((try? encoder.encode(document)) ?? Data("{}".utf8)) + [UInt8(ascii: "\n")]
+        return document.prettyJSON()
     }
 
     /// `value` with every string that carries an `apikey` parameter rewritten without it.
