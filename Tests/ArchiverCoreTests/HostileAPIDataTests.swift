@@ -92,12 +92,16 @@ import Testing
     }
 
     @Test func aNegativeTotalIsIgnoredAndANonPositiveLimitToo() throws {
-        let page = try HistoryPage(json: Self.decode(#"{"data": [], "total": -3, "limit": 0}"#))
+        func read(_ text: String) throws -> Result<HistoryPage, ArchiverError> {
+            try HistoryPage.parse(Array(text.utf8))
+        }
+        let page = try read(#"{"data": [], "total": -3, "limit": 0}"#).get()
         #expect(page.total == nil)
         #expect(page.ignoredTotal == -3)
         #expect(page.limit == nil)
-        #expect(throws: ArchiverError.self) { try HistoryPage(json: Self.decode(#"{"data": {"id": 1}}"#)) }
-        #expect(throws: ArchiverError.self) { try HistoryPage(json: Self.decode(#"[1, 2]"#)) }
+        #expect(throws: ArchiverError.self) { try read(#"{"data": {"id": 1}}"#).get() }
+        #expect(throws: ArchiverError.self) { try read(#"[1, 2]"#).get() }
+        #expect(throws: ArchiverError.self) { try read(#"{"data": null, "data": []}"#).get() }
     }
 
     // MARK: - Whole runs against the simulator

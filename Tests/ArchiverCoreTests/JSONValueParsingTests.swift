@@ -64,22 +64,6 @@ import Testing
         #expect(throws: Never.self) { try JSONValue(parsing: allowed) }
     }
 
-    @Test func aListPageKeepsEachItemsTextAsTheAPISentIt() throws {
-        let body = Array(
-            #"{"offset": 0, "total": 2, "data": [ {"id": 1, "agent": {"name": "A\u00e9"}} ,{"id":2,"x":[1,{}]} ]}"#.utf8
-        )
-        let (page, ranges) = try JSONValue.parsingListPage(body)
-        guard case .array(let items)? = page["data"] else {
-            Issue.record("no data array")
-            return
-        }
-        #expect(ranges.count == 2)
-        #expect(String(decoding: body[ranges[1]], as: UTF8.self) == #"{"id":2,"x":[1,{}]}"#)
-        for (item, range) in zip(items, ranges) {
-            #expect(try JSONValue(parsing: Array(body[range])) == item)
-        }
-    }
-
     @Test(arguments: [
         #"{"a": [1, -2, 3.25, true, false, null], "b": "quote \" slash \\ newline \n tab \t ctl \u0001 é"}"#,
         #"[]"#, #"{}"#, #""plain""#,
@@ -107,13 +91,6 @@ import Testing
 
             """
         #expect(String(decoding: value.prettyJSON(), as: UTF8.self) == expected)
-    }
-
-    @Test func onlyTheFirstDataMemberOfAListPageIsRecorded() throws {
-        let body = Array(#"{"data": [], "data": [1, 2]}"#.utf8)
-        let (page, ranges) = try JSONValue.parsingListPage(body)
-        #expect(page["data"] == .array([]))
-        #expect(ranges.isEmpty)
     }
 }
 

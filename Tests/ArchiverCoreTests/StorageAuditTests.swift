@@ -32,17 +32,27 @@ import Testing
             "\(paths[1]!).mp4": 100, "\(paths[1]!).json": 1, "\(paths[3]!).mp4": 7, "\(paths[3]!).json": 1,
             "\(paths[4]!).mp4": 400,
         ]
-        let plan = planner.plan(sessions) { onDisk[$0] }
-        return StorageAudit(
-            plan: plan,
-            unusableItems: [InvalidSessionItem(sessionID: 5, reason: "missing video.size")],
+        // Planned as a dry run plans a listing: page by page, keeping counts only.
+        var listing = PlannedListing(
+            planner: planner,
+            plan: DownloadPlan(keeping: .none),
+            fileSize: { onDisk[$0] },
             catalogued: [
                 .init(sessionID: 1, agentID: 1, agentName: "PC", sizeBytes: 100),
                 .init(sessionID: 5, agentID: 1, agentName: "PC", sizeBytes: 500),
                 .init(sessionID: 9, agentID: 1, agentName: "PC", sizeBytes: 900),
                 .init(sessionID: 8, agentID: 2, agentName: "Laptop", sizeBytes: 800),
                 .init(sessionID: 7, agentID: 3, agentName: "Old", sizeBytes: 700),
-            ],
+                .init(sessionID: 9, agentID: 1, agentName: "PC", sizeBytes: 900),
+            ]
+        )
+        for session in sessions { listing.add(session) }
+        listing.add(InvalidSessionItem(sessionID: 5, reason: "missing video.size"))
+        #expect(listing.plan.downloads.isEmpty && listing.plan.archived.isEmpty)
+        return StorageAudit(
+            plan: listing.plan,
+            unusableItems: listing.invalidItems,
+            notListed: listing.notListed,
             agentIDs: agentIDs,
             freeBytes: freeBytes,
             minimumFreeBytes: minimumFree
@@ -60,7 +70,7 @@ import Testing
         #expect(pc.wrongSize == .init(count: 1, bytes: 300))
         #expect(pc.wrongSizeFoundBytes == 7)
         #expect(pc.wouldDownload == .init(count: 2, bytes: 500))
-        // Session 5 is listed (though unusable), so it is not "no longer listed".
+        // Session 5 is listed (though unusable), so it is not "no longer listed"; 9, catalogued twice, counts once.
         #expect(pc.noLongerListed == .init(count: 1, bytes: 900))
         let laptop = try #require(audit.agents.first { $0.agentID == 2 })
         #expect(laptop.archived == .init(count: 1, bytes: 400))
@@ -146,7 +156,7 @@ import Testing
     @Test func emptyArchiveAndUnknownSpace() throws {
         let audit = StorageAudit(
             plan: DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!).plan([]) { _ in nil },
-            unusableItems: [], catalogued: [], agentIDs: [], freeBytes: nil, minimumFreeBytes: 0)
+            unusableItems: [], notListed: [], agentIDs: [], freeBytes: nil, minimumFreeBytes: 0)
         #expect(audit.agents.isEmpty)
         #expect(audit.space == nil)
         let table = audit.table()

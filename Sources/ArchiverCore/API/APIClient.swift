@@ -53,56 +53,54 @@ public struct APIClient: Sendable {
         self.logger = logger
     }
 
-    /// Walks every page of `history/list` for `filter`, sessions with a recording only.
+    /// Walks every page of `history/list` for `filter`, sessions with a recording only, and returns them all.
     ///
-    /// Paging ends when `total` is reached, or earlier on an empty page or a page shorter than the limit
-    /// the server answered with (the server may cap `limit`). Sessions are de-duplicated by id.
-    ///
-    /// Pagination drift: consecutive pages overlap by a few items, so sessions that expire at the start of the
-    /// order while we page do not push unseen ones past our offset. When a page shows no overlap with what
-    /// we saw (the list moved further than the overlap), the whole listing is walked once more.
-    ///
-    /// When a page fails after earlier pages succeeded with anything but a rejected key or an interruption
-    /// (the plan's request limit, the API unreachable or answering non-JSON after retries), the sessions
-    /// listed so far are returned with `interruption` set, so that they can still be archived.
+    /// See `listSessions(in:agentIDs:into:)` for paging, de-duplication and interruptions.
     /// - Throws: `ArchiverError` when the API rejects the key, when the first page fails, or on interruption.
     public func listSessions(filter: HistoryFilter, pageSize: Int = maximumPageSize) async throws(ArchiverError)
         -> Listing
     {
         var listing = Listing(sessions: [], invalidItems: [], pageCount: 0)
-        var seen = Set<Int>()
-        var invalidSeen = Set<ItemKey>()
-        let driftExceededOverlap = try await walk(
-            filter: filter, pageSize: pageSize, into: &listing, seen: &seen, invalidSeen: &invalidSeen)
-        if driftExceededOverlap && listing.interruption == nil {
-            logger.warning("history/list moved more than the page overlap while paging; listing once more")
-            _ = try await walk(
-                filter: filter, pageSize: pageSize, into: &listing, seen: &seen, invalidSeen: &invalidSeen)
-        }
-        logger.debug(
-            "listed sessions",
-            metadata: [
-                "sessions": "\(listing.sessions.count)", "invalid": "\(listing.invalidItems.count)",
-                "pages": "\(listing.pageCount)",
-            ]
-        )
+        var seen = SeenItems()
+        let walk = try await listSessions(filter: filter, pageSize: pageSize, seen: &seen, into: &listing)
+        listing.pageCount = walk.pageCount
+        listing.interruption = walk.interruption
         return listing
+    }
+
+    /// Walks every page of `history/list` for `filter`, passing each new item to `sink` as its page arrives.
+    private func listSessions<Sink: ListingSink>(
+        filter: HistoryFilter,
+        pageSize: Int,
+        seen: inout SeenItems,
+        into sink: inout Sink
+    ) async throws(ArchiverError) -> ListingWalk {
+        var walk = ListingWalk()
+        let driftExceededOverlap = try await self.walk(
+            filter: filter, pageSize: pageSize, seen: &seen, into: &sink, progress: &walk)
+        if driftExceededOverlap && walk.interruption == nil {
+            logger.warning("history/list moved more than the page overlap while paging; listing once more")
+            _ = try await self.walk(filter: filter, pageSize: pageSize, seen: &seen, into: &sink, progress: &walk)
+        }
+        logger.debug("listed sessions", metadata: ["pages": "\(walk.pageCount)"])
+        return walk
     }
 
     /// How many list pages are requested at once. Once `total` is known, the offsets of the next pages are
     /// known too (every page but the last is full), so they are fetched ahead while earlier ones are read.
     static let pagesInFlight = 4
 
-    /// One walk over the pages, adding what is new to `listing`. Pages are read strictly in order; the next
+    /// One walk over the pages, passing what is new to `sink`. Pages are read strictly in order; the next
     /// few are fetched ahead (`pagesInFlight`) once the first page has told the total.
     /// - Returns: whether a page did not overlap the previous one (the list moved more than the overlap).
-    private func walk(
+    private func walk<Sink: ListingSink>(
         filter: HistoryFilter,
         pageSize: Int,
-        into listing: inout Listing,
-        seen: inout Set<Int>,
-        invalidSeen: inout Set<ItemKey>
+        seen: inout SeenItems,
+        into sink: inout Sink,
+        progress listing: inout ListingWalk
     ) async throws(ArchiverError) -> Bool {
+        seen.startWalk()
         var failure: ArchiverError?
         let driftExceededOverlap = await withTaskGroup(of: (Int, Result<HistoryPage, ArchiverError>).self) { group in
             var requested = Set<Int>()
@@ -119,7 +117,6 @@ public struct APIClient: Sendable {
             var offset = 0
             var driftExceededOverlap = false
             var overlap = 0
-            var seenInWalk = Set<ItemKey>()
             while true {
                 if requested.insert(offset).inserted { group.addTask { [offset] in await fetch(offset) } }
                 while arrived[offset] == nil, let (pageOffset, result) = await group.next() {
@@ -150,20 +147,19 @@ public struct APIClient: Sendable {
                 }
                 var newInWalk = 0
                 var overlapSeen = overlap == 0
-                for (index, (item, result)) in zip(page.items, page.sessions()).enumerated() {
+                for (index, item) in page.items.enumerated() {
                     // Unusable items count for the overlap and are reported once, like sessions: by their id, or
                     // by their whole content when they have none.
-                    let key = ItemKey(item, result)
-                    if seenInWalk.insert(key).inserted {
+                    let (isNewInWalk, isNew) = seen.record(item.key, isSession: item.isSession)
+                    if isNewInWalk {
                         newInWalk += 1
                     } else if index < overlap {
                         overlapSeen = true
                     }
-                    switch result {
-                    case .success(let session):
-                        if seen.insert(session.id).inserted { listing.sessions.append(session) }
-                    case .failure(let error):
-                        if invalidSeen.insert(key).inserted { listing.invalidItems.append(error) }
+                    guard isNew else { continue }
+                    switch item.result {
+                    case .success(let session): sink.add(session)
+                    case .failure(let error): sink.add(error)
                     }
                 }
                 if !page.items.isEmpty && newInWalk == 0 && offset > 0 {
@@ -193,40 +189,42 @@ public struct APIClient: Sendable {
         return driftExceededOverlap
     }
 
-    /// What identifies a listed item across pages and walks.
-    private enum ItemKey: Hashable {
-        case id(Int)
-        case content(JSONValue)
-
-        init(_ item: JSONValue, _ result: Result<Session, InvalidSessionItem>) {
-            switch result {
-            case .success(let session): self = .id(session.id)
-            case .failure(let error): self = error.sessionID.map { .id($0) } ?? .content(item)
-            }
-        }
-    }
-
     /// How many items of a page are asked for again with the next page: enough to absorb a few expirations.
     static func overlap(forPageOf count: Int) -> Int {
         min(5, count / 4)
     }
 
-    /// Lists `window` for each of `agentIDs` (every agent when empty), each session once. A listing that
-    /// stops early (see `listSessions(filter:pageSize:)`) ends the walk there, with `interruption` set.
-    /// - Throws: `ArchiverError` as `listSessions(filter:pageSize:)` does.
-    public func listSessions(in window: SyncWindow, agentIDs: [Int]) async throws(ArchiverError) -> Listing {
+    /// Lists `window` for each of `agentIDs` (every agent when empty), passing each item to `sink` once, as its
+    /// page arrives, so that the caller need not hold the whole listing.
+    ///
+    /// Paging ends when `total` is reached, or earlier on an empty page or a page shorter than the limit
+    /// the server answered with (the server may cap `limit`). Sessions are de-duplicated by id, unusable items
+    /// by id or, without one, by content.
+    ///
+    /// Pagination drift: consecutive pages overlap by a few items, so sessions that expire at the start of the
+    /// order while we page do not push unseen ones past our offset. When a page shows no overlap with what
+    /// we saw (the list moved further than the overlap), the whole listing is walked once more.
+    ///
+    /// When a page fails after earlier pages succeeded with anything but a rejected key or an interruption
+    /// (the plan's request limit, the API unreachable or answering non-JSON after retries), the walk stops there
+    /// with `interruption` set: what was passed on so far is valid and can still be archived.
+    /// - Throws: `ArchiverError` when the API rejects the key, when the first page fails, or on interruption.
+    public func listSessions<Sink: ListingSink>(
+        in window: SyncWindow,
+        agentIDs: [Int],
+        into sink: inout Sink
+    ) async throws(ArchiverError) -> ListingWalk {
         let dateTo = Int(window.dateTo.timeIntervalSince1970)
         let dateFrom = window.dateFrom.map { Int($0.timeIntervalSince1970) }
-        var merged = Listing(sessions: [], invalidItems: [], pageCount: 0)
-        var seen = Set<Int>()
+        var merged = ListingWalk()
+        var seen = SeenItems()
         for agent in agentIDs.isEmpty ? [nil] : agentIDs.map(Optional.some) {
-            let listing = try await listSessions(
-                filter: HistoryFilter(agentID: agent, dateFrom: dateFrom, dateTo: dateTo))
-            merged.sessions += listing.sessions.filter { seen.insert($0.id).inserted }
-            merged.invalidItems += listing.invalidItems
-            merged.pageCount += listing.pageCount
-            merged.interruption = listing.interruption
-            if listing.interruption != nil { break }
+            let walk = try await listSessions(
+                filter: HistoryFilter(agentID: agent, dateFrom: dateFrom, dateTo: dateTo),
+                pageSize: Self.maximumPageSize, seen: &seen, into: &sink)
+            merged.pageCount += walk.pageCount
+            merged.interruption = walk.interruption
+            if walk.interruption != nil { break }
         }
         return merged
     }

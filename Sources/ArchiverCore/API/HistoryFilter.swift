@@ -16,8 +16,25 @@ public struct HistoryFilter: Sendable, Equatable {
     }
 }
 
-/// What a walk of `history/list` found.
-public struct Listing: Sendable {
+/// Takes the items of a `history/list` walk as their pages arrive, each item once, in listing order.
+public protocol ListingSink {
+    /// A usable session.
+    mutating func add(_ session: Session)
+    /// An item that cannot be archived.
+    mutating func add(_ invalidItem: InvalidSessionItem)
+}
+
+/// How a walk of `history/list` went; its items went to a `ListingSink`.
+public struct ListingWalk: Sendable {
+    /// The number of list requests the walk made.
+    public var pageCount = 0
+    /// Why the listing stopped before its end, when it did (the plan's request limit, the API gone); the
+    /// items passed on until then are still valid.
+    public var interruption: ArchiverError?
+}
+
+/// What a walk of `history/list` found, all of it.
+public struct Listing: Sendable, ListingSink {
     /// Valid sessions with a recording, each id once, in the order the API listed them.
     public var sessions: [Session]
     /// Items the API listed that cannot be archived, with the reason.
@@ -27,4 +44,9 @@ public struct Listing: Sendable {
     /// Why the listing stopped before its end, when it did (the plan's request limit, the API gone); the
     /// sessions listed until then are still valid.
     public var interruption: ArchiverError?
+}
+
+extension Listing {
+    public mutating func add(_ session: Session) { sessions.append(session) }
+    public mutating func add(_ invalidItem: InvalidSessionItem) { invalidItems.append(invalidItem) }
 }

@@ -14,21 +14,6 @@ extension JSONValue {
     /// Nesting deeper than this is refused rather than risking the stack on hostile input.
     static let maximumDepth = 256
 
-    /// Parses a `history/list` answer like `init(parsing:)`, and also returns where each element of its
-    /// top-level `data` array lies in `bytes`, so that sessions can keep their item's JSON text (compact,
-    /// exactly as the API sent it) instead of a tree of values.
-    /// - Throws: `ParseError` naming the problem and its byte offset.
-    public static func parsingListPage(_ bytes: [UInt8]) throws(ParseError) -> (JSONValue, [Range<Int>]) {
-        try bytes.withUnsafeBufferPointer { buffer throws(ParseError) in
-            var parser = JSONParser(bytes: buffer)
-            parser.recordsDataItems = true
-            let value = try parser.parseValue(depth: 0)
-            parser.skipWhitespace()
-            guard parser.index == buffer.count else { throw parser.error("unexpected data after the document") }
-            return (value, parser.dataItemRanges)
-        }
-    }
-
     /// Parses a complete JSON document (RFC 8259): one value, surrounded by nothing but whitespace.
     ///
     /// A direct parser over the bytes: several times faster than `JSONDecoder` into a `Codable` enum, which
@@ -45,17 +30,18 @@ extension JSONValue {
     }
 }
 
-/// The state of one parse; see `JSONValue(parsing:)`.
-private struct JSONParser {
+/// The state of one parse; see `JSONValue(parsing:)`. `HistoryPage` reads list pages with it too, skipping what
+/// it does not need (`skipValue(depth:)`) with exactly the checks that building the value would make.
+struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
-    /// Whether to record the byte ranges of the elements of the root object's `data` array.
-    var recordsDataItems = false
-    var dataItemRanges: [Range<Int>] = []
 
     init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
+
+    /// The byte at `index`; nil at the end of the data.
+    var next: UInt8? { index < bytes.count ? bytes[index] : nil }
 
     func error(_ reason: String) -> JSONValue.ParseError {
         JSONValue.ParseError(reason: reason, offset: index)
@@ -97,91 +83,178 @@ private struct JSONParser {
     }
 
     mutating func parseObject(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
-        index += 1  // {
         var members: [String: JSONValue] = [:]
+        try readObject { parser, name throws(JSONValue.ParseError) in
+            let key = name.text(in: parser.bytes)
+            let value = try parser.parseValue(depth: depth + 1)
+            if members[key] == nil { members[key] = value }  // the first of duplicated names wins, as in Foundation
+        }
+        return .object(members)
+    }
+
+    mutating func parseArray(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
+        var elements: [JSONValue] = []
+        try readArray { parser throws(JSONValue.ParseError) in elements.append(try parser.parseValue(depth: depth + 1))
+        }
+        return .array(elements)
+    }
+
+    /// Reads the object at `index` member by member: `member` gets each name, with `index` at the start of its
+    /// value (whitespace skipped), and must read that value.
+    mutating func readObject(
+        _ member: (inout JSONParser, MemberName) throws(JSONValue.ParseError) -> Void
+    ) throws(JSONValue.ParseError) {
+        index += 1  // {
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return
         }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let key = try parseString()
+            let name = try parseMemberName()
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
             index += 1
-            let value: JSONValue
             skipWhitespace()
-            // Only the first "data" member: it is the one the object keeps (the first of duplicated names wins).
-            if depth == 0, recordsDataItems, key == "data", members[key] == nil, index < bytes.count,
-                bytes[index] == UInt8(ascii: "[")
-            {
-                guard depth + 1 < JSONValue.maximumDepth else {
-                    throw error("nesting deeper than \(JSONValue.maximumDepth)")
-                }
-                value = try parseArray(depth: depth + 1, recordsRanges: true)
-            } else {
-                value = try parseValue(depth: depth + 1)
-            }
-            if members[key] == nil { members[key] = value }  // the first of duplicated names wins, as in Foundation
+            try member(&self, name)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of data in an object") }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
-                return .object(members)
+                return
             default: throw error("expected ',' or '}'")
             }
         }
     }
 
-    /// An array; with `recordsRanges` (the `data` of a list page), the byte range of each element is kept in
-    /// `dataItemRanges` too.
-    mutating func parseArray(depth: Int, recordsRanges: Bool = false) throws(JSONValue.ParseError) -> JSONValue {
+    /// Reads the array at `index` element by element: `element` is called with `index` at the start of each
+    /// element (whitespace skipped) and must read it.
+    mutating func readArray(
+        _ element: (inout JSONParser) throws(JSONValue.ParseError) -> Void
+    ) throws(JSONValue.ParseError) {
         index += 1  // [
-        var elements: [JSONValue] = []
-        var ranges: [Range<Int>] = []
-        defer {
-            if recordsRanges { dataItemRanges = ranges }
-        }
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
             index += 1
-            return .array(elements)
+            return
         }
         while true {
             skipWhitespace()
-            let start = index
-            elements.append(try parseValue(depth: depth + 1))
-            if recordsRanges { ranges.append(start..<index) }
+            try element(&self)
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of data in an array") }
             switch bytes[index] {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"):
                 index += 1
-                return .array(elements)
+                return
             default: throw error("expected ',' or ']'")
             }
         }
     }
 
+    /// Checks the value at `index` and moves past it, building nothing: it accepts and refuses exactly what
+    /// `parseValue(depth:)` does, with the same reasons and offsets.
+    mutating func skipValue(depth: Int) throws(JSONValue.ParseError) {
+        guard depth < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth)") }
+        skipWhitespace()
+        guard index < bytes.count else { throw error("unexpected end of data") }
+        switch bytes[index] {
+        case UInt8(ascii: "{"):
+            try readObject { parser, _ throws(JSONValue.ParseError) in try parser.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["):
+            try readArray { parser throws(JSONValue.ParseError) in try parser.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "\""): try skipString()
+        case UInt8(ascii: "t"): _ = try parseLiteral("true", .bool(true))
+        case UInt8(ascii: "f"): _ = try parseLiteral("false", .bool(false))
+        case UInt8(ascii: "n"): _ = try parseLiteral("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            let start = index
+            let isIntegral = try scanNumber()
+            // Up to 18 digits always fit `Int`; anything else is converted as `parseNumber` would, to refuse the
+            // same out-of-range numbers.
+            if !isIntegral || index - start > 18 { _ = try numberValue(from: start, isIntegral: isIntegral) }
+        default: throw error("unexpected character")
+        }
+    }
+
+    /// A member name: where its text lies when it is plain ASCII without escapes (nearly always), else the text.
+    enum MemberName {
+        case plain(Range<Int>)
+        case decoded(String)
+
+        /// Whether the name is `expected`.
+        func `is`(_ expected: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            let expectedBytes = UnsafeBufferPointer(start: expected.utf8Start, count: expected.utf8CodeUnitCount)
+            switch self {
+            case .plain(let range): return UnsafeBufferPointer(rebasing: bytes[range]).elementsEqual(expectedBytes)
+            case .decoded(let text): return text.utf8.elementsEqual(expectedBytes)
+            }
+        }
+
+        /// The name as a string.
+        func text(in bytes: UnsafeBufferPointer<UInt8>) -> String {
+            switch self {
+            case .plain(let range): String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+            case .decoded(let text): text
+            }
+        }
+    }
+
+    /// The string at `index` as a member name, without building a `String` when it is plain ASCII.
+    mutating func parseMemberName() throws(JSONValue.ParseError) -> MemberName {
+        let start = index
+        if let range = scanPlainString() { return .plain(range) }
+        index = start
+        return .decoded(try parseString())
+    }
+
+    /// Moves past the string at `index`, checking it as `parseString()` does.
+    mutating func skipString() throws(JSONValue.ParseError) {
+        let start = index
+        if scanPlainString() != nil { return }
+        index = start
+        _ = try parseString()
+    }
+
+    /// Moves past the string at `index` and returns the range of its text when it is printable ASCII without
+    /// escapes (valid as it stands); nil, with `index` somewhere inside, for any other string.
+    private mutating func scanPlainString() -> Range<Int>? {
+        index += 1  // opening quote
+        let start = index
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                index += 1
+                return start..<index - 1
+            }
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\\") else { return nil }
+            index += 1
+        }
+        return nil
+    }
+
     mutating func parseString() throws(JSONValue.ParseError) -> String {
         index += 1  // opening quote
         let start = index
-        // Fast path: no escapes.
+        // Fast path: no escapes. ASCII needs no UTF-8 validation (which is costly per call).
+        var union: UInt8 = 0
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let slice = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
+                if union < 0x80 { return String(decoding: slice, as: UTF8.self) }
                 guard let text = String(validating: slice, as: UTF8.self) else {
                     throw error("invalid UTF-8 in a string")
                 }
                 return text
             }
+            union |= byte
             if byte == UInt8(ascii: "\\") { break }
             guard byte >= 0x20 else { throw error("control character in a string") }
             index += 1
@@ -258,6 +331,13 @@ private struct JSONParser {
 
     mutating func parseNumber() throws(JSONValue.ParseError) -> JSONValue {
         let start = index
+        let isIntegral = try scanNumber()  // before the call below, which reads `index`
+        return try numberValue(from: start, isIntegral: isIntegral)
+    }
+
+    /// Moves past the number at `index`, checking its grammar.
+    /// - Returns: whether it is written as an integer (no fraction, no exponent).
+    mutating func scanNumber() throws(JSONValue.ParseError) -> Bool {
         if bytes[index] == UInt8(ascii: "-") { index += 1 }
         guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
         if bytes[index] == UInt8(ascii: "0") {
@@ -281,7 +361,21 @@ private struct JSONParser {
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
-        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        return isIntegral
+    }
+
+    /// The value of the number scanned from `start` to `index`: an exact integer when it is written as one and
+    /// fits `Int`, else a finite double.
+    func numberValue(from start: Int, isIntegral: Bool) throws(JSONValue.ParseError) -> JSONValue {
+        let digits = UnsafeBufferPointer(rebasing: bytes[start..<index])
+        if isIntegral, digits.count <= 18 {
+            // Fits `Int` whatever the digits: no text to build.
+            let isNegative = digits[0] == UInt8(ascii: "-")
+            var magnitude = 0
+            for digit in digits.dropFirst(isNegative ? 1 : 0) { magnitude = magnitude * 10 + Int(digit &- 0x30) }
+            return .integer(isNegative ? -magnitude : magnitude)
+        }
+        let text = String(decoding: digits, as: UTF8.self)
         if isIntegral, let integer = Int(text) { return .integer(integer) }
         guard let number = Double(text), number.isFinite else { throw error("number out of range") }
         return .number(number)

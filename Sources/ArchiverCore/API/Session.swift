@@ -48,29 +48,30 @@ extension Session {
     /// - Throws: `InvalidSessionItem` naming the missing or malformed field.
     /// - Parameter rawJSON: the item's JSON text as the API sent it, when known (else it is written anew).
     public init(listItem item: JSONValue, rawJSON: [UInt8]? = nil) throws(InvalidSessionItem) {
-        let id = item["id"]?.intValue
-        func invalid(_ reason: String) -> InvalidSessionItem { InvalidSessionItem(sessionID: id, reason: reason) }
-        guard case .object = item else { throw invalid("item is not a JSON object") }
-        guard let id, id > 0 else { throw invalid("missing or invalid id") }
-        guard let agentObject = item["agent"], let agentID = agentObject["id"]?.intValue else {
-            throw invalid("missing agent.id")
+        try self.init(listItem: ListItemFields(item), metadataJSON: rawJSON ?? item.compactJSON())
+    }
+
+    /// Checks the members read from a `history/list` item; `HistoryPage` reads them straight from a page's bytes.
+    /// - Throws: `InvalidSessionItem` naming the missing or malformed field.
+    init(listItem fields: ListItemFields, metadataJSON: @autoclosure () -> [UInt8]) throws(InvalidSessionItem) {
+        func invalid(_ reason: String) -> InvalidSessionItem {
+            InvalidSessionItem(sessionID: fields.id, reason: reason)
         }
-        guard let url = item["video"]?["url"]?.stringValue, !url.isEmpty else { throw invalid("missing video.url") }
-        guard let size = item["video"]?["size"]?.intValue else { throw invalid("missing or invalid video.size") }
+        guard fields.isObject else { throw invalid("item is not a JSON object") }
+        guard let id = fields.id, id > 0 else { throw invalid("missing or invalid id") }
+        guard let agentID = fields.agentID else { throw invalid("missing agent.id") }
+        guard let url = fields.videoURL, !url.isEmpty else { throw invalid("missing video.url") }
+        guard let size = fields.videoSize else { throw invalid("missing or invalid video.size") }
         try self.init(
             id: id,
-            uid: item["uid"]?.stringValue,
-            start: item["start"]?.intValue,
-            stop: item["stop"]?.intValue,
-            supportID: item["support_id"]?.intValue,
-            agent: Agent(
-                id: agentID,
-                name: agentObject["name"]?.stringValue ?? "agent",
-                group: agentObject["group"]?.stringValue
-            ),
+            uid: fields.uid,
+            start: fields.start,
+            stop: fields.stop,
+            supportID: fields.supportID,
+            agent: Agent(id: agentID, name: fields.agentName ?? "agent", group: fields.agentGroup),
             videoURL: url,
             videoSize: size,
-            metadataJSON: rawJSON ?? item.compactJSON()
+            metadataJSON: metadataJSON()
         )
     }
 
@@ -124,5 +125,44 @@ extension Session {
         self.agent = agent
         self.video = Video(url: videoURL, sizeBytes: videoSize)
         self.metadataJSON = metadataJSON
+    }
+}
+
+/// The members of a `history/list` item that a `Session` is made of, as read (`intValue`, `stringValue`) and not
+/// yet checked. Read from a value here, and from a page's bytes by `HistoryPage`, which must agree.
+struct ListItemFields: Equatable {
+    /// Whether the item is an object at all; every member is nil when it is not.
+    var isObject = true
+    var id: Int?
+    var uid: String?
+    var start: Int?
+    var stop: Int?
+    var supportID: Int?
+    /// `agent.id`, nil when `agent` is absent or not an object.
+    var agentID: Int?
+    var agentName: String?
+    var agentGroup: String?
+    /// `video.url`, nil when `video` is absent or not an object.
+    var videoURL: String?
+    var videoSize: Int?
+
+    init() {}
+
+    init(_ item: JSONValue) {
+        guard case .object = item else {
+            isObject = false
+            return
+        }
+        id = item["id"]?.intValue
+        uid = item["uid"]?.stringValue
+        start = item["start"]?.intValue
+        stop = item["stop"]?.intValue
+        supportID = item["support_id"]?.intValue
+        let agent = item["agent"]
+        agentID = agent?["id"]?.intValue
+        agentName = agent?["name"]?.stringValue
+        agentGroup = agent?["group"]?.stringValue
+        videoURL = item["video"]?["url"]?.stringValue
+        videoSize = item["video"]?["size"]?.intValue
     }
 }

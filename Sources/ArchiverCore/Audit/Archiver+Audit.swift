@@ -24,38 +24,42 @@ extension Archiver {
             let window = SyncWindow(
                 options: options, watermark: try catalog?.lastSuccessfulSync(), overlap: configuration.syncOverlap,
                 runStart: startedAt)
-            let listing = try await client.listSessions(in: window, agentIDs: options.agentIDs)
+            let catalogued = try catalog?.entries(startingFrom: window.dateFrom, to: window.dateTo) ?? []
+            // Planned page by page, keeping counts only: an audit of 100,000 sessions holds none of them.
+            var listing = PlannedListing(
+                planner: DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone),
+                plan: DownloadPlan(keeping: .none),
+                fileSize: root.fileSizeReader(),
+                catalogued: catalogued.map {
+                    StorageAudit.CataloguedRecording(
+                        sessionID: $0.sessionID, agentID: $0.agentID, agentName: $0.agentName,
+                        sizeBytes: $0.sizeBytes)
+                })
+            let walk = try await client.listSessions(in: window, agentIDs: options.agentIDs, into: &listing)
             // An audit of part of the window would report recordings as no longer listed that merely were not
             // reached.
-            if let interruption = listing.interruption { throw interruption }
-            return try auditReport(
-                listing, window: window, catalog: catalog, root: root, configuration: configuration,
-                options: options, startedAt: startedAt, logger: logger)
+            if let interruption = walk.interruption { throw interruption }
+            return auditReport(
+                listing, window: window, root: root, configuration: configuration, options: options,
+                startedAt: startedAt, logger: logger)
         }
     }
 
     private static func auditReport(
-        _ listing: Listing,
+        _ listing: PlannedListing,
         window: SyncWindow,
-        catalog: Catalog?,
         root: ArchiveRoot,
         configuration: ArchiverConfiguration,
         options: SyncOptions,
         startedAt: Date,
         logger: Logger
-    ) throws(ArchiverError) -> RunReport {
-        let sessions = listing.sessions
+    ) -> RunReport {
+        let plan = listing.plan
         let invalidItems = listing.invalidItems
-        let planner = DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone)
-        let plan = planner.plan(sessions, fileSize: root.fileSizeReader())
-        let catalogued = try catalog?.entries(startingFrom: window.dateFrom, to: window.dateTo) ?? []
         var audit = StorageAudit(
             plan: plan,
             unusableItems: invalidItems,
-            catalogued: catalogued.map {
-                StorageAudit.CataloguedRecording(
-                    sessionID: $0.sessionID, agentID: $0.agentID, agentName: $0.agentName, sizeBytes: $0.sizeBytes)
-            },
+            notListed: listing.notListed,
             agentIDs: options.agentIDs,
             freeBytes: FileSystemSpace.availableBytes(at: root.path),
             minimumFreeBytes: configuration.minimumFreeBytes
@@ -76,12 +80,12 @@ extension Archiver {
             isDryRun: true,
             startedAt: startedAt,
             finishedAt: startedAt,
-            listed: sessions.count + invalidItems.count,
+            listed: plan.archivedCount + plan.downloadCount + invalidItems.count,
             downloaded: 0,
-            skipped: plan.archived.count,
+            skipped: plan.archivedCount,
             failed: invalidItems.count,
             bytesDownloaded: 0,
-            wouldDownload: plan.downloads.count,
+            wouldDownload: plan.downloadCount,
             wouldDownloadBytes: plan.downloadBytes,
             failures: invalidItems.map {
                 RecordingFailure(

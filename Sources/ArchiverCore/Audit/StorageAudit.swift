@@ -159,58 +159,38 @@ public struct StorageAudit: Sendable, Equatable, Codable {
 
     /// Audits the listing against the archive.
     /// - Parameters:
-    ///   - plan: the planner's verdict on `listing.sessions` (archived with the right size, or to download, with
-    ///     the size of a wrong-sized file found at the path).
-    ///   - unusableItems: listed items that are not usable sessions; their ids still count as listed.
-    ///   - catalogued: the catalog's recordings whose session started in the same window.
+    ///   - plan: the planner's verdict on the listed sessions (archived with the right size, or to download, with
+    ///     the size of a wrong-sized file found at the path); its counts are enough.
+    ///   - unusableItems: listed items that are not usable sessions.
+    ///   - notListed: the catalog's recordings whose session started in the same window and that the listing did
+    ///     not include (neither as a session nor as an unusable item), each once.
     ///   - agentIDs: the run's agent filter (empty for all); catalogued recordings of other agents are ignored.
     ///   - freeBytes: the archive file system's available bytes; nil when unknown.
     ///   - minimumFreeBytes: the bytes to keep free (`archive.min_free`).
     public init(
         plan: DownloadPlan,
         unusableItems: [InvalidSessionItem],
-        catalogued: [CataloguedRecording],
+        notListed: [CataloguedRecording],
         agentIDs: [Int],
         freeBytes: Int?,
         minimumFreeBytes: Int
     ) {
         var rows: [Int: Row] = [:]
-        func update(_ agent: Session.Agent, _ change: (inout Row) -> Void) {
-            change(&rows[agent.id, default: Row(agentID: agent.id, agentName: agent.name)])
-        }
-        var listedIDs = Set(unusableItems.compactMap(\.sessionID))
-        for item in plan.archived {
-            listedIDs.insert(item.session.id)
-            update(item.session.agent) { row in
-                row.listed.add(item.session.video.sizeBytes)
-                row.archived.add(item.session.video.sizeBytes)
-            }
-        }
-        for item in plan.missingSidecars {
-            update(item.session.agent) { $0.missingSidecars += 1 }
-        }
-        for item in plan.downloads {
-            listedIDs.insert(item.session.id)
-            update(item.session.agent) { row in
-                let bytes = item.session.video.sizeBytes
-                row.listed.add(bytes)
-                row.wouldDownload.add(bytes)
-                if let found = item.existingWrongSize {
-                    row.wrongSize.add(bytes)
-                    row.wrongSizeFoundBytes += found
-                } else {
-                    row.missing.add(bytes)
-                }
-            }
+        for counts in plan.agents.values {
+            var row = Row(agentID: counts.agentID, agentName: counts.agentName)
+            row.listed = counts.listed
+            row.archived = counts.archived
+            row.missing = counts.missing
+            row.wrongSize = counts.wrongSize
+            row.wrongSizeFoundBytes = counts.wrongSizeFoundBytes
+            row.wouldDownload = counts.toDownload
+            row.missingSidecars = counts.missingSidecars
+            rows[counts.agentID] = row
         }
         let agentFilter = Set(agentIDs)
-        for recording in catalogued
-        where !listedIDs.contains(recording.sessionID)
-            && (agentFilter.isEmpty || agentFilter.contains(recording.agentID))
-        {
-            listedIDs.insert(recording.sessionID)
-            let agent = Session.Agent(id: recording.agentID, name: recording.agentName, group: nil)
-            update(agent) { $0.noLongerListed.add(recording.sizeBytes) }
+        for recording in notListed where agentFilter.isEmpty || agentFilter.contains(recording.agentID) {
+            rows[recording.agentID, default: Row(agentID: recording.agentID, agentName: recording.agentName)]
+                .noLongerListed.add(recording.sizeBytes)
         }
         agents = rows.values.sorted {
             ($0.agentName ?? "", $0.agentID ?? 0) < ($1.agentName ?? "", $1.agentID ?? 0)

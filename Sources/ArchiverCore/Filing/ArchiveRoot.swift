@@ -84,18 +84,20 @@ public struct ArchiveRoot: Sendable {
     /// `fileSize(_:)` for the many paths of one plan: each folder's containment is checked once, where
     /// `fileSize(_:)` would check every folder of every path again (twice per listed session).
     public func fileSizeReader() -> (String) -> Int? {
+        // Per folder: whether it is safe and exists. Nothing is looked up in a folder that is missing (every
+        // path of a first sync), which saves a failed `lstat` per path.
         var checkedFolders: [String: Bool] = [:]
         return { relativePath in
             let slash = relativePath.utf8.lastIndex(of: UInt8(ascii: "/")) ?? relativePath.utf8.startIndex
             let folder = String(relativePath[..<slash])
-            let isContained: Bool
+            let isPresent: Bool
             if let checked = checkedFolders[folder] {
-                isContained = checked
+                isPresent = checked
             } else {
-                isContained = (try? self.checkContainment(of: relativePath)) != nil
-                checkedFolders[folder] = isContained
+                isPresent = (try? self.checkContainment(of: relativePath)) ?? false
+                checkedFolders[folder] = isPresent
             }
-            return isContained ? self.regularFileSize(relativePath) : nil
+            return isPresent ? self.regularFileSize(relativePath) : nil
         }
     }
 
@@ -113,8 +115,10 @@ public struct ArchiveRoot: Sendable {
     /// component is empty, `.` or `..`, and none that exists is a symbolic link (wherever it points) or anything
     /// but a folder. Together these mean the path cannot lead out of the root, so no `realpath` is needed (and
     /// none runs: this is called for every listed recording).
+    /// - Returns: whether the folder exists (when it does not, nothing in it does).
     /// - Throws: `UnsafePath` naming the component at fault.
-    public func checkContainment(of relativePath: String) throws(UnsafePath) {
+    @discardableResult
+    public func checkContainment(of relativePath: String) throws(UnsafePath) -> Bool {
         let components = relativePath.split(separator: "/", omittingEmptySubsequences: false).dropLast()
         var current = path
         var exists = true
@@ -143,6 +147,7 @@ public struct ArchiveRoot: Sendable {
                 throw UnsafePath(path: current, problem: "is not a folder; move it out of the way")
             }
         }
+        return exists
     }
 
     /// Creates the folders of `relativeFolder` below the root that are missing, with mode `mode` exactly.

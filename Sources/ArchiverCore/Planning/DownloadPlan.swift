@@ -1,4 +1,8 @@
 /// What a run has to do for the listed recordings, decided before any byte moves.
+///
+/// Built one session at a time (`DownloadPlanner.plan(_:into:fileSize:)`): the per-agent counts cover every
+/// planned session, while the items kept are only those the run needs (`ItemsKept`), so that planning a listing
+/// of 100,000 sessions need not hold them.
 public struct DownloadPlan: Sendable {
     /// One recording to fetch.
     public struct Item: Sendable {
@@ -11,13 +15,89 @@ public struct DownloadPlan: Sendable {
         public var existingWrongSize: Int?
     }
 
-    /// Recordings to download, in listing order.
-    public var downloads: [Item]
-    /// Recordings already archived with the expected size: skipped.
-    public var archived: [Item]
-    /// Archived recordings whose sidecar is missing: it is written again, the recording is not fetched.
-    public var missingSidecars: [Item]
+    /// Which planned items a plan keeps, beyond its counts.
+    public enum ItemsKept: Sendable {
+        /// Every item (tests, and runs for a single recording).
+        case all
+        /// What a run works on: the downloads and the missing sidecars, not the archived recordings.
+        case work
+        /// None: a dry run needs the counts only.
+        case none
+    }
 
+    /// The counts of one agent's planned recordings.
+    public struct AgentCounts: Sendable, Equatable {
+        public var agentID: Int
+        /// The agent's name as first listed (the listing is newest first).
+        public var agentName: String
+        /// Recordings archived with the expected size.
+        public var archived = StorageAudit.Tally()
+        /// Recordings with no file at their path (announced sizes).
+        public var missing = StorageAudit.Tally()
+        /// Recordings whose file has another size (announced sizes).
+        public var wrongSize = StorageAudit.Tally()
+        /// The sizes of those wrong-sized files.
+        public var wrongSizeFoundBytes = 0
+        /// Archived recordings whose sidecar is missing.
+        public var missingSidecars = 0
+
+        /// Every planned recording of the agent.
+        public var listed: StorageAudit.Tally { archived + missing + wrongSize }
+        /// The recordings a run downloads: `missing` plus `wrongSize`.
+        public var toDownload: StorageAudit.Tally { missing + wrongSize }
+    }
+
+    /// Which items the plan keeps.
+    public let itemsKept: ItemsKept
+    /// Recordings to download, in listing order; empty when `itemsKept` is `.none`.
+    public private(set) var downloads: [Item] = []
+    /// Recordings already archived with the expected size, skipped; kept only when `itemsKept` is `.all`.
+    public private(set) var archived: [Item] = []
+    /// Archived recordings whose sidecar is missing: it is written again, the recording is not fetched. Empty when
+    /// `itemsKept` is `.none`.
+    public private(set) var missingSidecars: [Item] = []
+    /// The counts per agent id, of every planned recording whatever `itemsKept`.
+    public private(set) var agents: [Int: AgentCounts] = [:]
+    /// The number of recordings already archived.
+    public private(set) var archivedCount = 0
+    /// The number of recordings to download.
+    public private(set) var downloadCount = 0
     /// The bytes the downloads add up to.
-    public var downloadBytes: Int { downloads.reduce(0) { $0 + $1.session.video.sizeBytes } }
+    public private(set) var downloadBytes = 0
+
+    /// Creates an empty plan that keeps `itemsKept`.
+    public init(keeping itemsKept: ItemsKept) {
+        self.itemsKept = itemsKept
+    }
+
+    /// Adds a recording that is archived with the expected size; `hasSidecar` tells whether its sidecar is there.
+    mutating func addArchived(_ item: Item, hasSidecar: Bool) {
+        archivedCount += 1
+        update(item.session.agent) { counts in
+            counts.archived.add(item.session.video.sizeBytes)
+            if !hasSidecar { counts.missingSidecars += 1 }
+        }
+        if itemsKept == .all { archived.append(item) }
+        if !hasSidecar, itemsKept != .none { missingSidecars.append(item) }
+    }
+
+    /// Adds a recording to download.
+    mutating func addDownload(_ item: Item) {
+        let bytes = item.session.video.sizeBytes
+        downloadCount += 1
+        downloadBytes += bytes
+        update(item.session.agent) { counts in
+            if let found = item.existingWrongSize {
+                counts.wrongSize.add(bytes)
+                counts.wrongSizeFoundBytes += found
+            } else {
+                counts.missing.add(bytes)
+            }
+        }
+        if itemsKept != .none { downloads.append(item) }
+    }
+
+    private mutating func update(_ agent: Session.Agent, _ change: (inout AgentCounts) -> Void) {
+        change(&agents[agent.id, default: AgentCounts(agentID: agent.id, agentName: agent.name)])
+    }
 }

@@ -33,22 +33,25 @@ public struct DownloadPlanner: Sendable {
         )
     }
 
-    /// Plans `sessions` against the archive.
+    /// Plans `sessions` against the archive, keeping every item.
     /// - Parameter fileSize: the size of the regular file at a path relative to the root, nil when absent.
     public func plan(_ sessions: [Session], fileSize: (String) -> Int?) -> DownloadPlan {
-        var plan = DownloadPlan(downloads: [], archived: [], missingSidecars: [])
-        for session in sessions {
-            let path = relativePath(for: session)
-            let existing = fileSize("\(path).\(Self.recordingExtension)")
-            var item = DownloadPlan.Item(session: session, relativePath: path, existingWrongSize: nil)
-            if existing == session.video.sizeBytes {
-                plan.archived.append(item)
-                if fileSize("\(path).\(Self.sidecarExtension)") == nil { plan.missingSidecars.append(item) }
-            } else {
-                item.existingWrongSize = existing
-                plan.downloads.append(item)
-            }
-        }
+        var plan = DownloadPlan(keeping: .all)
+        for session in sessions { self.plan(session, into: &plan, fileSize: fileSize) }
         return plan
+    }
+
+    /// Plans one session against the archive, adding it to `plan`.
+    /// - Parameter fileSize: the size of the regular file at a path relative to the root, nil when absent.
+    public func plan(_ session: Session, into plan: inout DownloadPlan, fileSize: (String) -> Int?) {
+        let path = relativePath(for: session)
+        let existing = fileSize("\(path).\(Self.recordingExtension)")
+        if existing == session.video.sizeBytes {
+            let hasSidecar = fileSize("\(path).\(Self.sidecarExtension)") != nil
+            plan.addArchived(
+                DownloadPlan.Item(session: session, relativePath: path, existingWrongSize: nil), hasSidecar: hasSidecar)
+        } else {
+            plan.addDownload(DownloadPlan.Item(session: session, relativePath: path, existingWrongSize: existing))
+        }
     }
 }

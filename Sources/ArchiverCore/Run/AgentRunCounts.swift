@@ -26,31 +26,27 @@ public struct AgentRunCounts: Sendable, Equatable, Codable {
     /// Every planned download that did not fail was filed: a run that is stopped midway throws instead of
     /// returning a report.
     /// - Parameters:
-    ///   - plan: the run's plan.
+    ///   - plan: the run's plan; a real run's must keep its downloads.
     ///   - failures: the run's failures; those without a planned session (unusable items) belong to no agent.
     ///   - isDryRun: whether the downloads were only planned.
     public static func tally(_ plan: DownloadPlan, failures: [RecordingFailure], isDryRun: Bool) -> [AgentRunCounts] {
         var rows: [Int: AgentRunCounts] = [:]
-        func update(_ agent: Session.Agent, _ change: (inout AgentRunCounts) -> Void) {
-            change(&rows[agent.id, default: AgentRunCounts(agentID: agent.id, agentName: agent.name)])
+        for counts in plan.agents.values {
+            var row = AgentRunCounts(agentID: counts.agentID, agentName: counts.agentName)
+            row.listed = counts.listed.count
+            row.skipped = counts.archived.count
+            if isDryRun, counts.toDownload.count > 0 { row.wouldDownload = counts.toDownload.count }
+            rows[counts.agentID] = row
         }
-        for item in plan.archived {
-            update(item.session.agent) { row in
-                row.listed += 1
-                row.skipped += 1
-            }
-        }
-        let failed = Set(failures.compactMap(\.sessionID))
-        for item in plan.downloads {
-            update(item.session.agent) { row in
-                row.listed += 1
-                if isDryRun {
-                    row.wouldDownload = (row.wouldDownload ?? 0) + 1
-                } else if failed.contains(item.session.id) {
-                    row.failed += 1
+        if !isDryRun {
+            let failed = Set(failures.compactMap(\.sessionID))
+            for item in plan.downloads {
+                let agentID = item.session.agent.id
+                if failed.contains(item.session.id) {
+                    rows[agentID]?.failed += 1
                 } else {
-                    row.downloaded += 1
-                    row.bytesDownloaded += item.session.video.sizeBytes
+                    rows[agentID]?.downloaded += 1
+                    rows[agentID]?.bytesDownloaded += item.session.video.sizeBytes
                 }
             }
         }

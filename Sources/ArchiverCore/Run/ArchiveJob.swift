@@ -22,22 +22,42 @@ struct ArchiveJob: Sendable {
     var plansWholeListing = true
     let logger: Logger
 
+    /// Plans `sessions` and runs the plan (see `run(plan:invalidItems:listingInterruption:isDryRun:startedAt:)`).
     func run(
         sessions: [Session],
+        invalidItems: [InvalidSessionItem],
+        isDryRun: Bool,
+        startedAt: Date
+    ) async throws(ArchiverError) -> RunReport {
+        var listing = plannedListing(isDryRun: isDryRun)
+        for session in sessions { listing.add(session) }
+        return try await run(
+            plan: listing.plan, invalidItems: invalidItems, isDryRun: isDryRun, startedAt: startedAt)
+    }
+
+    /// An empty listing to plan sessions into as they are listed, keeping what a run (or a dry run) needs.
+    func plannedListing(isDryRun: Bool) -> PlannedListing {
+        PlannedListing(
+            planner: DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone),
+            plan: DownloadPlan(keeping: isDryRun ? .none : .work),
+            fileSize: root.fileSizeReader())
+    }
+
+    /// Downloads what `plan` lacks, unless it is a dry run, and reports on the run.
+    func run(
+        plan: DownloadPlan,
         invalidItems: [InvalidSessionItem],
         listingInterruption: ArchiverError? = nil,
         isDryRun: Bool,
         startedAt: Date
     ) async throws(ArchiverError) -> RunReport {
-        let planner = DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone)
-        let plan = planner.plan(sessions, fileSize: root.fileSizeReader())
         var report = RunReport(
             isDryRun: isDryRun,
             startedAt: startedAt,
             finishedAt: startedAt,
-            listed: sessions.count + invalidItems.count,
+            listed: plan.archivedCount + plan.downloadCount + invalidItems.count,
             downloaded: 0,
-            skipped: plan.archived.count,
+            skipped: plan.archivedCount,
             failed: 0,
             bytesDownloaded: 0,
             failures: invalidItems.map {
@@ -48,12 +68,12 @@ struct ArchiveJob: Sendable {
         logger.info(
             "planned",
             metadata: [
-                "listed": "\(report.listed)", "archived": "\(plan.archived.count)",
-                "to_download": "\(plan.downloads.count)", "bytes": "\(plan.downloadBytes)",
+                "listed": "\(report.listed)", "archived": "\(plan.archivedCount)",
+                "to_download": "\(plan.downloadCount)", "bytes": "\(plan.downloadBytes)",
             ]
         )
         if isDryRun {
-            report.wouldDownload = plan.downloads.count
+            report.wouldDownload = plan.downloadCount
             report.wouldDownloadBytes = plan.downloadBytes
         } else {
             try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)

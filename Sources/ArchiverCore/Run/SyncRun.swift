@@ -51,10 +51,12 @@ public enum Archiver {
                     "date_from": "\(window.dateFrom.map { "\(Int($0.timeIntervalSince1970))" } ?? "all history")",
                     "date_to": "\(Int(window.dateTo.timeIntervalSince1970))",
                 ])
-            let listing = try await client.listSessions(in: window, agentIDs: options.agentIDs)
             var job = ArchiveJob(
                 configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
                 refreshURL: refreshingURLs(with: client), logger: logger)
+            // Planned page by page: a real run keeps the sessions it downloads, a dry run only counts.
+            var listing = job.plannedListing(isDryRun: options.isDryRun)
+            let walk = try await client.listSessions(in: window, agentIDs: options.agentIDs, into: &listing)
             // Created only now, after the listing succeeded, so a rejected key leaves the root untouched.
             let catalog =
                 options.isDryRun
@@ -63,8 +65,8 @@ public enum Archiver {
                     configuration, root: root, reusing: existingCatalog, logger: logger)
             if let catalog { job.recordArchived = catalog.recorder }
             let report = try await job.run(
-                sessions: listing.sessions, invalidItems: listing.invalidItems,
-                listingInterruption: listing.interruption, isDryRun: options.isDryRun, startedAt: startedAt)
+                plan: listing.plan, invalidItems: listing.invalidItems, listingInterruption: walk.interruption,
+                isDryRun: options.isDryRun, startedAt: startedAt)
             if let catalog, report.exitCode == 0, window.advancesWatermark {
                 try catalog.recordSuccessfulSync(upTo: window.dateTo, at: Date())
             }

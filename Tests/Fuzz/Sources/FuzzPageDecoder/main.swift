@@ -2,37 +2,46 @@ import ArchiverCore
 import Foundation
 import FuzzDriver
 
-/// Feeds arbitrary bytes through what `APIClient` does with a `history/list` answer: the direct JSON parser
+/// Feeds arbitrary bytes through what `APIClient` does with a `history/list` answer (`HistoryPage.parse`, which
+/// reads sessions straight from the bytes) and checks it against the reference: the direct JSON parser
 /// (`JSONValue(parsing:)`), the page's shape, then `Session(listItem:)` for every item. Errors are expected;
-/// crashes, traps, a parse that is not deterministic and broken invariants are not.
+/// crashes, traps, a parse that is not deterministic, the two readings disagreeing and broken invariants are not.
 private let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
 
 func fuzzPageDecoder(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let body = Array(UnsafeRawBufferPointer(start: start, count: count))
     let parsed = Result { () throws(JSONValue.ParseError) in try JSONValue(parsing: body) }
-    if case .failure(let error) = parsed {
+    let read = Result { () throws(JSONValue.ParseError) in try HistoryPage.parse(body) }
+    switch (parsed, read) {
+    case (.failure(let error), .failure(let readError)):
         precondition((0...count).contains(error.offset), "parse error offset \(error.offset) outside 0...\(count)")
+        precondition(readError == error, "the page reader refused with \(readError), the parser with \(error)")
+        return 0
+    case (.success, .success): break
+    case (.failure(let error), .success):
+        preconditionFailure("the page reader accepted what the parser refused: \(error)")
+    case (.success, .failure(let error)):
+        preconditionFailure("the page reader refused what the parser accepted: \(error)")
     }
-    guard case .success(let json) = parsed else { return 0 }
+    guard case .success(let json) = parsed, case .success(let answer) = read else { return 0 }
     precondition((try? JSONValue(parsing: body)) == json, "parsing is not deterministic")
-    // The list-page reading the API client uses: the same document, and each `data` element's recorded bytes
-    // parse to that element.
-    guard let (page, ranges) = try? JSONValue.parsingListPage(body) else {
-        preconditionFailure("parsingListPage refused a document that parsing accepted")
+    guard case .array(let elements)? = json["data"] else {
+        guard case .failure = answer else { preconditionFailure("a page without a data array was accepted") }
+        return 0
     }
-    precondition(page == json, "parsingListPage read another document")
-    if case .array(let elements)? = json["data"], !ranges.isEmpty {
-        precondition(ranges.count == elements.count, "\(ranges.count) ranges for \(elements.count) items")
-        for (element, range) in zip(elements, ranges) {
-            precondition((try? JSONValue(parsing: Array(body[range]))) == element, "an item's bytes read differently")
-        }
-    }
-    guard let page = try? HistoryPage(json: json) else { return 0 }
+    guard case .success(let page) = answer else { preconditionFailure("a page with a data array was refused") }
+    precondition(page.total == json["total"]?.intValue.flatMap { $0 >= 0 ? $0 : nil }, "total read differently")
+    precondition(page.limit == json["limit"]?.intValue.flatMap { $0 > 0 ? $0 : nil }, "limit read differently")
     precondition(page.total.map { $0 >= 0 } ?? true, "a negative total was kept")
     precondition(page.limit.map { $0 > 0 } ?? true, "a non-positive limit was kept")
-    for result in page.sessions() {
-        switch result {
+    precondition(page.items.count == elements.count, "\(page.items.count) items read of \(elements.count)")
+    for (item, element) in zip(page.items, elements) {
+        switch item.result {
         case .success(let session):
+            precondition((try? JSONValue(parsing: session.metadataJSON)) == element, "an item's bytes read differently")
+            precondition(
+                (try? Session(listItem: element, rawJSON: session.metadataJSON)) == session,
+                "a session read differently")
             precondition(session.id > 0, "session id \(session.id) accepted")
             precondition(!session.video.url.isEmpty, "empty video URL accepted")
             precondition((0...(1 << 40)).contains(session.video.sizeBytes), "size \(session.video.sizeBytes) accepted")
@@ -43,6 +52,12 @@ func fuzzPageDecoder(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
             _ = URLRedaction.strippingKey(from: session.video.url)
         case .failure(let invalid):
             precondition(!invalid.reason.isEmpty, "invalid item without a reason")
+            do {
+                _ = try Session(listItem: element)
+                preconditionFailure("an item the reference reads was refused: \(invalid)")
+            } catch {
+                precondition(error == invalid, "an item was refused as \(invalid), by the reference as \(error)")
+            }
         }
     }
     return 0

@@ -1,0 +1,55 @@
+/// A listing planned as it arrives (a `ListingSink`): each session is planned against the archive when its page
+/// is read and kept only if the plan keeps its item, so that a walk of 100,000 sessions need not hold them.
+struct PlannedListing: ListingSink {
+    private let planner: DownloadPlanner
+    private let fileSize: (String) -> Int?
+    /// The plan of the sessions listed so far.
+    private(set) var plan: DownloadPlan
+    /// The items listed so far that cannot be archived.
+    private(set) var invalidItems: [InvalidSessionItem] = []
+    /// The catalogued recordings to look for in the listing (an audit's), and which of them were listed.
+    private let catalogued: [StorageAudit.CataloguedRecording]
+    private var cataloguedIDs: Set<Int>
+    private var listedCataloguedIDs: Set<Int> = []
+
+    /// Creates an empty listing.
+    /// - Parameters:
+    ///   - plan: the empty plan to add to, which tells which items it keeps.
+    ///   - fileSize: the size of the regular file at a path relative to the root, nil when absent.
+    ///   - catalogued: recordings the catalog holds in the window, for `notListed`.
+    init(
+        planner: DownloadPlanner,
+        plan: DownloadPlan,
+        fileSize: @escaping (String) -> Int?,
+        catalogued: [StorageAudit.CataloguedRecording] = []
+    ) {
+        self.planner = planner
+        self.plan = plan
+        self.fileSize = fileSize
+        self.catalogued = catalogued
+        cataloguedIDs = Set(catalogued.map(\.sessionID))
+    }
+
+    mutating func add(_ session: Session) {
+        noteListed(session.id)
+        planner.plan(session, into: &plan, fileSize: fileSize)
+    }
+
+    mutating func add(_ invalidItem: InvalidSessionItem) {
+        if let id = invalidItem.sessionID { noteListed(id) }
+        invalidItems.append(invalidItem)
+    }
+
+    /// The catalogued recordings the listing did not include (once it is complete: those the API no longer
+    /// lists), each session once, in the catalog's order.
+    var notListed: [StorageAudit.CataloguedRecording] {
+        var reported: Set<Int> = []
+        return catalogued.filter {
+            !listedCataloguedIDs.contains($0.sessionID) && reported.insert($0.sessionID).inserted
+        }
+    }
+
+    private mutating func noteListed(_ id: Int) {
+        if cataloguedIDs.contains(id) { listedCataloguedIDs.insert(id) }
+    }
+}
