@@ -38,11 +38,17 @@ public struct ArchiveLayout: Sendable, Equatable, CustomStringConvertible {
         let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
         let seconds = local - days * 86_400
         let date = TimeBound.civilFromDays(days)
-        let parts = DateComponents(
+        let time = LocalTime(
             year: date.year, month: date.month, day: date.day,
             hour: seconds / 3600, minute: seconds % 3600 / 60, second: seconds % 60)
-        let values = PlaceholderValues(fields: fields, date: parts)
-        return components.map { render($0, values: values) }.joined(separator: "/")
+        let values = PlaceholderValues(fields: fields, time: time)
+        var path = ""
+        path.reserveCapacity(96)
+        for (index, component) in components.enumerated() {
+            if index > 0 { path.append("/") }
+            path.append(render(component, values: values))
+        }
+        return path
     }
 
     /// The template.
@@ -57,11 +63,19 @@ public struct ArchiveLayout: Sendable, Equatable, CustomStringConvertible {
     private func render(_ segments: [Segment], values: PlaceholderValues) -> String {
         var fixedBytes = 0
         var freeTextCount = 0
-        for segment in segments {
+        // Each value once; ids, dates and times are digits, dashes or "none": nothing to sanitize.
+        let texts = segments.map { segment -> String? in
             switch segment {
-            case .literal(let text): fixedBytes += text.utf8.count
-            case .placeholder(let placeholder) where placeholder.isFreeText: freeTextCount += 1
-            case .placeholder(let placeholder): fixedBytes += values[placeholder].utf8.count
+            case .literal(let text):
+                fixedBytes += text.utf8.count
+                return text
+            case .placeholder(let placeholder) where placeholder.isFreeText:
+                freeTextCount += 1
+                return nil
+            case .placeholder(let placeholder):
+                let value = values[placeholder]
+                fixedBytes += value.utf8.count
+                return value
             }
         }
         let freeTextBytes =
@@ -71,14 +85,14 @@ public struct ArchiveLayout: Sendable, Equatable, CustomStringConvertible {
                 PathComponentSanitizer.maximumValueBytes,
                 max(1, (PathComponentSanitizer.maximumComponentBytes - fixedBytes) / freeTextCount)
             )
-        let rendered = segments.map { segment in
-            switch segment {
-            case .literal(let text): text
-            case .placeholder(let placeholder) where placeholder.isFreeText:
-                PathComponentSanitizer.sanitize(values[placeholder], maximumBytes: freeTextBytes)
-            case .placeholder(let placeholder): PathComponentSanitizer.sanitize(values[placeholder])
+        var rendered = ""
+        for (segment, text) in zip(segments, texts) {
+            if let text {
+                rendered.append(text)
+            } else if case .placeholder(let placeholder) = segment {
+                rendered.append(PathComponentSanitizer.sanitize(values[placeholder], maximumBytes: freeTextBytes))
             }
-        }.joined()
+        }
         return PathComponentSanitizer.finished(rendered, maximumBytes: PathComponentSanitizer.maximumComponentBytes)
     }
 }
