@@ -40,13 +40,14 @@ final class RunLock: Sendable {
     func recordHolder() throws(ArchiverError) {
         let path = "\(root.path)/\(ArchiveRoot.stateFolderName)/\(Self.holderFileName)"
         try root.createFolders(ArchiveRoot.stateFolderName)
-        let holder: [String: Any] = [
-            "pid": Int(getpid()),
-            "host": ProcessInfo.processInfo.hostName,
-            "started_at": Date().formatted(.iso8601),
-        ]
+        let holder = Holder(
+            pid: Int(getpid()), host: ProcessInfo.processInfo.hostName, startedAt: Date().formatted(.iso8601))
         do {
-            let data = try JSONSerialization.data(withJSONObject: holder, options: [.sortedKeys])
+            // JSONEncoder, not JSONSerialization: the latter's sortedKeys compares through an ICU locale,
+            // which maps several MiB of ICU data into the process for this one small file.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            let data = try encoder.encode(holder)
             try data.write(to: URL(fileURLWithPath: path), options: .atomic)
         } catch {
             throw .archiveUnwritable(path: path, errno: EIO)
@@ -64,13 +65,22 @@ final class RunLock: Sendable {
     private static func holderDescription(_ root: ArchiveRoot) -> String {
         let path = "\(root.path)/\(ArchiveRoot.stateFolderName)/\(holderFileName)"
         guard let data = FileManager.default.contents(atPath: path),
-            let holder = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let pid = holder["pid"] as? Int
+            let holder = try? JSONDecoder().decode(Holder.self, from: data)
         else {
             return "a dry run, or a run that has not recorded its details yet"
         }
-        let host = holder["host"] as? String ?? "?"
-        let started = holder["started_at"] as? String ?? "?"
-        return "pid \(pid) on \(host), started \(started)"
+        return "pid \(holder.pid) on \(holder.host ?? "?"), started \(holder.startedAt ?? "?")"
+    }
+
+    /// The holder file's content.
+    private struct Holder: Codable {
+        var pid: Int
+        var host: String?
+        var startedAt: String?
+
+        enum CodingKeys: String, CodingKey {
+            case pid, host
+            case startedAt = "started_at"
+        }
     }
 }
