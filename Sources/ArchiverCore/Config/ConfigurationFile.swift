@@ -76,7 +76,10 @@ struct ConfigurationFile {
         self.path = path
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // Resolver.basic: Yams' default resolver compiles its implicit-tag rules into NSRegularExpressions,
+            // which map ICU's regex and property data (several MiB of RSS); the file needs only null and bool,
+            // recognized below as the default resolver would.
+            root = try Yams.compose(yaml: yaml, .basic)
         } catch let error as YamlError {
             throw Self.malformed(error, path: path)
         } catch {
@@ -279,10 +282,28 @@ struct ConfigurationFile {
 
     private func bool(_ node: Node, key: String) throws(ConfigurationError) -> Bool? {
         if Self.isNull(node) { return nil }
-        guard node.tag.rawValue == Tag.Name.bool.rawValue, let value = node.bool else {
+        guard let value = Self.boolValue(node) else {
             throw .wrongType(source: source(key, node), expected: "true or false", found: Self.describe(node))
         }
         return value
+    }
+
+    /// A plain (unquoted) scalar without an explicit tag other than str, whose text is resolved the way Yams'
+    /// default resolver resolves YAML 1.1 implicit types; nil for quoted scalars and collections.
+    private static func plainText(_ node: Node) -> String? {
+        guard case .scalar(let scalar) = node, scalar.style == .plain,
+            node.tag.rawValue == Tag.Name.str.rawValue
+        else { return nil }
+        return scalar.string
+    }
+
+    private static func boolValue(_ node: Node) -> Bool? {
+        if node.tag.rawValue == Tag.Name.bool.rawValue { return node.bool }
+        switch plainText(node) {
+        case "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return true
+        case "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return false
+        default: return nil
+        }
     }
 
     private func source(_ key: String, _ node: Node) -> ConfigurationSource {
@@ -290,7 +311,11 @@ struct ConfigurationFile {
     }
 
     private static func isNull(_ node: Node) -> Bool {
-        node.tag.rawValue == Tag.Name.null.rawValue
+        if node.tag.rawValue == Tag.Name.null.rawValue { return true }
+        switch plainText(node) {
+        case "", "~", "null", "Null", "NULL": return true
+        default: return false
+        }
     }
 
     /// A short description of a value for messages: the quoted scalar, or its kind.
