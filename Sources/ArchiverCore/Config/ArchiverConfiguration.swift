@@ -83,7 +83,8 @@ public struct ArchiverConfiguration: Sendable {
         apiKey: APIKey,
         archiveRoot: String,
         layout: ArchiveLayout = .default,
-        timeZone: TimeZone = TimeZone(identifier: "UTC")!,
+        // A fixed offset, not TimeZone(identifier: "UTC"): that one is an ICU Olson zone (ICU resource data).
+        timeZone: TimeZone = TimeZone(secondsFromGMT: 0)!,
         transfers: Int = Self.defaultTransfers,
         mediaHosts: [HostPattern] = Self.defaultMediaHosts,
         allowInsecureHTTP: Bool = false,
