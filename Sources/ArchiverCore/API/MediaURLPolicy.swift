@@ -14,8 +14,10 @@ public struct MediaURLPolicy: Sendable {
     /// `url` with `apikey=<key>` added, when its scheme and host are trusted.
     /// - Throws: `RecordingFailure` (`untrusted_media_host` or `insecure_media_url`), and the key is not sent.
     public func authorize(_ url: String, for sessionID: Int, key: APIKey) throws(RecordingFailure) -> String {
+        // encodedHost (the host as written, Punycode stays Punycode), not host: the decoding getter runs the
+        // IDNA transcoder, which maps ICU's UTS46 normalization data for every recording.
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-            let host = components.host, !host.isEmpty
+            let host = components.encodedHost, !host.isEmpty
         else {
             throw RecordingFailure(
                 sessionID: sessionID,
