@@ -11,7 +11,7 @@ enum Sidecar {
                 "file": .string(String(recording.relativePath.split(separator: "/").last ?? "")),
                 "size_bytes": .integer(recording.sizeBytes),
                 "sha256": .string(recording.sha256),
-                "archived_at": .string(recording.archivedAt.formatted(.iso8601)),
+                "archived_at": .string(recording.archivedAt.iso8601UTC),
                 "tool": .string("getscreen-archiver"),
             ]),
         ])

@@ -41,7 +41,7 @@ final class RunLock: Sendable {
         let path = "\(root.path)/\(ArchiveRoot.stateFolderName)/\(Self.holderFileName)"
         try root.createFolders(ArchiveRoot.stateFolderName)
         let holder = Holder(
-            pid: Int(getpid()), host: ProcessInfo.processInfo.hostName, startedAt: Date().formatted(.iso8601))
+            pid: Int(getpid()), host: ProcessInfo.processInfo.hostName, startedAt: Date().iso8601UTC)
         do {
             // JSONEncoder, not JSONSerialization: the latter's sortedKeys compares through an ICU locale,
             // which maps several MiB of ICU data into the process for this one small file.
