@@ -62,6 +62,7 @@ let package = Package(
             name: "getscreen-archiver",
             dependencies: [
                 "ArchiverCore",
+                "CLinux",
                 "GetscreenSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

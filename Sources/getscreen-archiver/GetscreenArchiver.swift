@@ -1,5 +1,6 @@
 import ArchiverCore
 import ArgumentParser
+import CLinux
 import Foundation
 
 /// The `getscreen-archiver` command: parses, runs one subcommand, and maps every outcome to the documented
@@ -26,6 +27,9 @@ struct GetscreenArchiver: AsyncParsableCommand {
     )
 
     static func main() async {
+        // One malloc arena for every thread (glibc makes one per thread that contends, each keeping its own freed
+        // pages): a run's heap is small, and threads rarely allocate at the same time.
+        mallopt(M_ARENA_MAX, 1)
         let run = Task { try await parseAndRun() }
         // SIGINT and SIGTERM (Ctrl-C, systemd stopping the unit) cancel the run: in-flight transfers abort,
         // their temporary files are removed, and the process exits 3 with what was archived so far.

@@ -1,3 +1,4 @@
+import CLinux
 import Curl
 import Foundation
 import Glibc
@@ -65,6 +66,9 @@ struct ArchiveJob: Sendable {
                     sessionID: $0.sessionID, code: "invalid_item", reason: "unusable API item: \($0.reason)")
             }
         )
+        // The listing's pages and the sessions it dropped are freed by now: give their pages back before the
+        // transfers start, instead of keeping them resident for the whole run.
+        malloc_trim(0)
         logger.info(
             "planned",
             metadata: [
