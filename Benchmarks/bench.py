@@ -17,6 +17,13 @@ REPO = os.path.dirname(HERE)
 KEY = "bench-key-0123456789"
 SIZES = {"small": 2000 * 256 * 1024, "medium": 200 * 8 * 1024 * 1024, "large": 4 * 1024**3, "listing": 0}
 COUNTS = {"small": 2000, "medium": 200, "large": 4, "listing": 100_000}
+# Shapes whose outputs are kept until the shape is done rather than deleted after each run. This disk's ext4 has no
+# journal, and without one ext4 skips every inode freed in the last 60 to 360 seconds when it allocates a new one
+# (`recently_deleted` in a perf profile): deleting 2000-4000 files after each run made the next tool's file
+# creations scan past all of them, whichever tool it was (half of the CPU samples of a small run, and a run's
+# system time anywhere between 0.6 and 4.7 s). Nightly runs do not follow mass deletions. 2000 files of 256 KiB
+# per run: 20 GB for 40 runs.
+KEEP_OUTPUTS = {"small"}
 
 
 def sh(cmd, **kw):
@@ -70,9 +77,7 @@ def check(folder, shape):
         sys.exit(f"incomplete result in {folder}: {files} files, {total} bytes")
 
 
-def run_tool(tool, shape, n, data, port, binary):
-    out = os.path.join(data, "out")
-    shutil.rmtree(out, ignore_errors=True)
+def run_tool(tool, shape, n, data, port, binary, out):
     os.makedirs(out)
     env = dict(os.environ, GETSCREEN_API_KEY=KEY)
     if tool == "archiver":
@@ -98,7 +103,12 @@ def run_tool(tool, shape, n, data, port, binary):
                         "--auto-file-renaming=false", "-i", os.path.join(data, "urls.aria2"), "-d", out], out)
     if shape != "listing":
         check(out, shape)
-    shutil.rmtree(out, ignore_errors=True)
+    # Untimed: the next run starts with nothing of this one left to write back (a later sync or syncfs would
+    # otherwise flush it on that run's clock).
+    os.sync()
+    if shape not in KEEP_OUTPUTS:
+        shutil.rmtree(out, ignore_errors=True)
+        os.sync()
     return result
 
 
@@ -115,7 +125,7 @@ def main():
         a.shapes, a.transfers, a.pairs = "small", "4", 2
     ensure_tools()
     if not a.no_build:
-        sh(["swift", "build", "-c", "release", "--product", "getscreen-archiver"], cwd=REPO)
+        sh(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "getscreen-archiver"], cwd=REPO)
     binary = os.path.join(REPO, ".build/release/getscreen-archiver")
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}  nproc={os.cpu_count()}  pairs={a.pairs}")
     print("| shape | N | tool | wall s (median) | MB/s | peak RSS MiB | CPU s | ours/curl | ours/(curl+sync) |")
@@ -125,14 +135,17 @@ def main():
         port = 18080 + i
         os.makedirs(data, exist_ok=True)
         sh([sys.executable, os.path.join(HERE, "make_dataset.py"), shape, data, "--port", str(port), "--key", KEY])
+        outputs = os.path.join(data, "runs")
+        shutil.rmtree(outputs, ignore_errors=True)
         conf = start_nginx(data, port)
         try:
             tools = ["archiver", "curl"] if shape == "listing" else ["archiver", "curl", "curl+sync", "aria2c"]
             for n in ([1] if shape == "listing" else [int(x) for x in a.transfers.split(",")]):
                 runs = {t: [] for t in tools}
-                for _ in range(a.pairs):
+                for pair in range(a.pairs):
                     for t in tools:
-                        runs[t].append(run_tool(t, shape, n, data, port, binary))
+                        out = os.path.join(outputs, f"{t}-{n}-{pair}")
+                        runs[t].append(run_tool(t, shape, n, data, port, binary, out))
                 ratio = [o[0] / c[0] for o, c in zip(runs["archiver"], runs["curl"])]
                 ratio_sync = ([o[0] / c[0] for o, c in zip(runs["archiver"], runs["curl+sync"])]
                               if "curl+sync" in runs else None)
@@ -146,6 +159,7 @@ def main():
                     print(f"| {shape} | {n} | {t} | {wall:.2f} | {mbs} | {rss:.1f} | {cpu:.2f} | {r1} | {r2} |", flush=True)
         finally:
             stop_nginx(conf, data)
+            shutil.rmtree(outputs, ignore_errors=True)
 
 
 if __name__ == "__main__":
