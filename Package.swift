@@ -7,6 +7,21 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// How the release binary is linked (with `--static-swift-stdlib` on the command line, see README): relative
+/// relocations packed (DT_RELR, glibc 2.36+: a few KiB for the loader to read at every start instead of 2.5 MiB)
+/// and only the symbols the shared libraries need exported (a 14 KiB dynamic symbol table instead of 570 KiB).
+/// Together about 5 MiB less peak RSS; see Benchmarks/README.md.
+let releaseLinkerSettings: [LinkerSetting] = [
+    .unsafeFlags(
+        [
+            "-use-ld=lld",
+            "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+            "-Xlinker", "--no-export-dynamic",
+        ],
+        .when(platforms: [.linux], configuration: .release)
+    )
+]
+
 let package = Package(
     name: "getscreen-archiver",
     platforms: [.macOS(.v15)],
@@ -67,7 +82,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            linkerSettings: releaseLinkerSettings
         ),
         .target(
             name: "ArchiverTestSupport",
