@@ -27,6 +27,8 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "getscreen-archiver", targets: ["getscreen-archiver"]),
+        // The API simulator as a process, for `getscreen-archiver demo`.
+        .executable(name: "getscreen-simulator", targets: ["getscreen-simulator"]),
         // For the fuzz targets in Fuzz/, a separate package so that `swift build` never compiles them.
         .library(name: "ArchiverCore", targets: ["ArchiverCore"]),
     ],
@@ -78,12 +80,16 @@ let package = Package(
             dependencies: [
                 "ArchiverCore",
                 "CLinux",
-                "GetscreenSimulator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings,
             linkerSettings: releaseLinkerSettings
+        ),
+        .executableTarget(
+            name: "getscreen-simulator",
+            dependencies: ["GetscreenSimulator"],
+            swiftSettings: swiftSettings
         ),
         .target(
             name: "ArchiverTestSupport",

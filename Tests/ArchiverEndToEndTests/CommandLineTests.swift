@@ -287,4 +287,19 @@ import Testing
         #expect(result.stdout.contains("12 downloaded"))
         #expect(result.stdout.contains("12 already archived"))
     }
+
+    @Test func demoWithoutTheSimulatorBesideItSaysWhatToBuild() async throws {
+        let workspace = try TemporaryDirectory()
+        defer { workspace.remove() }
+        let lonely = "\(workspace.path)/getscreen-archiver"
+        try FileManager.default.copyItem(atPath: ArchiverProcess.executablePath, toPath: lonely)
+
+        let result = try await ArchiverProcess.run(
+            ["demo", "--dir", "\(workspace.path)/demo"], in: workspace.path, executable: lonely)
+
+        #expect(result.exitCode == 3)
+        #expect(result.stderr.contains("the demo needs \(workspace.path)/getscreen-simulator"), "\(result.stderr)")
+        #expect(result.stderr.contains("--product getscreen-simulator"))
+        #expect(files(under: "\(workspace.path)/demo", withSuffix: ".mp4").isEmpty)
+    }
 }

@@ -1,7 +1,6 @@
 import ArchiverCore
 import ArgumentParser
 import Foundation
-import GetscreenSimulator
 import Logging
 
 extension GetscreenArchiver {
@@ -10,7 +9,8 @@ extension GetscreenArchiver {
         static let configuration = CommandConfiguration(
             abstract: "Run a real sync against the built-in API simulator and show the archive it made.",
             discussion: """
-                Starts the Getscreen API simulator on a free loopback port, syncs its recordings into DIR \
+                Starts the Getscreen API simulator (getscreen-simulator, built beside this binary) on a free \
+                loopback port, syncs its recordings into DIR \
                 (default: a new folder under the current directory) with real HTTP transfers, prints the \
                 archive tree and the summary, then syncs again to show that nothing is downloaded twice.
 
@@ -18,13 +18,6 @@ extension GetscreenArchiver {
                   getscreen-archiver demo --dir /tmp/getscreen-demo
                 """
         )
-
-        /// Small pages, so that the demo pages through the listing as a real account's history would.
-        private static let demoServer: SimulatorFaults = {
-            var server = SimulatorFaults()
-            server.maxPageLimit = 5
-            return server
-        }()
 
         @Option(help: ArgumentHelp("The folder to archive into; created if missing.", valueName: "dir"))
         var dir: String?
@@ -35,37 +28,33 @@ extension GetscreenArchiver {
         func run() async throws {
             let root = try prepareRoot()
             let key = "demo-" + UUID().uuidString
-            let simulator = GetscreenSimulator(
-                dataset: .seeded(seed: 2026, sessionCount: 12, agentCount: 3),
-                apiKey: key,
-                faults: Self.demoServer
-            )
-            try await simulator.start()
+            // Small pages, so that the demo pages through the listing as a real account's history would.
+            let simulator: DemoSimulator
+            do {
+                simulator = try DemoSimulator(key: key, sessions: 12, agents: 3, pageLimit: 5)
+            } catch {
+                Terminal.printError("error: \(error)")
+                throw ExitCode(3)  // could not run
+            }
+            defer { simulator.stop() }
             let logger = try OutputOptions.makeLogger(level: verbose ? .debug : .warning, logFile: nil)
             let configuration = ArchiverConfiguration(
-                apiBaseURL: URL(string: simulator.baseURL)!,
+                apiBaseURL: simulator.baseURL,
                 apiKey: APIKey(key)!,
                 archiveRoot: root,
                 transfers: 4,
                 mediaHosts: [try HostPattern("127.0.0.1")],
                 allowInsecureHTTP: true
             )
-            do {
-                print("Simulated Getscreen API at \(simulator.baseURL); archiving into \(root)\n")
-                let first = try await Archiver.sync(
-                    configuration: configuration, options: SyncOptions(), logger: logger)
-                print(ArchiveTree.render(root: root))
-                print("first sync:  \(first.summary)")
-                // --full: an incremental rerun would only list the last days, and the demo's data is older.
-                let second = try await Archiver.sync(
-                    configuration: configuration, options: SyncOptions(isFullWalk: true), logger: logger)
-                print("second sync: \(second.summary)")
-                try await simulator.shutdown()
-                if first.exitCode != 0 { throw ExitCode(first.exitCode) }
-            } catch {
-                try? await simulator.shutdown()
-                throw error
-            }
+            print("Simulated Getscreen API at \(simulator.baseURL.absoluteString); archiving into \(root)\n")
+            let first = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            print(ArchiveTree.render(root: root))
+            print("first sync:  \(first.summary)")
+            // --full: an incremental rerun would only list the last days, and the demo's data is older.
+            let second = try await Archiver.sync(
+                configuration: configuration, options: SyncOptions(isFullWalk: true), logger: logger)
+            print("second sync: \(second.summary)")
+            if first.exitCode != 0 { throw ExitCode(first.exitCode) }
         }
 
         /// The demo's archive root: `--dir`, created if missing, or a new folder under the current directory.
