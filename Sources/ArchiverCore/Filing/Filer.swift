@@ -23,7 +23,8 @@ public struct Filer: Sendable {
     /// Publishes complete downloads with few flushes: writes their sidecars to temporary files, flushes the
     /// file system once for all of them (`syncfs`), checks each folder stays inside the root and creates it,
     /// renames every sidecar and then its recording into place (moving a wrong-sized file aside to
-    /// `.mp4.replaced-<unix time>`, never overwriting it), and fsyncs each folder it touched once.
+    /// `.mp4.replaced-<unix time>`, never overwriting it), and flushes the file system again for the renames (one
+    /// `syncfs` instead of an fsync, and a disk cache flush, per folder touched).
     ///
     /// Durability comes before visibility: a recording is renamed to its final path only after its bytes were
     /// flushed, and the caller records it in the catalog only after this returns. A crash before the folder
@@ -78,8 +79,11 @@ public struct Filer: Sendable {
             foldersToFlush.insert(relativeFolder.isEmpty ? root.path : root.absolute(relativeFolder))
             results.append(.success(download.recording))
         }
-        for folder in foldersToFlush.sorted() {
-            try Self.flushFolder(folder)
+        // Every final path is on the temporary folder's file system (rename(2) cannot cross file systems).
+        if try !Self.syncFileSystem(holding: root.temporaryFolder) {
+            for folder in foldersToFlush.sorted() {
+                try Self.flushFolder(folder)
+            }
         }
         return results
     }
@@ -102,13 +106,19 @@ public struct Filer: Sendable {
         return nil
     }
 
-    /// Makes the temporary `files` durable: one `syncfs` of their file system, or, where that fails, an
-    /// fsync of each.
-    static func flushFileSystem(holding folder: String, files: [String]) throws(ArchiverError) {
+    /// Flushes everything written to the file system holding `folder`, data and metadata (`syncfs`).
+    /// - Returns: false when the file system cannot be flushed that way, and each file and folder needs its fsync.
+    static func syncFileSystem(holding folder: String) throws(ArchiverError) -> Bool {
         let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .archiveUnwritable(path: folder, errno: errno) }
         defer { close(descriptor) }
-        if syncfs(descriptor) == 0 { return }
+        return syncfs(descriptor) == 0
+    }
+
+    /// Makes the temporary `files` durable: one `syncfs` of their file system, or, where that fails, an
+    /// fsync of each.
+    static func flushFileSystem(holding folder: String, files: [String]) throws(ArchiverError) {
+        if try syncFileSystem(holding: folder) { return }
         for file in files {
             let fileDescriptor = open(file, O_RDONLY | O_CLOEXEC)
             guard fileDescriptor >= 0 else { throw .archiveUnwritable(path: file, errno: errno) }
