@@ -4,10 +4,10 @@ import Foundation
 import Logging
 
 extension GetscreenArchiver {
-    /// `demo`: a real sync against the built-in simulator of the Getscreen API.
+    /// `demo`: a real sync against the project's simulator of the Getscreen API (`getscreen-simulator`).
     struct Demo: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Run a real sync against the built-in API simulator and show the archive it made.",
+            abstract: "Run a real sync against the project's API simulator and show the archive it made.",
             discussion: """
                 Starts the Getscreen API simulator (getscreen-simulator, built beside this binary) on a free \
                 loopback port, syncs its recordings into DIR \
