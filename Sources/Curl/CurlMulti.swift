@@ -1,5 +1,5 @@
 internal import CCurl
-import Foundation
+import FoundationEssentials
 import Synchronization
 
 /// Performs HTTP transfers concurrently on libcurl multi handles, each driven by its own thread.
@@ -76,9 +76,7 @@ private final class MultiDriver: Sendable {
         guard let multi = curl_multi_init() else { throw CurlError(code: CURLE_OUT_OF_MEMORY, detail: nil) }
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
         handle = MultiHandle(multi: multi)
-        let thread = Thread { [self] in self.driveUntilShutdown() }
-        thread.name = name
-        thread.start()
+        DriverThread.start(name: name) { [self] in self.driveUntilShutdown() }
     }
 
     func perform(_ request: TransferRequest) async throws -> TransferResponse {

@@ -1,7 +1,8 @@
 import ArchiverCore
 import ArgumentParser
 import CLinux
-import Foundation
+import Dispatch
+import Glibc
 
 /// The `getscreen-archiver` command: parses, runs one subcommand, and maps every outcome to the documented
 /// exit codes (0 all archived, 1 some recordings failed, 2 usage or configuration error, 3 could not run).
@@ -36,7 +37,9 @@ struct GetscreenArchiver: AsyncParsableCommand {
         let signalSources = [SIGINT, SIGTERM].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler { run.cancel() }
+            // @Sendable: otherwise the handler inherits main()'s main-actor isolation, and the runtime traps when
+            // Dispatch runs it on one of its own threads.
+            source.setEventHandler { @Sendable in run.cancel() }
             source.resume()
             return source
         }
@@ -46,15 +49,15 @@ struct GetscreenArchiver: AsyncParsableCommand {
             try result.get()
         } catch let error as ArchiverError {
             Terminal.printError("error: \(error)")
-            Foundation.exit(error.exitCode)
+            Glibc.exit(error.exitCode)
         } catch let error as ConfigurationError {
             Terminal.printError("error: \(error)")
-            Foundation.exit(ArchiverError.configuration(error).exitCode)
+            Glibc.exit(ArchiverError.configuration(error).exitCode)
         } catch {
             // ArgumentParser uses 64 (EX_USAGE) for parse and validation errors; the contract says 2.
             if exitCode(for: error) == .validationFailure {
                 Terminal.printError(fullMessage(for: error))
-                Foundation.exit(2)
+                Glibc.exit(2)
             }
             exit(withError: error)
         }
@@ -74,6 +77,25 @@ struct GetscreenArchiver: AsyncParsableCommand {
 enum Terminal {
     /// Prints `message` and a newline to stderr.
     static func printError(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        write(message + "\n", to: STDERR_FILENO)
+    }
+
+    /// Prints `text` as it is to stdout.
+    static func printOutput(_ text: String) {
+        write(text, to: STDOUT_FILENO)
+    }
+
+    /// Writes all of `text` to `descriptor`, again after interruptions; stops when the stream is closed.
+    static func write(_ text: String, to descriptor: Int32) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes {
+                Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
+            }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            offset += written
+        }
     }
 }

@@ -1,5 +1,5 @@
 public import Curl
-public import Foundation
+public import FoundationEssentials
 public import Logging
 
 /// Talks to the Connection History API: `history/list` and `history/info`, key in the `X-Api-Key` header.
@@ -353,8 +353,21 @@ public struct APIClient: Sendable {
         return text.map { String($0.prefix(200)) }
     }
 
-    private static func formEncoded(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? value
+    /// `value` with every byte but ASCII letters and digits percent-encoded (UTF-8).
+    static func formEncoded(_ value: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var encoded: [UInt8] = []
+        encoded.reserveCapacity(value.utf8.count)
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                encoded.append(byte)
+            default:
+                encoded += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            }
+        }
+        return String(decoding: encoded, as: UTF8.self)
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Decides whether a recording's URL may receive the API key, and adds the key to it.
 public struct MediaURLPolicy: Sendable {

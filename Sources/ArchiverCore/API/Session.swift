@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// A recorded connection session, as the archiver needs it.
 public struct Session: Sendable, Hashable {

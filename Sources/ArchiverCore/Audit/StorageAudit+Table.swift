@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension StorageAudit {
     /// The audit as an aligned text table followed by the totals in words and the free-space verdict.

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// What the archive holds against what the API lists, per agent and in total: the answer of `sync --dry-run`.
 ///

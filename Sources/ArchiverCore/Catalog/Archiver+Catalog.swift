@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 public import Logging
 
 extension Archiver {
@@ -59,7 +59,7 @@ enum CatalogAccess {
     ) throws(ArchiverError) -> Catalog {
         if let existing { return existing }
         let (path, isOnArchive) = Catalog.path(for: configuration)
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = path.deletingLastPathComponent
         if let stateDirectory = configuration.stateDirectory, !isOnArchive {
             do {
                 try FileManager.default.createDirectory(

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// One archived recording as the catalog records it.
 ///

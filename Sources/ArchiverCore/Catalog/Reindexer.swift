@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 public import Logging
 
 /// Rebuilds the catalog from the sidecars, which make the archive self-describing.
@@ -95,16 +95,8 @@ public struct Reindexer: Sendable {
 
     /// Calls `visit` with the root-relative path of each regular `*.json` file until it returns false.
     private func walk(_ visit: (String) -> Bool) {
-        guard let enumerator = FileManager.default.enumerator(atPath: root.path) else { return }
-        while let relativePath = enumerator.nextObject() as? String {
-            if relativePath == ArchiveRoot.stateFolderName {
-                enumerator.skipDescendants()
-                continue
-            }
-            guard relativePath.hasSuffix(".json"),
-                enumerator.fileAttributes?[.type] as? FileAttributeType == .typeRegular
-            else { continue }
-            if !visit(relativePath) { return }
+        DirectoryWalker.visitFiles(under: root.path, descends: { $0 != ArchiveRoot.stateFolderName }) { relativePath in
+            !relativePath.hasSuffix(".json") || visit(relativePath)
         }
     }
 
@@ -122,8 +114,8 @@ public struct Reindexer: Sendable {
         guard let session = document["session"], let archive = document["archive"] else {
             return skipped("not a getscreen-archiver sidecar (no session or archive)")
         }
-        let folder = (relativePath as NSString).deletingLastPathComponent
-        let baseName = String(((relativePath as NSString).lastPathComponent as NSString).deletingPathExtension)
+        let folder = relativePath.deletingLastPathComponent
+        let baseName = relativePath.lastPathComponent.deletingPathExtension
         var fileName = baseName + ".mp4"
         if let named = archive["file"]?.stringValue, !named.isEmpty, !named.contains("/") { fileName = named }
         let recordingPath = (folder.isEmpty ? "" : folder + "/") + fileName

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// Everything a run needs from configuration, resolved and validated by `ConfigurationLoader`.
 ///

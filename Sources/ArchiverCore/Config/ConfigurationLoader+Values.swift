@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 
 extension ConfigurationLoader {
@@ -55,40 +55,53 @@ extension ConfigurationLoader {
     static func readKey(from path: String, source: ConfigurationSource) throws(ConfigurationError) -> (
         APIKey, [String]
     ) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
             throw .keyFileUnreadable(path: path, source: source, reason: "no such file")
         }
-        guard !isDirectory.boolValue else {
+        guard info.st_mode & S_IFMT != S_IFDIR else {
             throw .keyFileUnreadable(path: path, source: source, reason: "it is a directory")
         }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else {
             throw .keyFileUnreadable(path: path, source: source, reason: "permission denied or not readable")
         }
-        defer { try? handle.close() }
+        defer { close(descriptor) }
         var warnings: [String] = []
         // fstat on the descriptor just opened, so the mode checked is the mode of the file actually read.
-        var info = stat()
-        if fstat(handle.fileDescriptor, &info) == 0, info.st_mode & 0o044 != 0 {
+        if fstat(descriptor, &info) == 0, info.st_mode & 0o044 != 0 {
             let mode = ArchivePermissions.octal(UInt32(info.st_mode & 0o7777))
             warnings.append(
                 "the API key file \(path), named by \(source), is readable by its group or by others (mode \(mode)); "
                     + "restrict it with: chmod 600 \(path)"
             )
         }
-        let data: Data
-        do {
-            data = try handle.read(upToCount: maximumKeyFileBytes + 1) ?? Data()
-        } catch {
+        guard let bytes = readBytes(from: descriptor, upTo: maximumKeyFileBytes + 1) else {
             throw .keyFileUnreadable(path: path, source: source, reason: "reading it failed")
         }
-        guard data.count <= maximumKeyFileBytes else {
+        guard bytes.count <= maximumKeyFileBytes else {
             throw .keyFileUnreadable(path: path, source: source, reason: "it is larger than 64 KiB, not a key file")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .keyFileUnreadable(path: path, source: source, reason: "it is not UTF-8 text")
         }
         guard let key = APIKey(text) else { throw .emptyAPIKey(source: source, keyFile: path) }
         return (key, warnings)
+    }
+
+    /// Up to `limit` bytes from `descriptor`, or nil when reading fails.
+    private static func readBytes(from descriptor: Int32, upTo limit: Int) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: limit)
+        var count = 0
+        while count < limit {
+            let result = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, limit - count) }
+            if result == 0 { break }
+            if result < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            count += result
+        }
+        return Array(bytes[..<count])
     }
 }

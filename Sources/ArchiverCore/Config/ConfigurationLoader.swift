@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Resolves the run configuration from command-line flags, the environment, a YAML file and defaults.
 ///

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// Parses the `--from` / `--to` style bounds of a time window.
 ///

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// A recording that is complete and in place: what the catalog records.
 public struct ArchivedRecording: Sendable, Equatable {

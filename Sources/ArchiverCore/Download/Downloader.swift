@@ -1,5 +1,5 @@
 public import Curl
-import Foundation
+import FoundationEssentials
 import Glibc
 public import Logging
 

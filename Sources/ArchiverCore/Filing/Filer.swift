@@ -1,5 +1,5 @@
 import CLinux
-import Foundation
+import FoundationEssentials
 import Glibc
 
 /// Moves complete downloads into the archive tree, atomically and durably, with their metadata sidecar.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The metadata file stored beside each recording: the session as the API gave it, with the key removed
 /// from every URL, plus what the archiver did.
@@ -21,7 +21,7 @@ enum Sidecar {
     /// `value` with every string that carries an `apikey` parameter rewritten without it.
     static func strippingKeys(from value: JSONValue) -> JSONValue {
         switch value {
-        case .string(let text) where text.range(of: URLRedaction.keyParameter, options: .caseInsensitive) != nil:
+        case .string(let text) where text.lowercased().contains(URLRedaction.keyParameter.lowercased()):
             .string(URLRedaction.strippingKey(from: text))
         case .array(let elements):
             .array(elements.map(strippingKeys))

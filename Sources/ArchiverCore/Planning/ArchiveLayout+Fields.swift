@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// The values a layout template may use, for one recording.
 public struct LayoutFields: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ArchiveLayout {
     /// A recording's start in the layout's time zone.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension ArchiveLayout {
     /// A `{name}` a template may use.

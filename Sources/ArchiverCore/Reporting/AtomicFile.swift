@@ -1,5 +1,5 @@
-public import Foundation
-import Glibc
+public import FoundationEssentials
+public import Glibc
 
 /// Writing a whole file so that readers see the old content or the new, never a part.
 public enum AtomicFile {

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 public import Logging
 
 /// The text of one log event: one line with a timestamp, the level, the message and its metadata.
@@ -29,13 +29,13 @@ public enum LogLine {
 
     private static func escaped(_ text: String) -> String {
         guard text.contains(where: \.isNewline) else { return text }
-        return text.replacingOccurrences(of: "\r", with: "\\r").replacingOccurrences(of: "\n", with: "\\n")
+        return text.replacing("\r", with: "\\r").replacing("\n", with: "\\n")
     }
 
     private static func quoted(_ value: String) -> String {
         let text = escaped(value)
         guard text.isEmpty || text.contains(where: { $0 == " " || $0 == "\"" || $0 == "=" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return "\"" + text.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
             + "\""
     }
 }

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 import Glibc
 import Prometheus
 
@@ -136,23 +136,19 @@ public struct RunMetrics: Sendable {
         {
             return ArchiveTotals(recordings: entries.count, sizeBytes: entries.reduce(0) { $0 + $1.sizeBytes })
         }
-        let root = URL(fileURLWithPath: configuration.archiveRoot, isDirectory: true)
-        guard
-            let walk = FileManager.default.enumerator(
-                at: root, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey])
-        else { return nil }
+        let root = configuration.archiveRoot
+        guard access(root, R_OK | X_OK) == 0 else { return nil }
+        let suffix = "." + DownloadPlanner.recordingExtension
         var totals = ArchiveTotals(recordings: 0, sizeBytes: 0)
-        while let url = walk.nextObject() as? URL {
-            if url.lastPathComponent == ArchiveRoot.stateFolderName {
-                walk.skipDescendants()
-                continue
+        DirectoryWalker.visitFiles(
+            under: root, descends: { $0.lastPathComponent != ArchiveRoot.stateFolderName }
+        ) { relativePath in
+            var info = stat()
+            if relativePath.hasSuffix(suffix), lstat(root + "/" + relativePath, &info) == 0 {
+                totals.recordings += 1
+                totals.sizeBytes += Int(info.st_size)
             }
-            guard url.pathExtension == DownloadPlanner.recordingExtension,
-                let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey]),
-                values.isRegularFile == true
-            else { continue }
-            totals.recordings += 1
-            totals.sizeBytes += values.fileSize ?? 0
+            return true
         }
         return totals
     }

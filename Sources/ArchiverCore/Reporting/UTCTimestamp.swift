@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 extension Date {
     /// ISO 8601 in UTC to the second, `2026-03-01T08:00:00Z`, as `formatted(.iso8601)` writes it.
@@ -10,10 +10,8 @@ extension Date {
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = TimeBound.civilFromDays(days)
-        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let yearText = String(year)
-        let paddedYear = String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText
-        return "\(paddedYear)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):"
-            + "\(two(secondOfDay % 60))Z"
+        func two(_ value: Int) -> String { value.zeroPadded(width: 2) }
+        return "\(year.zeroPadded(width: 4))-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):"
+            + "\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
     }
 }

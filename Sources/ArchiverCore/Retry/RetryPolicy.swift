@@ -1,5 +1,5 @@
 import Curl
-import Foundation
+import FoundationEssentials
 
 /// How often and how patiently a request is tried again after a transient failure.
 ///
@@ -47,15 +47,11 @@ struct RetryPolicy: Sendable {
 
     /// The `Retry-After` header as a duration: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
     static func retryAfter(in headers: [String: String], now: Date = Date()) -> Duration? {
-        guard let value = headers["retry-after"]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else {
+        guard let value = headers["retry-after"]?.trimmingWhitespaceAndNewlines(), !value.isEmpty else {
             return nil
         }
         if let seconds = Int(value) { return .seconds(max(0, seconds)) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        guard let date = formatter.date(from: value) else { return nil }
+        guard let date = HTTPDate.parse(value) else { return nil }
         return .milliseconds(max(0, Int(date.timeIntervalSince(now) * 1000)))
     }
 }
@@ -64,6 +60,6 @@ extension Duration {
     /// Seconds with millisecond precision, for logs: `"0.664"`.
     var secondsText: String {
         let (seconds, attoseconds) = components
-        return String(format: "%.3f", Double(seconds) + Double(attoseconds) / 1e18)
+        return (Double(seconds) + Double(attoseconds) / 1e18).decimalText(fractionDigits: 3)
     }
 }

@@ -1,6 +1,6 @@
 import CLinux
 import Curl
-import Foundation
+import FoundationEssentials
 import Glibc
 import Logging
 

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 import Glibc
 
 /// What a run did, for the `--report` JSON and the one-line summary.
@@ -62,10 +62,10 @@ public struct RunReport: Sendable, Codable, Equatable {
 
     /// `0.4` → `"0.4 s"`, `75` → `"1 min 15 s"`, `3720` → `"1 h 02 min"`.
     public static func formatDuration(_ seconds: Double) -> String {
-        if seconds < 60 { return String(format: "%.1f s", seconds) }
+        if seconds < 60 { return seconds.decimalText(fractionDigits: 1) + " s" }
         let whole = Int(seconds.rounded())
-        if whole < 3600 { return "\(whole / 60) min \(String(format: "%02d", whole % 60)) s" }
-        return "\(whole / 3600) h \(String(format: "%02d", whole % 3600 / 60)) min"
+        if whole < 3600 { return "\(whole / 60) min \((whole % 60).zeroPadded(width: 2)) s" }
+        return "\(whole / 3600) h \((whole % 3600 / 60).zeroPadded(width: 2)) min"
     }
 
     enum CodingKeys: String, CodingKey {
@@ -139,6 +139,6 @@ public enum ByteCount {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(bytes) B" : String(format: "%.1f %@", value, units[unit])
+        return unit == 0 ? "\(bytes) B" : value.decimalText(fractionDigits: 1) + " " + units[unit]
     }
 }

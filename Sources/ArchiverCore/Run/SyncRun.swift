@@ -1,5 +1,5 @@
 import Curl
-public import Foundation
+public import FoundationEssentials
 public import Logging
 
 /// The options of one `sync`, beyond the configuration.

@@ -1,4 +1,4 @@
-public import Foundation
+public import FoundationEssentials
 
 /// The time window a sync lists (`date_from`, `date_to`), and whether finishing it moves the watermark.
 ///

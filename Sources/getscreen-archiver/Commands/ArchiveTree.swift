@@ -1,5 +1,5 @@
 import ArchiverCore
-import Foundation
+import FoundationEssentials
 
 /// Renders an archive folder as an indented tree with file sizes, leaving out the tool's state folder.
 enum ArchiveTree {

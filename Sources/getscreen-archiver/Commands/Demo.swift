@@ -1,6 +1,6 @@
 import ArchiverCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 
 extension GetscreenArchiver {

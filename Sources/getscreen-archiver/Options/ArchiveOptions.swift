@@ -1,6 +1,6 @@
 import ArchiverCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The options of the commands that work on the archive alone and never call the API (`reindex`, `verify`):

@@ -1,6 +1,6 @@
 import ArchiverCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// The options every command that talks to the API shares: where the configuration comes from and the

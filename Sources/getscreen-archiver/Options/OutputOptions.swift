@@ -1,6 +1,6 @@
 import ArchiverCore
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// How a run reports: log verbosity and file, the JSON report, and what goes to stdout.
@@ -77,12 +77,10 @@ struct OutputOptions: ParsableArguments {
         if let report { try runReport.write(toFile: report) }
         switch format {
         case .json:
-            let json = try runReport.jsonData()
-            FileHandle.standardOutput.write(json + Data("\n".utf8))
+            Terminal.printOutput(String(decoding: try runReport.jsonData(), as: UTF8.self) + "\n")
         case .text:
             if let audit = runReport.audit {
-                FileHandle.standardOutput.write(
-                    Data(((heading.map { $0 + "\n\n" } ?? "") + audit.table(exactBytes: bytes)).utf8))
+                Terminal.printOutput((heading.map { $0 + "\n\n" } ?? "") + audit.table(exactBytes: bytes))
             }
         }
         for failure in runReport.failures {

@@ -54,15 +54,6 @@ final class Console: Sendable {
 
     /// Writes all of `text`; called with the lock held, so that lines from several threads never interleave.
     private func write(_ text: String) {
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes {
-                Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset)
-            }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return }
-            offset += written
-        }
+        Terminal.write(text, to: descriptor)
     }
 }

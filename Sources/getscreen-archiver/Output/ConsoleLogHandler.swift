@@ -1,5 +1,5 @@
 import ArchiverCore
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// Writes each log event as one timestamped line (`LogLine`) to stderr, through the `Console` so that the

@@ -1,0 +1,25 @@
+extension Double {
+    /// The value rounded half away from zero to `fractionDigits` decimals: `0.6644.decimalText(fractionDigits: 3)`
+    /// is `"0.664"`. What `String(format: "%.3f")` prints (but for exact ties, which printf rounds to even),
+    /// without Foundation; non-finite values print as Swift prints them.
+    func decimalText(fractionDigits: Int) -> String {
+        var scale: Int64 = 1
+        for _ in 0..<fractionDigits { scale *= 10 }
+        let scaled = (magnitude * Double(scale)).rounded()
+        guard scaled.isFinite, scaled < 9.0e18 else { return "\(self)" }
+        let units = Int64(scaled)
+        var text = (self < 0 ? "-" : "") + String(units / scale)
+        if fractionDigits > 0 { text += "." + (units % scale).zeroPadded(width: fractionDigits) }
+        return text
+    }
+}
+
+extension BinaryInteger {
+    /// The decimal digits, with leading zeros up to `width` characters: `7.zeroPadded(width: 2)` is `"07"`, as
+    /// `String(format: "%02d")` prints it.
+    func zeroPadded(width: Int) -> String {
+        let sign = self < 0 ? "-" : ""
+        let digits = String(self.magnitude)
+        return sign + String(repeating: "0", count: max(0, width - sign.count - digits.count)) + digits
+    }
+}
