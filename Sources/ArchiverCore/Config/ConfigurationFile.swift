@@ -1,5 +1,4 @@
-import Foundation
-import Yams
+import FoundationEssentials
 
 /// The values found in one YAML configuration file, each with the key and line it came from.
 ///
@@ -56,37 +55,32 @@ struct ConfigurationFile {
     /// - Throws: `ConfigurationError.fileUnreadable` when it cannot be read, or any error from `init(yaml:path:)`.
     init(contentsOf path: String, currentDirectory: String) throws(ConfigurationError) {
         let absolute = ConfigurationLoader.absolutePath(path, currentDirectory: currentDirectory)
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
             throw .fileUnreadable(path: path, reason: "no such file")
         }
-        guard !isDirectory.boolValue else { throw .fileUnreadable(path: path, reason: "it is a directory") }
+        guard !isDirectory else { throw .fileUnreadable(path: path, reason: "it is a directory") }
         guard let data = FileManager.default.contents(atPath: absolute) else {
             throw .fileUnreadable(path: path, reason: "permission denied or not readable")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .fileUnreadable(path: path, reason: "not UTF-8 text")
         }
-        try self.init(yaml: text, path: path, folder: (absolute as NSString).deletingLastPathComponent)
+        try self.init(yaml: text, path: path, folder: absolute.deletingLastPathComponent)
     }
 
     /// Parses YAML text; `path` is used in messages and `folder` resolves a relative `api.key_file`.
     /// - Throws: `ConfigurationError` naming the file, line and key of the first problem.
     init(yaml: String, path: String, folder: String) throws(ConfigurationError) {
         self.path = path
-        let root: Node?
-        do {
-            // Resolver.basic: Yams' default resolver compiles its implicit-tag rules into NSRegularExpressions,
-            // which map ICU's regex and property data (several MiB of RSS); the file needs only null and bool,
-            // recognized below as the default resolver would.
-            root = try Yams.compose(yaml: yaml, .basic)
-        } catch let error as YamlError {
-            throw Self.malformed(error, path: path)
+        let root: YAMLNode?
+        do throws(YAMLError) {
+            root = try YAMLDocument(yaml: yaml).root
         } catch {
-            throw .malformedFile(path: path, line: nil, problem: "\(error)")
+            throw .malformedFile(path: path, line: error.line, problem: error.problem)
         }
         guard let root, !Self.isNull(root) else { return }
-        guard case .mapping(let top) = root else { throw .topLevelNotMapping(path: path, line: root.mark?.line) }
+        guard case .mapping(let top) = root.content else { throw .topLevelNotMapping(path: path, line: root.line) }
         for (key, value) in try entries(of: top, parent: nil, allowed: Self.topLevelKeys) {
             switch key {
             case "api":
@@ -142,7 +136,7 @@ struct ConfigurationFile {
         }
     }
 
-    private mutating func readAPI(key: String, value: Node, folder: String) throws(ConfigurationError) {
+    private mutating func readAPI(key: String, value: YAMLNode, folder: String) throws(ConfigurationError) {
         let dotted = "api." + key
         guard let text = try string(value, key: dotted) else { return }
         switch key {
@@ -154,7 +148,7 @@ struct ConfigurationFile {
         }
     }
 
-    private mutating func readArchive(key: String, value: Node) throws(ConfigurationError) {
+    private mutating func readArchive(key: String, value: YAMLNode) throws(ConfigurationError) {
         let dotted = "archive." + key
         switch key {
         case "require_mount":
@@ -195,7 +189,7 @@ struct ConfigurationFile {
         }
     }
 
-    private mutating func readRetry(key: String, value: Node) throws(ConfigurationError) {
+    private mutating func readRetry(key: String, value: YAMLNode) throws(ConfigurationError) {
         let dotted = "retry." + key
         if key == "attempts" {
             guard let text = try string(value, key: dotted) else { return }
@@ -207,7 +201,7 @@ struct ConfigurationFile {
     }
 
     /// A duration value (`30s`, `5m`, `2h`, `2d`, or seconds) within `allowed`; `nil` when not set.
-    private func duration(_ node: Node, key: String, allowed: ClosedRange<Duration>) throws(ConfigurationError)
+    private func duration(_ node: YAMLNode, key: String, allowed: ClosedRange<Duration>) throws(ConfigurationError)
         -> Duration?
     {
         guard let text = try string(node, key: key) else { return nil }
@@ -215,10 +209,10 @@ struct ConfigurationFile {
     }
 
     /// The non-empty list of host patterns in `media_hosts`.
-    private func hostPatterns(_ node: Node) throws(ConfigurationError) -> [HostPattern]? {
+    private func hostPatterns(_ node: YAMLNode) throws(ConfigurationError) -> [HostPattern]? {
         if Self.isNull(node) { return nil }
         let expected = "a list of host patterns such as [\"*.getscreen.me\"]"
-        guard case .sequence(let items) = node else {
+        guard case .sequence(let items) = node.content else {
             throw .wrongType(source: source("media_hosts", node), expected: expected, found: Self.describe(node))
         }
         guard !items.isEmpty else {
@@ -227,13 +221,13 @@ struct ConfigurationFile {
         var patterns: [HostPattern] = []
         for (index, item) in items.enumerated() {
             let key = "media_hosts[\(index)]"
-            guard case .scalar(let scalar) = item, !Self.isNull(item) else {
+            guard let text = item.scalarText, !Self.isNull(item) else {
                 throw .wrongType(
                     source: source(key, item), expected: "a host pattern string",
                     found: Self.describe(item))
             }
             do throws(ConfigurationError) {
-                patterns.append(try HostPattern(scalar.string))
+                patterns.append(try HostPattern(text))
             } catch {
                 throw error.relocated(to: source(key, item))
             }
@@ -242,17 +236,17 @@ struct ConfigurationFile {
     }
 
     /// The pairs of `mapping`, after checking every key against `allowed`.
-    private func entries(of mapping: Node.Mapping?, parent: String?, allowed: [String])
-        throws(ConfigurationError) -> [(String, Node)]
+    private func entries(of mapping: YAMLNode.Mapping?, parent: String?, allowed: [String])
+        throws(ConfigurationError) -> [(String, YAMLNode)]
     {
         guard let mapping else { return [] }
-        var result: [(String, Node)] = []
+        var result: [(String, YAMLNode)] = []
         for (keyNode, value) in mapping {
-            let name = keyNode.scalar?.string ?? Self.describe(keyNode)
+            let name = keyNode.scalarText ?? Self.describe(keyNode)
             let dotted = parent.map { "\($0).\(name)" } ?? name
             guard allowed.contains(name) else {
                 throw .unknownKey(
-                    key: dotted, path: path, line: keyNode.mark?.line, allowedKeys: allowed,
+                    key: dotted, path: path, line: keyNode.line, allowedKeys: allowed,
                     suggestion: Self.suggestion(for: name, parent: parent, allowed: allowed))
             }
             result.append((name, value))
@@ -261,9 +255,11 @@ struct ConfigurationFile {
     }
 
     /// The mapping under a section key; `nil` when the section is empty.
-    private func section(_ node: Node, key: String, allowed: [String]) throws(ConfigurationError) -> Node.Mapping? {
+    private func section(_ node: YAMLNode, key: String, allowed: [String])
+        throws(ConfigurationError) -> YAMLNode.Mapping?
+    {
         if Self.isNull(node) { return nil }
-        guard case .mapping(let mapping) = node else {
+        guard case .mapping(let mapping) = node.content else {
             throw .wrongType(
                 source: source(key, node),
                 expected: "a mapping with the keys \(allowed.joined(separator: ", "))", found: Self.describe(node))
@@ -272,15 +268,15 @@ struct ConfigurationFile {
     }
 
     /// The text of a scalar value; `nil` for an empty value (`key:` or `key: ~`), which means "not set".
-    private func string(_ node: Node, key: String) throws(ConfigurationError) -> String? {
+    private func string(_ node: YAMLNode, key: String) throws(ConfigurationError) -> String? {
         if Self.isNull(node) { return nil }
-        guard case .scalar(let scalar) = node else {
+        guard let text = node.scalarText else {
             throw .wrongType(source: source(key, node), expected: "a single value", found: Self.describe(node))
         }
-        return scalar.string
+        return text
     }
 
-    private func bool(_ node: Node, key: String) throws(ConfigurationError) -> Bool? {
+    private func bool(_ node: YAMLNode, key: String) throws(ConfigurationError) -> Bool? {
         if Self.isNull(node) { return nil }
         guard let value = Self.boolValue(node) else {
             throw .wrongType(source: source(key, node), expected: "true or false", found: Self.describe(node))
@@ -288,17 +284,21 @@ struct ConfigurationFile {
         return value
     }
 
-    /// A plain (unquoted) scalar without an explicit tag other than str, whose text is resolved the way Yams'
-    /// default resolver resolves YAML 1.1 implicit types; nil for quoted scalars and collections.
-    private static func plainText(_ node: Node) -> String? {
-        guard case .scalar(let scalar) = node, scalar.style == .plain,
-            node.tag.rawValue == Tag.Name.str.rawValue
-        else { return nil }
-        return scalar.string
+    /// The text of a plain (unquoted) scalar tagged str (no tag written, `!` or `!!str`), which the callers resolve
+    /// to YAML 1.1 null and bool; nil for quoted and block scalars and collections.
+    private static func plainText(_ node: YAMLNode) -> String? {
+        guard case .scalar(let text, .plain) = node.content, node.tag == YAMLNode.stringTag else { return nil }
+        return text
     }
 
-    private static func boolValue(_ node: Node) -> Bool? {
-        if node.tag.rawValue == Tag.Name.bool.rawValue { return node.bool }
+    private static func boolValue(_ node: YAMLNode) -> Bool? {
+        if node.tag == YAMLNode.boolTag {
+            switch node.scalarText?.lowercased() {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default: return nil
+            }
+        }
         switch plainText(node) {
         case "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON": return true
         case "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF": return false
@@ -306,12 +306,12 @@ struct ConfigurationFile {
         }
     }
 
-    private func source(_ key: String, _ node: Node) -> ConfigurationSource {
-        .file(key: key, path: path, line: node.mark?.line)
+    private func source(_ key: String, _ node: YAMLNode) -> ConfigurationSource {
+        .file(key: key, path: path, line: node.line)
     }
 
-    private static func isNull(_ node: Node) -> Bool {
-        if node.tag.rawValue == Tag.Name.null.rawValue { return true }
+    private static func isNull(_ node: YAMLNode) -> Bool {
+        if node.tag == YAMLNode.nullTag { return true }
         switch plainText(node) {
         case "", "~", "null", "Null", "NULL": return true
         default: return false
@@ -319,28 +319,11 @@ struct ConfigurationFile {
     }
 
     /// A short description of a value for messages: the quoted scalar, or its kind.
-    private static func describe(_ node: Node) -> String {
-        switch node {
-        case .scalar(let scalar): String(reflecting: scalar.string)
+    private static func describe(_ node: YAMLNode) -> String {
+        switch node.content {
+        case .scalar(let text, _): String(reflecting: text)
         case .sequence: "a list"
         case .mapping: "a mapping"
-        case .alias: "an alias"
-        }
-    }
-
-    private static func malformed(_ error: YamlError, path: String) -> ConfigurationError {
-        switch error {
-        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
-            .composer(_, let problem, let mark, _):
-            return .malformedFile(path: path, line: mark.line, problem: problem)
-        case .duplicatedKeysInMapping(let duplicates, let context):
-            return .malformedFile(
-                path: path, line: context.mark.line,
-                problem: "duplicate key \(duplicates.joined(separator: ", "))")
-        case .reader(let problem, _, _, _):
-            return .malformedFile(path: path, line: nil, problem: problem)
-        default:
-            return .malformedFile(path: path, line: nil, problem: "the YAML parser failed")
         }
     }
 }
