@@ -76,6 +76,60 @@ import Testing
         #expect(try catalog.entries().map(\.sessionID) == [1])
     }
 
+    @Test func aBatchThatFailsHalfwayRecordsNothing() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path + "/catalog.sqlite"
+        let catalog = try Catalog.open(at: path, isOnArchive: true)
+        try catalog.record([Self.entry(1)])
+        // Another process's trigger makes the third insert of the batch fail, after two succeeded.
+        try SQLiteConnection(path: path, access: .readWriteCreate, busyTimeout: .seconds(10)).execute(
+            """
+            CREATE TRIGGER refuse_five BEFORE INSERT ON recording WHEN NEW.session_id = 5
+            BEGIN SELECT RAISE(ABORT, 'session 5 refused'); END
+            """
+        )
+        let error = try #require(throws: ArchiverError.self) {
+            try catalog.record([Self.entry(3), Self.entry(4), Self.entry(5), Self.entry(6)])
+        }
+        guard case .catalogUnavailable(let reportedPath, let reason) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(reportedPath == path)
+        #expect(reason == "session 5 refused")
+        #expect(try catalog.entries().map(\.sessionID) == [1])
+        try catalog.record([Self.entry(6)])
+        #expect(try catalog.entries().map(\.sessionID) == [1, 6])
+    }
+
+    @Test func anUnopenableCatalogNamesItsPathAndTheReason() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path + "/no-such-folder/catalog.sqlite"
+        let error = try #require(throws: ArchiverError.self) { _ = try Catalog.open(at: path, isOnArchive: true) }
+        guard case .catalogUnavailable(let reportedPath, let reason) = error else {
+            Issue.record("unexpected \(error)")
+            return
+        }
+        #expect(reportedPath == path)
+        #expect(reason == "unable to open database file (No such file or directory)")
+        #expect(error.description.hasPrefix("cannot use the catalog \(path): unable to open database file"))
+    }
+
+    @Test func recordsFromManyTasksAtOnce() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let catalog = try Catalog.open(at: folder.path + "/catalog.sqlite", isOnArchive: false)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in 1...40 {
+                group.addTask { try catalog.record([Self.entry(id, start: TimeInterval(id))]) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try catalog.entries().map(\.sessionID) == Array(1...40))
+    }
+
     @Test func usesARollbackJournalOnTheArchiveAndWALOnLocalDisk() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

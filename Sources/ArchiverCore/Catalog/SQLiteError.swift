@@ -1,0 +1,30 @@
+import CSQLite
+import Glibc
+
+/// A failed SQLite call: its result code and SQLite's message for it.
+struct SQLiteError: Error, CustomStringConvertible {
+    /// The SQLite result code (`SQLITE_BUSY`, `SQLITE_CANTOPEN`, ...).
+    var code: Int32
+    /// What SQLite said, for people.
+    var message: String
+
+    var description: String { message }
+
+    /// An error with `message`, for failures SQLite itself did not describe.
+    init(code: Int32, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    /// The error `code` of the last call on `connection`, with `sqlite3_errmsg`'s text. For a file that cannot
+    /// be opened or read, the system's reason is added ("unable to open database file" alone does not say why).
+    init(code: Int32, connection: OpaquePointer) {
+        self.code = code
+        var message = String(cString: sqlite3_errmsg(connection))
+        let systemErrno = sqlite3_system_errno(connection)
+        if systemErrno != 0, code & 0xff == SQLITE_CANTOPEN || code & 0xff == SQLITE_IOERR {
+            message += " (\(String(cString: strerror(systemErrno))))"
+        }
+        self.message = message
+    }
+}
