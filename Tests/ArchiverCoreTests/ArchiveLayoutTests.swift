@@ -16,7 +16,7 @@ struct ArchiveLayoutTests {
         )
     }
 
-    static let utc = TimeZone(identifier: "UTC")!
+    static let utc = ArchiveTimeZone.utc
 
     @Test func rendersDefaultLayoutForReferenceSession() {
         let path = ArchiveLayout.default.relativePath(for: Self.fields(), timeZone: Self.utc)
@@ -31,7 +31,7 @@ struct ArchiveLayoutTests {
         ("Asia/Kolkata", "DESKTOP-SJBU5PO-1001/2020/12/22/233433_27233"),
     ])
     func shiftsDatePartsByTimeZone(identifier: String, expected: String) throws {
-        let zone = try #require(TimeZone(identifier: identifier))
+        let zone = try #require(ArchiveTimeZone(identifier: identifier))
         #expect(ArchiveLayout.default.relativePath(for: Self.fields(), timeZone: zone) == expected)
     }
 
@@ -199,10 +199,10 @@ struct ArchiveLayoutTests {
         "UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Pacific/Chatham", "America/St_Johns",
     ])
     func datePartsMatchFoundationsCalendar(zone: String) throws {
-        let timeZone = try #require(TimeZone(identifier: zone))
+        let timeZone = try #require(ArchiveTimeZone(identifier: zone))
         let layout = try ArchiveLayout(template: "{year}/{month}/{day}/{time}_{session_id}")
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+        calendar.timeZone = try #require(TimeZone(identifier: zone))
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<500 {
             let start = Date(timeIntervalSince1970: TimeInterval(Int.random(in: 0...4_102_444_800, using: &generator)))
@@ -225,7 +225,7 @@ struct ArchiveLayoutTests {
         let fields = LayoutFields(
             agentID: 1, agentName: "PC", agentGroup: nil, sessionID: 42, supportID: nil,
             start: Date(timeIntervalSince1970: seconds))
-        let path = ArchiveLayout.default.relativePath(for: fields, timeZone: TimeZone(identifier: "UTC")!)
+        let path = ArchiveLayout.default.relativePath(for: fields, timeZone: ArchiveTimeZone.utc)
         #expect(path.hasSuffix("_42"))
         #expect(path.split(separator: "/").count == 5)
     }

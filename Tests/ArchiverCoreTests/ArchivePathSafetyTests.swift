@@ -127,7 +127,7 @@ import Testing
         let layout = try ArchiveLayout(template: "{agent_group}/{agent_name}/{agent_name}/{session_id}")
         let path = layout.relativePath(
             for: LayoutFields(agentID: 1, agentName: name, sessionID: 42, start: Date(timeIntervalSince1970: 0)),
-            timeZone: .gmt)
+            timeZone: .utc)
         #expect(path.split(separator: "/").count == 4, "\(path.debugDescription)")
         #expect(path.utf8.split(separator: UInt8(ascii: "/")).count == 4)
         #expect(path.hasSuffix("/42"))

@@ -430,4 +430,26 @@ import Testing
         patched.replaceSubrange(offset..<offset + 4, with: [0xFF, 0xFF, 0xFF, 0xFF])
         return patched
     }
+
+    /// The machine's zone for log lines: `TZ` in each of its forms, else the `/etc/localtime` file.
+    @Test func machineZoneFollowsTZThenLocaltime() throws {
+        let zoneInfo = "/usr/share/zoneinfo"
+        let instants = stride(from: 1_700_000_000, to: 2_600_000_000, by: 3_888_000).map {
+            Date(timeIntervalSince1970: TimeInterval($0))
+        }
+        func offsets(_ zone: ArchiveTimeZone) -> [Int] { instants.map(zone.secondsFromGMT(for:)) }
+        let berlin = offsets(try #require(ArchiveTimeZone(identifier: "Europe/Berlin")))
+        let kathmandu = offsets(try #require(ArchiveTimeZone(identifier: "Asia/Kathmandu")))
+        #expect(Set(berlin).count == 2)
+
+        let fromLocaltime = ArchiveTimeZone.machineZone(tz: nil, localtimePath: "\(zoneInfo)/Europe/Berlin")
+        #expect(offsets(fromLocaltime) == berlin)
+        #expect(offsets(.machineZone(tz: "", localtimePath: "\(zoneInfo)/Asia/Kathmandu")) == kathmandu)
+        #expect(offsets(.machineZone(tz: ":Asia/Kathmandu", localtimePath: "/nonexistent")) == kathmandu)
+        #expect(offsets(.machineZone(tz: "Asia/Kathmandu", localtimePath: "/nonexistent")) == kathmandu)
+        #expect(offsets(.machineZone(tz: ":\(zoneInfo)/Europe/Berlin", localtimePath: "/nonexistent")) == berlin)
+        #expect(offsets(.machineZone(tz: "CET-1CEST,M3.5.0,M10.5.0/3", localtimePath: "/nonexistent")) == berlin)
+        #expect(.machineZone(tz: "Nowhere/Zone", localtimePath: "\(zoneInfo)/Europe/Berlin") == .utc)
+        #expect(.machineZone(tz: nil, localtimePath: "/nonexistent") == .utc)
+    }
 }

@@ -105,7 +105,7 @@ struct ConfigurationLoaderTests {
         #expect(configuration.apiKey.value == Self.secret)
         #expect(configuration.archiveRoot == "/srv/archive")
         #expect(configuration.layout == .default)
-        #expect(configuration.timeZone == TimeZone(secondsFromGMT: 0))
+        #expect(configuration.timeZone == .utc)
         #expect(configuration.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: 0)) == 0)
         #expect(configuration.transfers == 4)
         #expect(configuration.mediaHosts.map(\.description) == ["*.getscreen.me"])
@@ -256,7 +256,7 @@ struct ConfigurationLoaderTests {
         let configuration = try load("transfers: 6\n", in: directory, environment: environment)
         #expect(configuration.transfers == 6)
         #expect(configuration.archiveRoot == "/srv/archive")
-        #expect(configuration.timeZone == TimeZone(secondsFromGMT: 0))
+        #expect(configuration.timeZone == .utc)
         #expect(configuration.timeZone.secondsFromGMT(for: Date(timeIntervalSince1970: 0)) == 0)
     }
 

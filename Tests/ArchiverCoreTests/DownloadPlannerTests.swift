@@ -15,7 +15,7 @@ import Testing
     }
 
     @Test func sortsSessionsIntoArchivedMissingAndWrongSize() throws {
-        let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
+        let planner = DownloadPlanner(layout: .default, timeZone: ArchiveTimeZone.utc)
         let sessions = try [
             Self.session(id: 1, size: 10), Self.session(id: 2, size: 20), Self.session(id: 3, size: 30),
         ]
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func archivedRecordingWithoutSidecarGetsItsSidecarBack() throws {
-        let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
+        let planner = DownloadPlanner(layout: .default, timeZone: ArchiveTimeZone.utc)
         let plan = planner.plan([try Self.session(id: 1, size: 10)]) { $0.hasSuffix(".mp4") ? 10 : nil }
         #expect(plan.archived.count == 1)
         #expect(plan.missingSidecars.map(\.relativePath) == ["PC-1001/2020/12/22/180433_1"])

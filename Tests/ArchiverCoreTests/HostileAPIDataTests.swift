@@ -84,7 +84,7 @@ import Testing
     @Test func aHugeAgentNameIsCutForThePathButKeptInTheMetadata() throws {
         let name = String(repeating: "ä", count: 512 * 1024)  // 1 MiB of UTF-8
         let session = try Session(listItem: Self.decode(Self.item(agent: #"{"id": 7, "name": "\#(name)"}"#)))
-        let path = DownloadPlanner(layout: .default, timeZone: .gmt).relativePath(for: session)
+        let path = DownloadPlanner(layout: .default, timeZone: .utc).relativePath(for: session)
         let folder = try #require(path.split(separator: "/").first)
         #expect(folder.utf8.count <= PathComponentSanitizer.maximumComponentBytes)
         #expect(folder.hasSuffix("-7"))

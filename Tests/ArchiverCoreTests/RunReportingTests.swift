@@ -66,11 +66,26 @@ import Testing
             level: .warning,
             message: "recording failed\nsecond line",
             metadata: ["session.id": "42", "reason": "size mismatch: got 1, expected 2", "bytes": "10"],
-            timeZone: TimeZone(identifier: "UTC")!
+            timeZone: ArchiveTimeZone.utc
         )
         #expect(
             line == "2026-05-21T03:15:25.250Z warning recording failed\\nsecond line bytes=10 "
                 + "reason=\"size mismatch: got 1, expected 2\" session.id=42")
+    }
+
+    /// Log timestamps in the machine's zone, computed without ICU: the same text as Foundation's ISO 8601 style.
+    @Test(arguments: ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kathmandu", "Pacific/Chatham"])
+    func logTimestampsMatchFoundationsISO8601(zone: String) throws {
+        let timeZone = try #require(ArchiveTimeZone(identifier: zone))
+        let style = Date.ISO8601FormatStyle(
+            timeZoneSeparator: .colon, includingFractionalSeconds: true,
+            timeZone: try #require(TimeZone(identifier: zone)))
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<1_000 {
+            let milliseconds = Int.random(in: -1_000_000_000_000...4_000_000_000_000, using: &generator)
+            let date = Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+            #expect(LogLine.timestamp(date, in: timeZone) == date.formatted(style), "\(milliseconds) in \(zone)")
+        }
     }
 
     @Test func reportCarriesDurationThroughputAndAgents() throws {

@@ -26,7 +26,7 @@ import Testing
             session(id: 3, agent: 1, name: "PC", size: 300),
             session(id: 4, agent: 2, name: "Laptop", size: 400),
         ]
-        let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
+        let planner = DownloadPlanner(layout: .default, timeZone: ArchiveTimeZone.utc)
         let paths = Dictionary(uniqueKeysWithValues: sessions.map { ($0.id, planner.relativePath(for: $0)) })
         let onDisk = [
             "\(paths[1]!).mp4": 100, "\(paths[1]!).json": 1, "\(paths[3]!).mp4": 7, "\(paths[3]!).json": 1,
@@ -155,7 +155,7 @@ import Testing
 
     @Test func emptyArchiveAndUnknownSpace() throws {
         let audit = StorageAudit(
-            plan: DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!).plan([]) { _ in nil },
+            plan: DownloadPlanner(layout: .default, timeZone: ArchiveTimeZone.utc).plan([]) { _ in nil },
             unusableItems: [], notListed: [], agentIDs: [], freeBytes: nil, minimumFreeBytes: 0)
         #expect(audit.agents.isEmpty)
         #expect(audit.space == nil)

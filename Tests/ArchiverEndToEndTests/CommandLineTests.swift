@@ -49,6 +49,41 @@ import Testing
         #expect(second.stderr.contains("25 already archived"))
     }
 
+    /// The binary has no ICU: a named zone is read from the system's tz database, half-hour-and-a-quarter offsets
+    /// included, and the layout's date parts follow it.
+    @Test func layoutDatePartsFollowTheConfiguredTimeZone() async throws {
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 5, sessionCount: 6, sizeRange: 1_000...2_000))
+        defer { Task { await fixture.tearDown() } }
+        let config = "\(fixture.workspace.path)/zoned.yaml"
+        try """
+            api:
+              base_url: \(fixture.simulator.baseURL)
+            archive:
+              root: \(fixture.root)
+              min_free: 0
+              timezone: Asia/Kathmandu
+              layout: "{date}/{time}_{session_id}"
+            media_hosts: ["127.0.0.1"]
+            allow_insecure_http: true
+            """.write(toFile: config, atomically: true, encoding: .utf8)
+
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "Asia/Kathmandu"))
+        let expected = fixture.dataset.sessions.map { session in
+            let parts = calendar.dateComponents(
+                [.year, .month, .day, .hour, .minute, .second],
+                from: Date(timeIntervalSince1970: TimeInterval(session.start)))
+            return String(
+                format: "%04d-%02d-%02d/%02d%02d%02d_%d.mp4", parts.year!, parts.month!, parts.day!, parts.hour!,
+                parts.minute!, parts.second!, session.id)
+        }
+        #expect(files(under: fixture.root, withSuffix: ".mp4").sorted() == expected.sorted())
+    }
+
     @Test func dryRunReportsWhatItWouldDownloadAndWritesNothing() async throws {
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 4, sessionCount: 7, sizeRange: 1_000...2_000))
         defer { Task { await fixture.tearDown() } }

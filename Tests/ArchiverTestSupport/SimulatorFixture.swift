@@ -70,7 +70,7 @@ public struct SimulatorFixture: Sendable {
     /// independently of the archiver's layout code).
     public static func expectedPath(of session: SimulatedSession) -> String {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = TimeZone(secondsFromGMT: 0)!
         let parts = calendar.dateComponents(
             [.year, .month, .day, .hour, .minute, .second],
             from: Date(timeIntervalSince1970: TimeInterval(session.start))

@@ -43,6 +43,29 @@ public struct ArchiveTimeZone: Sendable, Equatable, CustomStringConvertible {
         self.init(identifier: identifier, rules: rules)
     }
 
+    /// The machine's zone, for log timestamps: `$TZ` when it names a zone (`Europe/Berlin`, `:Europe/Berlin`, a
+    /// TZif file's absolute path) or is a POSIX rule (`CET-1CEST,M3.5.0,M10.5.0/3`), else `/etc/localtime`; UTC
+    /// when none of them can be read.
+    public static let local = machineZone(
+        tz: getenv("TZ").map { String(cString: $0) }, localtimePath: "/etc/localtime")
+
+    /// The zone that `TZ` set to `tz` (nil: unset) names, else the one in the TZif file at `localtimePath`.
+    static func machineZone(tz: String?, localtimePath: String) -> ArchiveTimeZone {
+        guard let tz, !tz.isEmpty else { return zone(atPath: localtimePath, identifier: "localtime") ?? .utc }
+        let name = tz.hasPrefix(":") ? String(tz.dropFirst()) : tz
+        if name.hasPrefix("/") { return zone(atPath: name, identifier: name) ?? .utc }
+        if let zone = ArchiveTimeZone(identifier: name) { return zone }
+        guard let rule = POSIXRule(name) else { return .utc }
+        return ArchiveTimeZone(
+            identifier: name, rules: Rules(transitionTimes: [], offsets: [], initialOffset: 0, footer: rule))
+    }
+
+    /// The zone of the TZif file at `path`, named `identifier`; nil when it cannot be read or is not TZif.
+    private static func zone(atPath path: String, identifier: String) -> ArchiveTimeZone? {
+        guard let bytes = contentsOfRegularFile(atPath: path), let rules = Rules(tzif: bytes) else { return nil }
+        return ArchiveTimeZone(identifier: identifier, rules: rules)
+    }
+
     private init(identifier: String, rules: Rules) {
         self.identifier = identifier
         self.rules = rules
@@ -92,18 +115,9 @@ public struct ArchiveTimeZone: Sendable, Equatable, CustomStringConvertible {
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        var bytes = [UInt8](repeating: 0, count: maximumFileBytes + 1)
-        var count = 0
-        while count < bytes.count {
-            let result = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, $0.count - count) }
-            if result == 0 { break }
-            if result < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            count += result
-        }
-        guard count <= maximumFileBytes else { return nil }
-        return Array(bytes[..<count])
+        guard let bytes = FileBytes.read(from: descriptor, upTo: maximumFileBytes + 1),
+            bytes.count <= maximumFileBytes
+        else { return nil }
+        return bytes
     }
 }

@@ -50,7 +50,7 @@ public struct ArchiverConfiguration: Sendable {
     /// executable logs each at warning level. Never contains the key.
     public var warnings: [String] = []
     /// The time zone of the date parts in `layout` (`archive.timezone`).
-    public var timeZone: TimeZone
+    public var timeZone: ArchiveTimeZone
     /// The number of parallel downloads, within `allowedTransfers`.
     public var transfers: Int
     /// The hosts recordings may be downloaded from, including after redirects.
@@ -83,8 +83,7 @@ public struct ArchiverConfiguration: Sendable {
         apiKey: APIKey,
         archiveRoot: String,
         layout: ArchiveLayout = .default,
-        // A fixed offset, not TimeZone(identifier: "UTC"): that one is an ICU Olson zone (ICU resource data).
-        timeZone: TimeZone = TimeZone(secondsFromGMT: 0)!,
+        timeZone: ArchiveTimeZone = .utc,
         transfers: Int = Self.defaultTransfers,
         mediaHosts: [HostPattern] = Self.defaultMediaHosts,
         allowInsecureHTTP: Bool = false,

@@ -34,7 +34,7 @@ struct ConfigurationFile {
     var archiveRoot: Sourced<String>?
     var layout: ArchiveLayout?
     var permissions: ArchivePermissions?
-    var timeZone: TimeZone?
+    var timeZone: ArchiveTimeZone?
     var transfers: Sourced<Int>?
     var mediaHosts: [HostPattern]?
     var allowInsecureHTTP: Bool?
@@ -180,10 +180,11 @@ struct ConfigurationFile {
                 throw error.relocated(to: source(dotted, value))
             }
         default:
-            guard let zone = TimeZone(identifier: text.trimmingWhitespaceAndNewlines()) else {
+            guard let zone = ArchiveTimeZone(identifier: text.trimmingWhitespaceAndNewlines()) else {
                 throw .invalidValue(
                     value: text, source: source(dotted, value),
-                    expected: "a time zone identifier such as UTC, Europe/Berlin or America/New_York")
+                    expected: "a time zone identifier such as UTC, Europe/Berlin or America/New_York, from the "
+                        + "system's tz database (/usr/share/zoneinfo; Debian package tzdata)")
             }
             timeZone = zone
         }

@@ -76,7 +76,7 @@ extension ConfigurationLoader {
                     + "restrict it with: chmod 600 \(path)"
             )
         }
-        guard let bytes = readBytes(from: descriptor, upTo: maximumKeyFileBytes + 1) else {
+        guard let bytes = FileBytes.read(from: descriptor, upTo: maximumKeyFileBytes + 1) else {
             throw .keyFileUnreadable(path: path, source: source, reason: "reading it failed")
         }
         guard bytes.count <= maximumKeyFileBytes else {
@@ -87,21 +87,5 @@ extension ConfigurationLoader {
         }
         guard let key = APIKey(text) else { throw .emptyAPIKey(source: source, keyFile: path) }
         return (key, warnings)
-    }
-
-    /// Up to `limit` bytes from `descriptor`, or nil when reading fails.
-    private static func readBytes(from descriptor: Int32, upTo limit: Int) -> [UInt8]? {
-        var bytes = [UInt8](repeating: 0, count: limit)
-        var count = 0
-        while count < limit {
-            let result = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + count, limit - count) }
-            if result == 0 { break }
-            if result < 0 {
-                if errno == EINTR { continue }
-                return nil
-            }
-            count += result
-        }
-        return Array(bytes[..<count])
     }
 }

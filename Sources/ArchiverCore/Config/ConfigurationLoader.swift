@@ -93,7 +93,7 @@ public enum ConfigurationLoader {
             apiKey: key,
             archiveRoot: absolutePath(root, currentDirectory: currentDirectory),
             layout: file.layout ?? .default,
-            timeZone: file.timeZone ?? TimeZone(secondsFromGMT: 0)!,
+            timeZone: file.timeZone ?? .utc,
             transfers: transfers,
             mediaHosts: file.mediaHosts ?? ArchiverConfiguration.defaultMediaHosts,
             allowInsecureHTTP: allowInsecureHTTP,

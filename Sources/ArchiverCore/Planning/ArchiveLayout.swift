@@ -29,13 +29,13 @@ public struct ArchiveLayout: Sendable, Equatable, CustomStringConvertible {
 
     /// The relative path of the recording without extension (the caller appends `.mp4` or `.json`), components
     /// joined by `/`; date and time placeholders use `start` in `timeZone`.
-    public func relativePath(for fields: LayoutFields, timeZone: TimeZone) -> String {
+    public func relativePath(for fields: LayoutFields, timeZone: ArchiveTimeZone) -> String {
         // Plain arithmetic on the local time rather than a Calendar: this runs for every listed session.
         // Clamped to years 1...9999, so that absurd instants render (oddly) instead of overflowing Int.
         let instant = fields.start.timeIntervalSince1970
         let start = instant.isFinite ? Int(min(max(instant.rounded(.down), -62_135_596_800), 253_402_300_799)) : 0
         let local = start + timeZone.secondsFromGMT(for: fields.start)
-        let days = local >= 0 ? local / 86_400 : (local - 86_399) / 86_400
+        let days = local.floorDivided(by: 86_400)
         let seconds = local - days * 86_400
         let date = TimeBound.civilFromDays(days)
         let time = LocalTime(

@@ -10,10 +10,10 @@ public struct DownloadPlanner: Sendable {
     public static let sidecarExtension = "json"
 
     private let layout: ArchiveLayout
-    private let timeZone: TimeZone
+    private let timeZone: ArchiveTimeZone
 
     /// Creates a planner that places recordings with `layout`, dates in `timeZone`.
-    public init(layout: ArchiveLayout, timeZone: TimeZone) {
+    public init(layout: ArchiveLayout, timeZone: ArchiveTimeZone) {
         self.layout = layout
         self.timeZone = timeZone
     }

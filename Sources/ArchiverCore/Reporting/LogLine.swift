@@ -13,18 +13,35 @@ public enum LogLine {
         level: Logger.Level,
         message: String,
         metadata: Logger.Metadata,
-        timeZone: TimeZone = .current
+        timeZone: ArchiveTimeZone = .local
     ) -> String {
-        let style = Date.ISO8601FormatStyle(
-            timeZoneSeparator: .colon, includingFractionalSeconds: true, timeZone: timeZone)
         let levelText = level.rawValue
         var line =
-            date.formatted(style) + " " + levelText
+            timestamp(date, in: timeZone) + " " + levelText
             + String(repeating: " ", count: max(1, 8 - levelText.count)) + escaped(message)
         for key in metadata.keys.sorted() {
             line += " \(key)=\(quoted(metadata[key].map { "\($0)" } ?? ""))"
         }
         return line
+    }
+
+    /// `2026-05-25T02:30:00.123+02:00` (`Z` for offset 0), milliseconds truncated, as
+    /// `Date.ISO8601FormatStyle(timeZoneSeparator: .colon, includingFractionalSeconds: true)` writes it.
+    static func timestamp(_ date: Date, in timeZone: ArchiveTimeZone) -> String {
+        let instant = date.timeIntervalSince1970.isFinite ? min(max(date.timeIntervalSince1970, -1e14), 1e14) : 0
+        let whole = instant.rounded(.down)
+        let seconds = Int(whole)
+        let milliseconds = Int((instant - whole) * 1000)
+        let offset = timeZone.secondsFromGMT(for: date)
+        let days = (seconds + offset).floorDivided(by: 86_400)
+        let second = seconds + offset - days * 86_400
+        let (year, month, day) = TimeBound.civilFromDays(days)
+        func two(_ value: Int) -> String { value.zeroPadded(width: 2) }
+        var text = "\(year.zeroPadded(width: 4))-\(two(month))-\(two(day))T\(two(second / 3600)):"
+        text += "\(two(second / 60 % 60)):\(two(second % 60)).\(milliseconds.zeroPadded(width: 3))"
+        guard offset != 0 else { return text + "Z" }
+        let minutes = abs(offset) / 60
+        return text + (offset < 0 ? "-" : "+") + "\(two(minutes / 60)):\(two(minutes % 60))"
     }
 
     private static func escaped(_ text: String) -> String {

@@ -23,3 +23,11 @@ extension BinaryInteger {
         return sign + String(repeating: "0", count: max(0, width - sign.count - digits.count)) + digits
     }
 }
+
+extension Int {
+    /// The quotient rounded toward negative infinity, so that `-1.floorDivided(by: 86_400)` is day -1, not 0.
+    func floorDivided(by divisor: Int) -> Int {
+        let quotient = self / divisor
+        return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
+    }
+}

@@ -7,7 +7,7 @@ extension Date {
     /// current time zone, and looking that zone up maps ICU's time zone data (about 1 MiB of RSS).
     public var iso8601UTC: String {
         let seconds = Int(timeIntervalSince1970.rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = TimeBound.civilFromDays(days)
         func two(_ value: Int) -> String { value.zeroPadded(width: 2) }

@@ -6,7 +6,7 @@ import FuzzDriver
 /// reads sessions straight from the bytes) and checks it against the reference: the direct JSON parser
 /// (`JSONValue(parsing:)`), the page's shape, then `Session(listItem:)` for every item. Errors are expected;
 /// crashes, traps, a parse that is not deterministic, the two readings disagreeing and broken invariants are not.
-private let planner = DownloadPlanner(layout: .default, timeZone: TimeZone(identifier: "UTC")!)
+private let planner = DownloadPlanner(layout: .default, timeZone: ArchiveTimeZone.utc)
 
 func fuzzPageDecoder(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     let body = Array(UnsafeRawBufferPointer(start: start, count: count))
