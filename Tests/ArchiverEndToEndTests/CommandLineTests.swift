@@ -56,16 +56,16 @@ import Testing
         defer { Task { await fixture.tearDown() } }
         let config = "\(fixture.workspace.path)/zoned.yaml"
         try """
-            api:
-              base_url: \(fixture.simulator.baseURL)
-            archive:
-              root: \(fixture.root)
-              min_free: 0
-              timezone: Asia/Kathmandu
-              layout: "{date}/{time}_{session_id}"
-            media_hosts: ["127.0.0.1"]
-            allow_insecure_http: true
-            """.write(toFile: config, atomically: true, encoding: .utf8)
+        api:
+          base_url: \(fixture.simulator.baseURL)
+        archive:
+          root: \(fixture.root)
+          min_free: 0
+          timezone: Asia/Kathmandu
+          layout: "{date}/{time}_{session_id}"
+        media_hosts: ["127.0.0.1"]
+        allow_insecure_http: true
+        """.write(toFile: config, atomically: true, encoding: .utf8)
 
         let result = try await ArchiverProcess.run(
             ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
