@@ -1,3 +1,4 @@
+import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
@@ -317,7 +318,11 @@ import Testing
         let archived = files(under: "\(workspace.path)/demo", withSuffix: ".mp4")
         #expect(archived.count == 12)
         for path in archived.prefix(3) {
-            #expect(result.stdout.contains((path as NSString).lastPathComponent))
+            let size = try #require(
+                try FileManager.default.attributesOfItem(atPath: "\(workspace.path)/demo/\(path)")[.size] as? Int)
+            #expect(size > 0)
+            let line = "\((path as NSString).lastPathComponent)  (\(ByteCount.format(size)))"
+            #expect(result.stdout.contains(line), "\(result.stdout)")
         }
         #expect(result.stdout.contains("12 downloaded"))
         #expect(result.stdout.contains("12 already archived"))

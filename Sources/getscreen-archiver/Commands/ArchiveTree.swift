@@ -1,5 +1,6 @@
 import ArchiverCore
 import FoundationEssentials
+import Glibc
 
 /// Renders an archive folder as an indented tree with file sizes, leaving out the tool's state folder.
 enum ArchiveTree {
@@ -16,14 +17,14 @@ enum ArchiveTree {
             .sorted()
         for name in names {
             let path = "\(folder)/\(name)"
-            let attributes = (try? FileManager.default.attributesOfItem(atPath: path)) ?? [:]
+            var info = stat()
+            let isListed = lstat(path, &info) == 0
             let indent = String(repeating: "  ", count: depth)
-            if attributes[.type] as? FileAttributeType == .typeDirectory {
+            if isListed && info.st_mode & S_IFMT == S_IFDIR {
                 lines.append("\(indent)\(name)/")
                 appendChildren(of: path, depth: depth + 1, into: &lines)
             } else {
-                let size = attributes[.size] as? Int ?? 0
-                lines.append("\(indent)\(name)  (\(ByteCount.format(size)))")
+                lines.append("\(indent)\(name)  (\(ByteCount.format(isListed ? Int(info.st_size) : 0)))")
             }
         }
     }
