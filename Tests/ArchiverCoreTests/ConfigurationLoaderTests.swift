@@ -281,6 +281,25 @@ struct ConfigurationLoaderTests {
         #expect(error == .fileUnreadable(path: directory.path, reason: "it is a directory"))
     }
 
+    /// Found by FuzzConfigurationFile: `FileManager.contents(atPath:)` leaked its buffer on an empty file. The file is
+    /// now read through a descriptor, at most `maximumFileBytes` of it, so an empty file, one at the limit and a byte
+    /// order mark read as before, and a larger file or an endless device is refused instead of filling memory.
+    @Test func readsTheFileWithinItsSizeLimit() throws {
+        let directory = try TemporaryDirectory()
+        #expect(try load("", in: directory).transfers == ArchiverConfiguration.defaultTransfers)
+        #expect(try load("\u{FEFF}transfers: 6\n", in: directory).transfers == 6)
+        let limit = ConfigurationFile.maximumFileBytes
+        let comment = "#" + String(repeating: "x", count: limit - 2) + "\n"
+        #expect(try load(comment, in: directory).transfers == ArchiverConfiguration.defaultTransfers)
+        let reason = "it is larger than 1 MiB, not a configuration file"
+        let error = try loadError(comment + "\n", in: directory)
+        #expect(error == .fileUnreadable(path: directory.path + "/config.yaml", reason: reason))
+        let device = try #require(throws: ConfigurationError.self) {
+            try ConfigurationLoader.load(configFile: "/dev/zero", overrides: .init(), environment: Self.keyEnvironment)
+        }
+        #expect(device == .fileUnreadable(path: "/dev/zero", reason: reason))
+    }
+
     @Test(arguments: [
         ("archive:\n  rot: /x\n", "archive.rot", 2, "root, layout, timezone", "archive.root"),
         ("transfer: 3\n", "transfer", 1, "api, archive, transfers, media_hosts, allow_insecure_http", "transfers"),

@@ -20,5 +20,10 @@ let package = Package(
             dependencies: ["FuzzDriver", .product(name: "ArchiverCore", package: "getscreen-archiver")],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
         ),
+        .executableTarget(
+            name: "FuzzConfigurationFile",
+            dependencies: ["FuzzDriver", .product(name: "ArchiverCore", package: "getscreen-archiver")],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny")]
+        ),
     ]
 )

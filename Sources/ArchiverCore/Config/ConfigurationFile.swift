@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// The values found in one YAML configuration file, each with the key and line it came from.
 ///
@@ -51,19 +52,30 @@ struct ConfigurationFile {
     /// No file: every value is left to the environment, the flags or the defaults.
     init() {}
 
+    /// The largest configuration file read; the documented example is about 4 KiB.
+    static let maximumFileBytes = 1 << 20
+
     /// Reads and checks the file at `path`.
+    ///
+    /// Read through a descriptor and at most `maximumFileBytes + 1` bytes, so that `--config /dev/zero` is refused
+    /// instead of filling memory (and because `FileManager.contents(atPath:)` leaks a 4 KiB buffer on an empty file).
     /// - Throws: `ConfigurationError.fileUnreadable` when it cannot be read, or any error from `init(yaml:path:)`.
     init(contentsOf path: String, currentDirectory: String) throws(ConfigurationError) {
         let absolute = ConfigurationLoader.absolutePath(path, currentDirectory: currentDirectory)
-        var isDirectory = false
-        guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
-            throw .fileUnreadable(path: path, reason: "no such file")
+        var info = stat()
+        guard stat(absolute, &info) == 0 else { throw .fileUnreadable(path: path, reason: "no such file") }
+        guard info.st_mode & S_IFMT != S_IFDIR else { throw .fileUnreadable(path: path, reason: "it is a directory") }
+        let descriptor = open(absolute, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .fileUnreadable(path: path, reason: "permission denied or not readable") }
+        defer { close(descriptor) }
+        guard let bytes = FileBytes.read(from: descriptor, upTo: Self.maximumFileBytes + 1) else {
+            throw .fileUnreadable(path: path, reason: "reading it failed")
         }
-        guard !isDirectory else { throw .fileUnreadable(path: path, reason: "it is a directory") }
-        guard let data = FileManager.default.contents(atPath: absolute) else {
-            throw .fileUnreadable(path: path, reason: "permission denied or not readable")
+        guard bytes.count <= Self.maximumFileBytes else {
+            throw .fileUnreadable(path: path, reason: "it is larger than 1 MiB, not a configuration file")
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        // Data's UTF-8 decoding drops a leading byte order mark.
+        guard let text = String(data: Data(bytes), encoding: .utf8) else {
             throw .fileUnreadable(path: path, reason: "not UTF-8 text")
         }
         try self.init(yaml: text, path: path, folder: absolute.deletingLastPathComponent)
