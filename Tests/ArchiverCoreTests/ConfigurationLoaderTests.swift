@@ -283,7 +283,8 @@ struct ConfigurationLoaderTests {
 
     /// Found by FuzzConfigurationFile: `FileManager.contents(atPath:)` leaked its buffer on an empty file. The file is
     /// now read through a descriptor, at most `maximumFileBytes` of it, so an empty file, one at the limit and a byte
-    /// order mark read as before, and a larger file or an endless device is refused instead of filling memory.
+    /// order mark read as before, and a larger file is refused; a device or FIFO is refused before any read, so that
+    /// neither fills memory nor blocks.
     @Test func readsTheFileWithinItsSizeLimit() throws {
         let directory = try TemporaryDirectory()
         #expect(try load("", in: directory).transfers == ArchiverConfiguration.defaultTransfers)
@@ -297,7 +298,13 @@ struct ConfigurationLoaderTests {
         let device = try #require(throws: ConfigurationError.self) {
             try ConfigurationLoader.load(configFile: "/dev/zero", overrides: .init(), environment: Self.keyEnvironment)
         }
-        #expect(device == .fileUnreadable(path: "/dev/zero", reason: reason))
+        #expect(device == .fileUnreadable(path: "/dev/zero", reason: "it is not a regular file"))
+        let fifo = directory.path + "/fifo.yaml"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let pipe = try #require(throws: ConfigurationError.self) {
+            try ConfigurationLoader.load(configFile: fifo, overrides: .init(), environment: Self.keyEnvironment)
+        }
+        #expect(pipe == .fileUnreadable(path: fifo, reason: "it is not a regular file"))
     }
 
     @Test(arguments: [
@@ -377,6 +384,23 @@ struct ConfigurationLoaderTests {
         #expect(error.key == key)
         #expect(error.description.hasPrefix("\(key) (in \(directory.path)/config.yaml, line \(line)) "))
         #expect(error.description.contains(shows), "\(error)")
+    }
+
+    /// Found by FuzzConfigurationFile: a NUL in a quoted value became `%00` in the archive root's path.
+    @Test(arguments: [
+        ("archive:\n  root: \"/mnt/a\\0b\"\n", "archive.root"), ("api:\n  key_file: \"k\\0\"\n", "api.key_file"),
+        ("state_dir: \"/var/\\0\"\n", "state_dir"),
+    ])
+    func aNULInAValueIsRefusedNamingTheKey(yaml: String, key: String) throws {
+        let directory = try TemporaryDirectory()
+        let error = try loadError(yaml, in: directory, overrides: ConfigurationOverrides())
+        guard case .invalidValue(let value, let source, let expected) = error else {
+            Issue.record("expected invalidValue, got \(error)")
+            return
+        }
+        #expect(value.contains("\\0") && !value.utf8.contains(0))
+        #expect(source.description.contains(key), "\(source)")
+        #expect(expected == "text without NUL")
     }
 
     @Test(arguments: ["- a\n- b\n", "just a string\n", "42\n"])

@@ -9,6 +9,9 @@ public import Logging
 /// or lacks a SHA-256 is skipped with a warning; a sidecar without its recording (a crash between the two
 /// renames) is left out silently, since its recording is simply not archived yet.
 public struct Reindexer: Sendable {
+    /// The largest sidecar read; real ones are about 1 KiB.
+    static let maximumSidecarBytes = 1 << 20
+
     /// The outcome of a reindex.
     public struct Report: Sendable, Equatable {
         /// A sidecar that could not be used, with why.
@@ -105,10 +108,13 @@ public struct Reindexer: Sendable {
         func skipped(_ reason: String) -> Result<CatalogEntry?, Report.Skipped> {
             .failure(Report.Skipped(path: relativePath, reason: reason))
         }
-        guard let data = FileManager.default.contents(atPath: root.absolute(relativePath)) else {
-            return skipped("cannot be read")
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.contents(atPath: root.absolute(relativePath), limit: Self.maximumSidecarBytes).bytes
+        } catch {
+            return skipped(error == .tooLarge ? "larger than 1 MiB, not a sidecar" : "cannot be read (\(error.reason))")
         }
-        guard let document = try? JSONValue(parsing: Array(data)), case .object = document else {
+        guard let document = try? JSONValue(parsing: bytes), case .object = document else {
             return skipped("not a JSON object")
         }
         guard let session = document["session"], let archive = document["archive"] else {

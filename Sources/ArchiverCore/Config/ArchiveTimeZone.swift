@@ -109,15 +109,6 @@ public struct ArchiveTimeZone: Sendable, Equatable, CustomStringConvertible {
     /// The bytes of the regular file at `path`; nil when it cannot be read, is not a regular file (a folder such as
     /// `Europe`, a FIFO) or is larger than `maximumFileBytes`.
     private static func contentsOfRegularFile(atPath path: String) -> [UInt8]? {
-        // O_NONBLOCK so that opening a FIFO does not wait for a writer; fstat then turns it away.
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        guard let bytes = FileBytes.read(from: descriptor, upTo: maximumFileBytes + 1),
-            bytes.count <= maximumFileBytes
-        else { return nil }
-        return bytes
+        try? FileBytes.contents(atPath: path, limit: maximumFileBytes).bytes
     }
 }

@@ -55,33 +55,23 @@ extension ConfigurationLoader {
     static func readKey(from path: String, source: ConfigurationSource) throws(ConfigurationError) -> (
         APIKey, [String]
     ) {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            throw .keyFileUnreadable(path: path, source: source, reason: "no such file")
+        let file: (bytes: [UInt8], mode: mode_t)
+        do {
+            file = try FileBytes.contents(atPath: path, limit: maximumKeyFileBytes)
+        } catch {
+            let reason = error == .tooLarge ? "it is larger than 64 KiB, not a key file" : error.reason
+            throw .keyFileUnreadable(path: path, source: source, reason: reason)
         }
-        guard info.st_mode & S_IFMT != S_IFDIR else {
-            throw .keyFileUnreadable(path: path, source: source, reason: "it is a directory")
-        }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw .keyFileUnreadable(path: path, source: source, reason: "permission denied or not readable")
-        }
-        defer { close(descriptor) }
         var warnings: [String] = []
-        // fstat on the descriptor just opened, so the mode checked is the mode of the file actually read.
-        if fstat(descriptor, &info) == 0, info.st_mode & 0o044 != 0 {
-            let mode = ArchivePermissions.octal(UInt32(info.st_mode & 0o7777))
+        // The mode of the file actually read (fstat on its descriptor).
+        if file.mode & 0o044 != 0 {
+            let mode = ArchivePermissions.octal(UInt32(file.mode & 0o7777))
             warnings.append(
                 "the API key file \(path), named by \(source), is readable by its group or by others (mode \(mode)); "
                     + "restrict it with: chmod 600 \(path)"
             )
         }
-        guard let bytes = FileBytes.read(from: descriptor, upTo: maximumKeyFileBytes + 1) else {
-            throw .keyFileUnreadable(path: path, source: source, reason: "reading it failed")
-        }
-        guard bytes.count <= maximumKeyFileBytes else {
-            throw .keyFileUnreadable(path: path, source: source, reason: "it is larger than 64 KiB, not a key file")
-        }
+        let bytes = file.bytes
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .keyFileUnreadable(path: path, source: source, reason: "it is not UTF-8 text")
         }

@@ -64,8 +64,8 @@ final class RunLock: Sendable {
 
     private static func holderDescription(_ root: ArchiveRoot) -> String {
         let path = "\(root.path)/\(ArchiveRoot.stateFolderName)/\(holderFileName)"
-        guard let data = FileManager.default.contents(atPath: path),
-            let holder = try? JSONDecoder().decode(Holder.self, from: data)
+        guard let bytes = try? FileBytes.contents(atPath: path, limit: 64 << 10).bytes,
+            let holder = try? JSONDecoder().decode(Holder.self, from: Data(bytes))
         else {
             return "a dry run, or a run that has not recorded its details yet"
         }
