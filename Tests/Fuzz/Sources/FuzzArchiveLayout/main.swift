@@ -33,7 +33,7 @@ func fuzzArchiveLayout(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
         start: Date(timeIntervalSince1970: TimeInterval(startSeconds))
     )
     let zones = ["UTC", "Europe/Berlin", "Pacific/Kiritimati", "America/St_Johns", "Asia/Kathmandu"]
-    let timeZone = TimeZone(identifier: zones[Int(numbers[32] >> 1) % zones.count])!
+    let timeZone = ArchiveTimeZone(identifier: zones[Int(numbers[32] >> 1) % zones.count])!
 
     let path = layout.relativePath(for: fields, timeZone: timeZone)
     let components = path.split(separator: "/", omittingEmptySubsequences: false)
