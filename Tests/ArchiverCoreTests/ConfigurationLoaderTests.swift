@@ -386,6 +386,16 @@ struct ConfigurationLoaderTests {
         #expect(error.description.contains(shows), "\(error)")
     }
 
+    /// Paths in the file and flags: relative to a folder, `.` and `..` resolved, `~` a home folder (as documented in
+    /// config/getscreen-archiver.example.yaml).
+    @Test(arguments: [
+        ("key", "/etc/conf/key"), ("../key", "/etc/key"), ("/a/./b//c/", "/a/b/c"), ("../../..", "/"),
+        ("~/key", NSHomeDirectory() + "/key"), ("~root/key", "/root/key"), ("x y/z%20", "/etc/conf/x y/z%20"),
+    ])
+    func pathsAreMadeAbsolute(path: String, expected: String) {
+        #expect(ConfigurationLoader.absolutePath(path, currentDirectory: "/etc/conf") == expected)
+    }
+
     /// Found by FuzzConfigurationFile: a NUL in a quoted value became `%00` in the archive root's path.
     @Test(arguments: [
         ("archive:\n  root: \"/mnt/a\\0b\"\n", "archive.root"), ("api:\n  key_file: \"k\\0\"\n", "api.key_file"),

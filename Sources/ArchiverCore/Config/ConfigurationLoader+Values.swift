@@ -44,7 +44,8 @@ extension ConfigurationLoader {
         return "a whole number from \(range.lowerBound) to \(range.upperBound)"
     }
 
-    /// `path` made absolute against `currentDirectory`, with `.` and `..` resolved and no trailing slash.
+    /// `path` made absolute against `currentDirectory`, with `.` and `..` resolved, a leading `~` or `~user` expanded
+    /// to that home folder, and no trailing slash.
     static func absolutePath(_ path: String, currentDirectory: String) -> String {
         let base = URL(fileURLWithPath: currentDirectory, isDirectory: true)
         return URL(fileURLWithPath: path, relativeTo: base).standardizedFileURL.path
