@@ -2,10 +2,11 @@
 #define CLINUX_SHIM_H
 
 // Linux calls that Swift's Glibc module does not expose: <unistd.h> declares syncfs and pipe2, and <pthread.h>
-// pthread_setname_np, only under _GNU_SOURCE, and <malloc.h> is not part of the module.
+// pthread_setname_np, only under _GNU_SOURCE, and <malloc.h> and <sys/vfs.h> (statfs) are not part of the module.
 
 #include <malloc.h>
 #include <pthread.h>
+#include <sys/vfs.h>
 
 /// Flushes the file system holding `fd` (glibc 2.14+); see syncfs(2).
 int syncfs(int fd);
