@@ -110,7 +110,11 @@ struct ConfigurationLoaderTests {
         #expect(configuration.transfers == 4)
         #expect(configuration.mediaHosts.map(\.description) == ["*.getscreen.me"])
         #expect(!configuration.allowInsecureHTTP)
-        #expect(configuration.stateDirectory == nil)
+        #expect(!configuration.stateDirectorySource.isConfigured)
+        #expect(
+            configuration.stateDirectory.hasSuffix(
+                "/getscreen-archiver/srv-archive-"
+                    + configuration.stateDirectory.suffix(8)))
         #expect(configuration.syncOverlap == .seconds(2 * 86_400))
         #expect(!configuration.requiresMount)
         #expect(configuration.minimumFreeBytes == 1 << 30)

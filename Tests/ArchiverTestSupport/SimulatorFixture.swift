@@ -24,6 +24,10 @@ public struct SimulatorFixture: Sendable {
         root = try workspace.subfolder("archive")
     }
 
+    /// The catalog's folder in `configuration()`: in the workspace, beside the root (never the user's own state
+    /// folder).
+    public var stateDirectory: String { "\(workspace.path)/state" }
+
     /// A configuration pointing at the simulator and the root.
     /// Retries are quick (10 ms backoff, three tries) so that fault tests stay fast, and there is no free-space
     /// reserve (test machines may have little disk).
@@ -35,7 +39,8 @@ public struct SimulatorFixture: Sendable {
             archiveRoot: root,
             transfers: transfers,
             mediaHosts: try mediaHosts.map { try HostPattern($0) },
-            allowInsecureHTTP: true
+            allowInsecureHTTP: true,
+            stateDirectory: stateDirectory
         )
         configuration.minimumFreeBytes = 0
         configuration.retryAttempts = 3

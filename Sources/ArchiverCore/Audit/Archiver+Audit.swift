@@ -20,7 +20,7 @@ extension Archiver {
         // count half-written state.
         return try await withRun(configuration, logger: logger) { root, _, _, client throws(ArchiverError) in
             // The same window as a real sync: incremental from the catalog's watermark unless --from or --full.
-            let catalog = try CatalogAccess.openExisting(configuration, readOnly: true)
+            let catalog = try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger)
             let window = SyncWindow(
                 options: options, watermark: try catalog?.lastSuccessfulSync(), overlap: configuration.syncOverlap,
                 runStart: startedAt)

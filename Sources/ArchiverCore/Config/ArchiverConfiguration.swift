@@ -57,8 +57,11 @@ public struct ArchiverConfiguration: Sendable {
     public var mediaHosts: [HostPattern]
     /// Whether plain `http://` API and media URLs are allowed (for a local test server).
     public var allowInsecureHTTP: Bool
-    /// The absolute folder of the catalog (`state_dir`); nil for `<root>/.getscreen-archiver`.
-    public var stateDirectory: String?
+    /// The absolute folder holding the catalog: `state_dir`, or this archive's own folder in the default state
+    /// folder on the local disk (`StateDirectory`), as `ConfigurationLoader` resolved it.
+    public var stateDirectory: String
+    /// Where `stateDirectory` came from, for messages.
+    public var stateDirectorySource: StateDirectory.Source = .setDirectly
     /// How far before the last successful sync's watermark an incremental sync starts (`sync.overlap`).
     public var syncOverlap: Duration
     /// Whether the archive root must be a mount point (`archive.require_mount`).
@@ -87,7 +90,7 @@ public struct ArchiverConfiguration: Sendable {
         transfers: Int = Self.defaultTransfers,
         mediaHosts: [HostPattern] = Self.defaultMediaHosts,
         allowInsecureHTTP: Bool = false,
-        stateDirectory: String? = nil,
+        stateDirectory: String,
         syncOverlap: Duration = Self.defaultSyncOverlap,
         requiresMount: Bool = false,
         minimumFreeBytes: Int = Self.defaultMinimumFreeBytes,

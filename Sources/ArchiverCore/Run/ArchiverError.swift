@@ -20,7 +20,8 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case invalidResponse(endpoint: String, reason: String)
     /// `history/info` does not know the session (exit 3).
     case sessionNotFound(String)
-    /// The catalog at `path` cannot be opened, read or written (exit 3); `reason` is SQLite's message.
+    /// The catalog at `path` cannot be opened, read or written (exit 3); `reason` says what happened (SQLite's
+    /// message where it has one) and what to do.
     case catalogUnavailable(path: String, reason: String)
     /// The archive's file system lacks room for what the run must write (exit 3).
     case insufficientSpace(path: String, neededBytes: Int, availableBytes: Int)
@@ -65,9 +66,7 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
         case .sessionNotFound(let reference):
             return "the API does not know session \(reference) (HTTP 404); check the id"
         case .catalogUnavailable(let path, let reason):
-            return "cannot use the catalog \(path): \(reason); check that its folder is writable "
-                + "(state_dir, default <root>/.getscreen-archiver), or move the file aside and run "
-                + "getscreen-archiver reindex to rebuild it from the sidecars"
+            return "cannot use the catalog \(path): \(reason)"
         case .insufficientSpace(let path, let needed, let available):
             return "not enough space on the archive (\(path)): needs \(ByteCount.format(needed)) including "
                 + "archive.min_free, \(ByteCount.format(available)) free; free some space or lower archive.min_free, "

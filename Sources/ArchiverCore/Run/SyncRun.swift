@@ -41,7 +41,8 @@ public enum Archiver {
         let startedAt = Date()
         return try await withRun(configuration, logger: logger) {
             root, lock, transport, client throws(ArchiverError) in
-            let existingCatalog = try CatalogAccess.openExisting(configuration, readOnly: options.isDryRun)
+            let existingCatalog = try CatalogAccess.openExisting(
+                configuration, readOnly: options.isDryRun, logger: logger)
             let window = SyncWindow(
                 options: options, watermark: try existingCatalog?.lastSuccessfulSync(),
                 overlap: configuration.syncOverlap, runStart: startedAt)
