@@ -28,7 +28,9 @@ extension SQLiteError {
             let advice =
                 shared.map { "; on \($0) a lock can stay behind after a crash or look held when it is not: " }
                 .map { $0 + moveToLocalDisk } ?? ""
-            return "another process kept it locked for more than \(busyTimeout) (\(message)); wait for the other "
+            return
+                "another process kept it locked for more than \(busyTimeout.components.seconds) seconds (\(message)); "
+                + "wait for the other "
                 + "getscreen-archiver run, or a program such as sqlite3 that has it open, to finish\(advice)"
         case SQLITE_READONLY where code == Self.readOnlyRollback:
             return "a run that stopped abruptly left an unfinished transaction (\(path)-journal), and rolling it back "
