@@ -61,7 +61,7 @@ extension Archiver {
             unusableItems: invalidItems,
             notListed: listing.notListed,
             agentIDs: options.agentIDs,
-            freeBytes: FileSystemSpace.availableBytes(at: root.path),
+            freeSpace: FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes),
             minimumFreeBytes: configuration.minimumFreeBytes
         )
         audit.archiveRoot = root.path

@@ -82,6 +82,8 @@ struct ArchiveJob: Sendable {
         } else {
             try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
             try lock.recordHolder()
+            let space = FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes)
+            if let warning = space?.warning { logger.warning("\(warning)") }
             if plansWholeListing { removeStaleTemporaryFiles(keeping: plan.downloads) }
             let downloader = Downloader(
                 transport: transport,

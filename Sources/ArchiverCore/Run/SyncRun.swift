@@ -128,7 +128,7 @@ public enum Archiver {
         logger: Logger,
         _ body: (ArchiveRoot, RunLock, CurlMulti, APIClient) async throws(ArchiverError) -> RunReport
     ) async throws(ArchiverError) -> RunReport {
-        let root = try ArchiveRoot(path: configuration.archiveRoot, requiresMount: configuration.requiresMount)
+        let root = try ArchiveRoot(path: configuration.archiveRoot, mount: configuration.mountRequirement)
         let lock = try RunLock.acquire(root)
         defer { lock.release() }
         let transport: CurlMulti
