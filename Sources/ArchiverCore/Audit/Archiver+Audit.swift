@@ -34,7 +34,8 @@ extension Archiver {
                     StorageAudit.CataloguedRecording(
                         sessionID: $0.sessionID, agentID: $0.agentID, agentName: $0.agentName,
                         sizeBytes: $0.sizeBytes)
-                })
+                },
+                cataloguedSessionIDs: catalog.map { _ in Set(catalogued.map(\.sessionID)) })
             let walk = try await client.listSessions(in: window, agentIDs: options.agentIDs, into: &listing)
             // An audit of part of the window would report recordings as no longer listed that merely were not
             // reached.

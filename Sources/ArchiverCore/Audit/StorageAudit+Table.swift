@@ -75,6 +75,11 @@ extension StorageAudit {
         if total.missingSidecars > 0 {
             lines.append("would rewrite \(total.missingSidecars) missing .json sidecars (no download)")
         }
+        if total.notCatalogued > 0 {
+            lines.append(
+                "\(total.notCatalogued) archived \(Self.recordings(total.notCatalogued)) on disk but not catalogued: "
+                    + "a run catalogues each whose SHA-256 matches its sidecar (no download)")
+        }
         if total.noLongerListed.count > 0 {
             lines.append(
                 "\(total.noLongerListed.count) archived \(Self.recordings(total.noLongerListed.count)) "

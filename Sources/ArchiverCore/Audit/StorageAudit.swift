@@ -50,6 +50,9 @@ public struct StorageAudit: Sendable, Equatable, Codable {
         public var noLongerListed = Tally()
         /// Archived recordings whose JSON sidecar is missing: a run writes it again without fetching anything.
         public var missingSidecars = 0
+        /// Archived recordings the catalog lacks (a run stopped between publishing and cataloguing them): a run
+        /// catalogues each whose SHA-256 matches its sidecar, without fetching anything.
+        public var notCatalogued = 0
 
         /// Creates an empty row.
         public init(agentID: Int? = nil, agentName: String? = nil) {
@@ -66,6 +69,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
             wouldDownload = wouldDownload + other.wouldDownload
             noLongerListed = noLongerListed + other.noLongerListed
             missingSidecars += other.missingSidecars
+            notCatalogued += other.notCatalogued
         }
 
         enum CodingKeys: String, CodingKey {
@@ -77,6 +81,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
             case wouldDownload = "would_download"
             case noLongerListed = "no_longer_listed"
             case missingSidecars = "missing_sidecars"
+            case notCatalogued = "not_catalogued"
         }
     }
 
@@ -192,6 +197,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
             row.wrongSizeFoundBytes = counts.wrongSizeFoundBytes
             row.wouldDownload = counts.toDownload
             row.missingSidecars = counts.missingSidecars
+            row.notCatalogued = counts.uncatalogued
             rows[counts.agentID] = row
         }
         let agentFilter = Set(agentIDs)
