@@ -153,4 +153,20 @@ import Testing
             #expect(report.notCatalogued.map(\.hasSidecar) == expected.map(\.hasSidecar))
         }
     }
+
+    @Test func theCatalogGivesTheSessionIDsOfAWindowInOneQuery() async throws {
+        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 8))
+        defer { Task { await fixture.tearDown() } }
+        let configuration = try fixture.configuration()
+        _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration).path)
+        let starts = fixture.dataset.sessions.map(\.start).sorted()
+        let from = Date(timeIntervalSince1970: TimeInterval(starts[2]))
+        let to = Date(timeIntervalSince1970: TimeInterval(starts[5]))
+
+        #expect(try catalog.sessionIDs(startingFrom: nil, to: nil) == Set(fixture.dataset.sessions.map(\.id)))
+        #expect(
+            try catalog.sessionIDs(startingFrom: from, to: to)
+                == Set(fixture.dataset.sessions.filter { (starts[2]...starts[5]).contains($0.start) }.map(\.id)))
+    }
 }
