@@ -42,18 +42,28 @@ import Testing
         let published = files(under: root, withSuffix: ".mp4")
         try #require(!published.isEmpty && published.count < 9)
 
+        let verifyReport = "\(fixture.workspace.path)/verify.json"
         let before = try await ArchiverProcess.run(
-            ["verify", "--config", config], environment: [:], in: fixture.workspace.path)
+            ["verify", "--config", config, "--report", verifyReport], environment: [:], in: fixture.workspace.path)
         #expect(before.exitCode == 1, "\(before.stderr)")
         for path in published { #expect(before.stderr.contains(path), "\(before.stderr)") }
         #expect(before.stderr.contains("\(published.count) not in the catalog"), "\(before.stderr)")
         #expect(before.stderr.contains("reindex"), "\(before.stderr)")
+        let verifyJSON =
+            try JSONSerialization.jsonObject(with: Data(contents(of: verifyReport) ?? [])) as? [String: Any]
+        let listed = verifyJSON?["not_catalogued"] as? [[String: Any]]
+        #expect(listed?.compactMap { $0["path"] as? String } == published)
+        #expect(listed?.allSatisfy { $0["has_sidecar"] as? Bool == true } == true)
 
         simulator.setFaults(SimulatorFaults())
         simulator.resetCounters()
+        let runReport = "\(fixture.workspace.path)/run.json"
         let rerun = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+            ["sync", "--config", config, "--report", runReport], environment: keyEnvironment,
+            in: fixture.workspace.path)
         #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+        let runJSON = try JSONSerialization.jsonObject(with: Data(contents(of: runReport) ?? [])) as? [String: Any]
+        #expect(runJSON?["recatalogued"] as? Int == published.count)
         #expect(simulator.counters.mediaRequests == 9 - published.count)
 
         let after = try await ArchiverProcess.run(
