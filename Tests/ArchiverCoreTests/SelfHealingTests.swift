@@ -77,6 +77,33 @@ import Testing
         #expect(contents(of: path) == bytes, "the file stays where it is, for the admin to look at")
     }
 
+    @Test(arguments: [
+        ("not json", "sidecar_unusable", "is not a JSON object"),
+        (#"{"session": {"id": 1}, "archive": {}}"#, "sidecar_unusable", "has no SHA-256"),
+        (
+            #"{"session": {"id": 1}, "archive": {"sha256": "\#(String(repeating: "ab", count: 32))"}}"#,
+            "sidecar_mismatch", "describes session 1"
+        ),
+    ])
+    func aRecordingWhoseSidecarCannotVouchForItIsNotCatalogued(sidecar: String, code: String, reason: String)
+        async throws
+    {
+        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 2))
+        defer { Task { await fixture.tearDown() } }
+        let session = try #require(try await syncThenForget(fixture, count: 2, uncatalogued: 1).first)
+        let sidecarPath = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session).dropLast(4)).json"
+        try sidecar.write(toFile: sidecarPath, atomically: true, encoding: .utf8)
+        let configuration = try fixture.configuration()
+
+        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        #expect(report.failures.map(\.code) == [code])
+        #expect(report.failures.first?.reason.contains(reason) == true, "\(report.failures)")
+        #expect(fixture.simulator.counters.mediaRequests == 0)
+        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration).path)
+        #expect(try catalog.entry(sessionID: session.id) == nil)
+    }
+
     @Test func aRecordingWithoutSidecarOrCatalogRowGetsBothFromItsOwnBytes() async throws {
         let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 3))
         defer { Task { await fixture.tearDown() } }
