@@ -10,7 +10,7 @@ extension Archiver {
         configuration: ArchiverConfiguration,
         logger: Logger
     ) throws(ArchiverError) -> Reindexer.Report {
-        let root = try ArchiveRoot(path: configuration.archiveRoot, requiresMount: configuration.requiresMount)
+        let root = try ArchiveRoot(path: configuration.archiveRoot, mount: configuration.mountRequirement)
         let lock = try RunLock.acquire(root)
         defer { lock.release() }
         let catalog = try CatalogAccess.openForWriting(configuration, root: root, logger: logger, reindexesNew: false)
@@ -27,7 +27,7 @@ extension Archiver {
         progress: (Verifier.Progress) -> Void = { _ in },
         logger: Logger
     ) throws(ArchiverError) -> VerifyReport {
-        let root = try ArchiveRoot(path: configuration.archiveRoot, requiresMount: configuration.requiresMount)
+        let root = try ArchiveRoot(path: configuration.archiveRoot, mount: configuration.mountRequirement)
         guard let catalog = try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger) else {
             throw .catalogUnavailable(
                 path: Catalog.path(for: configuration),

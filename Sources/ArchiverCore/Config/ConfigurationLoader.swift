@@ -110,7 +110,7 @@ public enum ConfigurationLoader {
             allowInsecureHTTP: allowInsecureHTTP,
             stateDirectory: stateDirectory,
             syncOverlap: file.syncOverlap ?? ArchiverConfiguration.defaultSyncOverlap,
-            requiresMount: file.requiresMount ?? false,
+            mountRequirement: file.mountRequirement ?? MountRequirement.none,
             minimumFreeBytes: file.minimumFreeBytes ?? ArchiverConfiguration.defaultMinimumFreeBytes,
             retryAttempts: file.retryAttempts ?? ArchiverConfiguration.defaultRetryAttempts,
             retryMaxDelay: file.retryMaxDelay ?? ArchiverConfiguration.defaultRetryMaxDelay,
@@ -118,6 +118,7 @@ public enum ConfigurationLoader {
             stallTimeout: file.stallTimeout ?? ArchiverConfiguration.defaultStallTimeout
         )
         configuration.permissions = file.permissions ?? .default
+        configuration.assumedFreeBytes = file.assumedFreeBytes
         configuration.stateDirectorySource = stateSource
         configuration.warnings = keyWarnings
         if let kind = StateDirectory.fileSystemKind(ofNearestExisting: stateDirectory),

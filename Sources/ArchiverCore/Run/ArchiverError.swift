@@ -27,8 +27,11 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case insufficientSpace(path: String, neededBytes: Int, availableBytes: Int)
     /// Another run holds the archive's lock (exit 3).
     case archiveBusy(holder: String)
-    /// `archive.require_mount` is set and the root is not a mount point (exit 3).
-    case archiveRootNotMounted(path: String)
+    /// `archive.require_mount` is set and what it names is not a mount point: the root itself (`mountPoint`
+    /// nil), or the given mount point (exit 3).
+    case archiveRootNotMounted(path: String, mountPoint: String?)
+    /// `archive.require_mount` names a mount point that does not hold the archive root (exit 3).
+    case archiveRootOutsideMount(path: String, mountPoint: String)
     /// The run was stopped by a signal (SIGINT or SIGTERM) after archiving `archived` recordings (exit 3).
     case interrupted(archived: Int)
 
@@ -74,9 +77,15 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
         case .archiveBusy(let holder):
             return "another getscreen-archiver run is using this archive (\(holder)); "
                 + "wait for it to finish, or check that it is still alive"
-        case .archiveRootNotMounted(let path):
+        case .archiveRootNotMounted(let path, nil):
             return "archive root \(path) is not a mount point (archive.require_mount is true); "
                 + "mount it or set archive.require_mount to false"
+        case .archiveRootNotMounted(let path, let mountPoint?):
+            return "\(mountPoint) is not a mount point (archive.require_mount), so archive root \(path) is not on "
+                + "the share; mount it, or correct archive.require_mount"
+        case .archiveRootOutsideMount(let path, let mountPoint):
+            return "archive root \(path) is not below \(mountPoint), the mount point archive.require_mount names; "
+                + "correct archive.root or archive.require_mount"
         case .interrupted(let archived):
             return "interrupted after archiving \(archived) recordings; partial downloads were removed, "
                 + "run again to archive the rest"
