@@ -69,9 +69,11 @@ public final class Catalog: Sendable {
             if status == .current { try connection.setJournalMode(isOnShare ? "delete" : "wal") }
             return status
         }
+        // Files of another owner (a catalog shared through its group) keep their mode: only the owner may chmod.
         for file in [path] + companionSuffixes.map({ path + $0 }) {
             var info = stat()
-            guard stat(file, &info) == 0, info.st_mode & 0o7777 != mode_t(fileMode) else { continue }
+            guard stat(file, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o7777 != mode_t(fileMode)
+            else { continue }
             guard chmod(file, mode_t(fileMode)) == 0 else { throw unusable(file, "cannot set its mode", errno) }
         }
         return catalog
