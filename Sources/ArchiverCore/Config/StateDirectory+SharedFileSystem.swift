@@ -25,8 +25,8 @@ extension StateDirectory {
             source.isConfigured
             ? "set state_dir to a folder on a local disk (or remove it: the default is local)"
             : "set state_dir to a folder on a local disk"
-        return "the catalog's folder \(folder) (\(source)) is on \(kind): SQLite's file locks are unreliable over "
-            + "NFS, SMB and FUSE, so runs may fail with \"disk I/O error\" or \"database is locked\" and the catalog "
+        return "\(source) puts the catalog in \(folder), on \(kind): SQLite's file locks are unreliable over NFS, "
+            + "SMB and FUSE, so runs may fail with \"disk I/O error\" or \"database is locked\" and the catalog "
             + "may be damaged; \(fix)"
     }
 }

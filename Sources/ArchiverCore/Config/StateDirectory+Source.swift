@@ -14,11 +14,11 @@ extension StateDirectory {
             return false
         }
 
-        /// "state_dir (in /etc/x.yaml, line 3)" or "the default state folder (from $XDG_STATE_HOME)".
+        /// "state_dir (in /etc/x.yaml, line 3)" or "the default state folder ($XDG_STATE_HOME)".
         public var description: String {
             switch self {
             case .configured(let source): "\(source)"
-            case .defaultFolder(let reason): "the default state folder (from \(reason))"
+            case .defaultFolder(let reason): "the default state folder (\(reason))"
             case .setDirectly: "the folder the program set"
             }
         }
