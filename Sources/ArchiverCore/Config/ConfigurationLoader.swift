@@ -107,6 +107,7 @@ public enum ConfigurationLoader {
             stallTimeout: file.stallTimeout ?? ArchiverConfiguration.defaultStallTimeout
         )
         configuration.permissions = file.permissions ?? .default
+        configuration.storageTimeout = file.storageTimeout ?? ArchiverConfiguration.defaultStorageTimeout
         configuration.warnings = keyWarnings
         return configuration
     }
