@@ -72,7 +72,8 @@ import Testing
         let name = signalNumber == SIGTERM ? "SIGTERM" : "SIGINT"
         #expect(result.exitCode == 3, "\(result.stderr)")
         #expect(result.stderr.contains("error: the run did not stop within 5 s after \(name); "), "\(result.stderr)")
-        #expect(result.stderr.contains("(reading the lock \(fixture.root)/.getscreen-archiver/lock)"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("(reading the lock \(fixture.root)/.getscreen-archiver/lock)"), "\(result.stderr)")
         #expect(afterSignal < .seconds(30), "\(afterSignal)")
     }
 

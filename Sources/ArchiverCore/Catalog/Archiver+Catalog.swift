@@ -29,7 +29,7 @@ extension Archiver {
         progress: (Verifier.Progress) -> Void = { _ in },
         logger: Logger
     ) throws(ArchiverError) -> VerifyReport {
-        let root = try ArchiveRoot(path: configuration.archiveRoot, requiresMount: configuration.requiresMount)
+        let root = try ArchiveRoot.checked(configuration)
         guard let catalog = try CatalogAccess.openExisting(configuration, readOnly: true) else {
             throw .catalogUnavailable(
                 path: Catalog.path(for: configuration).path,

@@ -209,7 +209,9 @@ final class RunLock: Sendable {
             guard case .lease(let current) = found, current.token == lease.token else {
                 state.isLost = true
                 let holder =
-                    if case .lease(let current) = found { current.holderDescription } else { "its file is gone or unreadable" }
+                    if case .lease(let current) = found { current.holderDescription } else {
+                        "its file is gone or unreadable"
+                    }
                 return .lockLost(path: leasePath, holder: holder)
             }
             let refreshed = lease.refreshed()

@@ -30,7 +30,8 @@ enum Interruption {
     private static func end(because reason: String) -> Never {
         var message = "error: \(reason); "
         if let call = StorageWatchdog.shared.longestCall() {
-            message += "a call into the archive's storage has not returned for \(call.duration.components.seconds) s "
+            message +=
+                "a call into the archive's storage has not returned for \(call.duration.components.seconds) s "
                 + "(\(call.operation)); the share or its server hangs; "
         }
         Terminal.printError(message + "exiting without waiting for it; run again to archive the rest")
