@@ -112,7 +112,8 @@ struct ConfigurationLoaderTests {
         #expect(!configuration.allowInsecureHTTP)
         #expect(configuration.stateDirectory == nil)
         #expect(configuration.syncOverlap == .seconds(2 * 86_400))
-        #expect(!configuration.requiresMount)
+        #expect(configuration.mountRequirement == .none)
+        #expect(configuration.assumedFreeBytes == nil)
         #expect(configuration.minimumFreeBytes == 1 << 30)
         #expect(configuration.retryAttempts == 5)
         #expect(configuration.retryMaxDelay == .seconds(60))
@@ -142,7 +143,7 @@ struct ConfigurationLoaderTests {
             in: directory
         )
         #expect(configuration.stateDirectory == directory.path + "/state/here")
-        #expect(configuration.requiresMount)
+        #expect(configuration.mountRequirement == .rootIsMountPoint)
         #expect(configuration.minimumFreeBytes == 10 << 30)
         #expect(configuration.syncOverlap == .seconds(3 * 86_400))
         #expect(configuration.retryAttempts == 7)
@@ -150,6 +151,25 @@ struct ConfigurationLoaderTests {
         #expect(configuration.connectTimeout == .seconds(10))
         #expect(configuration.stallTimeout == .seconds(90))
         #expect(configuration.storageTimeout == .seconds(30))
+    }
+
+    @Test func requireMountTakesABooleanOrTheMountPointAboveTheRoot() throws {
+        let directory = try TemporaryDirectory()
+        #expect(try load("archive:\n  require_mount: false\n", in: directory).mountRequirement == .none)
+        #expect(try load("archive:\n  require_mount: yes\n", in: directory).mountRequirement == .rootIsMountPoint)
+        #expect(
+            try load("archive:\n  require_mount: /mnt/smb/\n", in: directory).mountRequirement
+                == .mountPoint("/mnt/smb"))
+        let error = try loadError("archive:\n  require_mount: mnt/smb\n", in: directory)
+        #expect(error.description.contains("the absolute path of the mount point"))
+        #expect(error.description.contains("archive.require_mount"))
+    }
+
+    @Test func assumeFreeIsASize() throws {
+        let directory = try TemporaryDirectory()
+        #expect(try load("archive:\n  assume_free: 2TiB\n", in: directory).assumedFreeBytes == 2 << 40)
+        let error = try loadError("archive:\n  assume_free: lots\n", in: directory)
+        #expect(error.description.contains("archive.assume_free"))
     }
 
     @Test(arguments: [
@@ -380,7 +400,7 @@ struct ConfigurationLoaderTests {
         ("archive:\n  min_free: 10 GiBs\n", "archive.min_free", 2, "a size written as a whole number with a unit"),
         ("archive:\n  min_free: 1.5GiB\n", "archive.min_free", 2, "(got \"1.5GiB\")"),
         ("archive:\n  min_free: 99999999999TiB\n", "archive.min_free", 2, "(got \"99999999999TiB\")"),
-        ("archive:\n  require_mount: yes please\n", "archive.require_mount", 2, "true or false"),
+        ("archive:\n  require_mount: yes please\n", "archive.require_mount", 2, "true, false, or the absolute path"),
         ("state_dir: \"\"\n", "state_dir", 1, "the path of a folder for the catalog"),
         ("state_dir: [a]\n", "state_dir", 1, "a single value (got a list)"),
     ])

@@ -113,6 +113,19 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// The session ids of the entries of sessions that started at or after `from` and at or before `to` (`nil`:
+    /// unbounded), in one query: what a run checks its listing against to find recordings it must catalogue.
+    public func sessionIDs(startingFrom from: Date?, to: Date?) throws(ArchiverError) -> Set<Int> {
+        try read { connection throws(SQLiteError) in
+            let statement = try connection.prepare(
+                "SELECT session_id FROM recording WHERE (?1 IS NULL OR start >= ?1) AND (?2 IS NULL OR start <= ?2)")
+            try statement.bind(from?.timeIntervalSince1970, to?.timeIntervalSince1970)
+            var ids = Set<Int>()
+            while try statement.step() { ids.insert(statement.column(0)) }
+            return ids
+        }
+    }
+
     /// The watermark: the `date_to` of the last sync recorded by `recordSuccessfulSync(upTo:at:)`, if any.
     public func lastSuccessfulSync() throws(ArchiverError) -> Date? {
         try read { connection throws(SQLiteError) in

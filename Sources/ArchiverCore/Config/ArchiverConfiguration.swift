@@ -65,10 +65,13 @@ public struct ArchiverConfiguration: Sendable {
     public var stateDirectory: String?
     /// How far before the last successful sync's watermark an incremental sync starts (`sync.overlap`).
     public var syncOverlap: Duration
-    /// Whether the archive root must be a mount point (`archive.require_mount`).
-    public var requiresMount: Bool
+    /// What must be mounted for a run to use the archive (`archive.require_mount`).
+    public var mountRequirement: MountRequirement
     /// Free bytes to keep on the archive's file system beyond a transfer's size (`archive.min_free`).
     public var minimumFreeBytes: Int
+    /// The free space to assume where the archive's file system reports no figures (`archive.assume_free`, as
+    /// smbnetfs shows SMB shares); nil: such a file system gets a warning and no space check.
+    public var assumedFreeBytes: Int?
     /// Tries per request, including the first, within `allowedRetryAttempts` (`retry.attempts`).
     public var retryAttempts: Int
     /// The cap of the exponential backoff and of `Retry-After` (`retry.max_delay`).
@@ -96,7 +99,7 @@ public struct ArchiverConfiguration: Sendable {
         allowInsecureHTTP: Bool = false,
         stateDirectory: String? = nil,
         syncOverlap: Duration = Self.defaultSyncOverlap,
-        requiresMount: Bool = false,
+        mountRequirement: MountRequirement = .none,
         minimumFreeBytes: Int = Self.defaultMinimumFreeBytes,
         retryAttempts: Int = Self.defaultRetryAttempts,
         retryMaxDelay: Duration = Self.defaultRetryMaxDelay,
@@ -113,7 +116,7 @@ public struct ArchiverConfiguration: Sendable {
         self.allowInsecureHTTP = allowInsecureHTTP
         self.stateDirectory = stateDirectory
         self.syncOverlap = syncOverlap
-        self.requiresMount = requiresMount
+        self.mountRequirement = mountRequirement
         self.minimumFreeBytes = minimumFreeBytes
         self.retryAttempts = retryAttempts
         self.retryMaxDelay = retryMaxDelay

@@ -99,7 +99,7 @@ public enum ConfigurationLoader {
             allowInsecureHTTP: allowInsecureHTTP,
             stateDirectory: file.stateDirectory.map { absolutePath($0.value, currentDirectory: currentDirectory) },
             syncOverlap: file.syncOverlap ?? ArchiverConfiguration.defaultSyncOverlap,
-            requiresMount: file.requiresMount ?? false,
+            mountRequirement: file.mountRequirement ?? MountRequirement.none,
             minimumFreeBytes: file.minimumFreeBytes ?? ArchiverConfiguration.defaultMinimumFreeBytes,
             retryAttempts: file.retryAttempts ?? ArchiverConfiguration.defaultRetryAttempts,
             retryMaxDelay: file.retryMaxDelay ?? ArchiverConfiguration.defaultRetryMaxDelay,
@@ -107,6 +107,7 @@ public enum ConfigurationLoader {
             stallTimeout: file.stallTimeout ?? ArchiverConfiguration.defaultStallTimeout
         )
         configuration.permissions = file.permissions ?? .default
+        configuration.assumedFreeBytes = file.assumedFreeBytes
         configuration.storageTimeout = file.storageTimeout ?? ArchiverConfiguration.defaultStorageTimeout
         configuration.warnings = keyWarnings
         return configuration

@@ -42,7 +42,9 @@ public struct Downloader: Sendable {
         self.retry = RetryPolicy(configuration)
         self.root = root
         self.filer = Filer(root: root, permissions: configuration.permissions)
-        self.storage = StorageGuard(path: root.path, minimumFreeBytes: configuration.minimumFreeBytes)
+        self.storage = StorageGuard(
+            path: root.path, minimumFreeBytes: configuration.minimumFreeBytes,
+            assumedFreeBytes: configuration.assumedFreeBytes)
         self.refreshURL = refreshURL
         self.progress = progress
         self.logger = logger

@@ -21,6 +21,10 @@ struct ArchiveJob: Sendable {
     /// Whether the run plans every listed recording (sync), so that partial files of recordings it does not
     /// download are stale; a run for one recording (fetch) leaves other partial files for the next sync.
     var plansWholeListing = true
+    /// The session ids the catalog holds for the listed window, read in one query before the listing: archived
+    /// recordings it lacks are checked and catalogued (`CatalogHealer`). Nil when there is no catalog yet (a new
+    /// one is rebuilt from the sidecars) or in dry runs.
+    var cataloguedSessionIDs: Set<Int>?
     let logger: Logger
 
     /// Plans `sessions` and runs the plan (see `run(plan:invalidItems:listingInterruption:isDryRun:startedAt:)`).
@@ -41,7 +45,8 @@ struct ArchiveJob: Sendable {
         PlannedListing(
             planner: DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone),
             plan: DownloadPlan(keeping: isDryRun ? .none : .work),
-            fileSize: root.fileSizeReader())
+            fileSize: root.fileSizeReader(),
+            cataloguedSessionIDs: cataloguedSessionIDs)
     }
 
     /// Downloads what `plan` lacks, unless it is a dry run, and reports on the run.
@@ -86,6 +91,8 @@ struct ArchiveJob: Sendable {
             }
             try lock.claimLease(
                 fileMode: configuration.permissions.fileMode, folderMode: configuration.permissions.folderMode)
+            let space = FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes)
+            if let warning = space?.warning { logger.warning("\(warning)") }
             if plansWholeListing { removeStaleTemporaryFiles(keeping: plan.downloads) }
             let downloader = Downloader(
                 transport: transport,
@@ -107,6 +114,9 @@ struct ArchiveJob: Sendable {
                     throw .archiveUnwritable(path: root.absolute(item.relativePath), errno: EIO)
                 }
             }
+            // After the sidecars, so that a recording that had neither sidecar nor catalog row is catalogued
+            // with the digest its new sidecar records.
+            try catalogueFromDisk(plan.uncatalogued, into: &report)
             do {
                 try await download(plan.downloads, with: downloader, into: &report)
             } catch {
@@ -122,6 +132,21 @@ struct ArchiveJob: Sendable {
         report.failed = report.failures.count
         report.finishedAt = Date()
         return report
+    }
+
+    /// Catalogues the archived recordings the catalog lacks, in one transaction, once `CatalogHealer` has checked
+    /// them against their sidecars; those that fail the check are reported.
+    private func catalogueFromDisk(_ items: [DownloadPlan.Item], into report: inout RunReport) throws(ArchiverError) {
+        guard !items.isEmpty else { return }
+        var recordings: [ArchivedRecording] = []
+        for result in try CatalogHealer(root: root, logger: logger).check(items) {
+            switch result {
+            case .success(let recording): recordings.append(recording)
+            case .failure(let failure): report.failures.append(failure)
+            }
+        }
+        try recordArchived(recordings)
+        report.recatalogued = recordings.count
     }
 
     /// Deletes what earlier runs left in the temporary folder, except the partial downloads of `items`, which

@@ -26,8 +26,11 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case insufficientSpace(path: String, neededBytes: Int, availableBytes: Int)
     /// Another run holds the archive's lock (exit 3).
     case archiveBusy(holder: String)
-    /// `archive.require_mount` is set and the root is not a mount point (exit 3).
-    case archiveRootNotMounted(path: String)
+    /// `archive.require_mount` is set and what it names is not a mount point: the root itself (`mountPoint`
+    /// nil), or the given mount point (exit 3).
+    case archiveRootNotMounted(path: String, mountPoint: String?)
+    /// `archive.require_mount` names a mount point that does not hold the archive root (exit 3).
+    case archiveRootOutsideMount(path: String, mountPoint: String)
     /// A call into the archive's storage did not return within `timeouts.storage` (exit 3); `operation` says
     /// which ("renaming /mnt/rec/a.mp4").
     case storageUnresponsive(operation: String, timeout: Duration)
@@ -80,9 +83,15 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
         case .archiveBusy(let holder):
             return "another getscreen-archiver run is using this archive (\(holder)); "
                 + "wait for it to finish, or check that it is still alive"
-        case .archiveRootNotMounted(let path):
+        case .archiveRootNotMounted(let path, nil):
             return "archive root \(path) is not a mount point (archive.require_mount is true); "
                 + "mount it or set archive.require_mount to false"
+        case .archiveRootNotMounted(let path, let mountPoint?):
+            return "\(mountPoint) is not a mount point (archive.require_mount), so archive root \(path) is not on "
+                + "the share; mount it, or correct archive.require_mount"
+        case .archiveRootOutsideMount(let path, let mountPoint):
+            return "archive root \(path) is not below \(mountPoint), the mount point archive.require_mount names; "
+                + "correct archive.root or archive.require_mount"
         case .storageUnresponsive(let operation, let timeout):
             return "the archive's storage did not answer for \(timeout.clockText) (\(operation)); the share or its "
                 + "server hangs; check the mount and the server, or raise timeouts.storage, then run again "
