@@ -149,6 +149,45 @@ import Testing
         #expect(archive.stateFolderContents().isEmpty)
     }
 
+    /// Two runs judged one lease stale at once and both rewrote it: the one whose token is not there after the
+    /// settling pause backs off, naming the other.
+    @Test func aTakeoverThatAnotherRunOverwroteBacksOff() async throws {
+        let archive = try Archive()
+        defer { archive.directory.remove() }
+        try archive.writeLease(
+            host: "nas-b", pid: 4711, refreshedSecondsAgo: 700, bootID: "another-machine", pidNamespace: "pid:[1]")
+        var timing = RunLock.Timing()
+        timing.takeoverSettling = .seconds(3)
+        let lock = try RunLock.acquire(archive.root, timing: timing, logger: logger)
+        defer { lock.release() }
+
+        let claim = Task.detached { () -> ArchiverError? in
+            do throws(ArchiverError) {
+                try lock.claimLease(fileMode: 0o640, folderMode: 0o750)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        // Once this run's lease is written, the racing run (on nas-c) writes its own over it.
+        let deadline = ContinuousClock.now + .seconds(20)
+        while (try? archive.lease()["pid"] as? Int) != Int(getpid()) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        try archive.writeLease(
+            host: "nas-c", pid: 815, refreshedSecondsAgo: 0, bootID: "a-third-machine", pidNamespace: "pid:[1]",
+            token: "c0ffeec0ffeec0ff")
+
+        let error = await claim.value
+        guard case .archiveBusy = error else {
+            Issue.record("expected archiveBusy, got \(String(describing: error))")
+            return
+        }
+        #expect(error?.description.contains("pid 815 on nas-c") == true, "\(String(describing: error))")
+        lock.release()
+        #expect(try archive.lease()["token"] as? String == "c0ffeec0ffeec0ff", "the winner's lease stays")
+    }
+
     @Test func theLeaseIsRefreshedInPlace() async throws {
         let archive = try Archive()
         defer { archive.directory.remove() }

@@ -156,16 +156,18 @@ final class RunLock: Sendable {
         throw .archiveBusy(holder: "other runs that keep taking the lock \(path) over")
     }
 
-    /// Stops refreshing, removes the lease file if it is still this run's, and releases the `flock`.
+    /// Stops refreshing, removes the lease file if it is still this run's, and releases the `flock`; once.
     ///
     /// The lease file is closed before it is removed: SMB refuses to remove a file that is open (`EBUSY`). A lease
     /// that cannot be removed is left for the next run, which takes it over (same machine, dead pid; or expired).
     func release() {
-        let (leaseDescriptor, lease) = state.withLock { state -> (Int32, RunLease?) in
+        let release = state.withLock { state -> (leaseDescriptor: Int32, lease: RunLease?)? in
+            guard !state.isReleased else { return nil }
             state.isReleased = true
             defer { state.leaseDescriptor = -1 }
             return (state.leaseDescriptor, state.isLost ? nil : state.lease)
         }
+        guard let (leaseDescriptor, lease) = release else { return }  // released already
         if leaseDescriptor >= 0 { closeLease(leaseDescriptor) }
         if let lease, case .lease(let current) = readLease(), current.token == lease.token {
             let path = leasePath
