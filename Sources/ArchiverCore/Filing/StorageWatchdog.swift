@@ -59,7 +59,7 @@ public final class StorageWatchdog: Sendable {
     }
 
     /// Sets the timeout (`timeouts.storage`) and starts the watching thread if it is not running yet.
-    public func arm(timeout: Duration) {
+    func arm(timeout: Duration) {
         let startsThread = state.withLock { state in
             state.timeout = timeout
             defer { state.isWatching = true }
