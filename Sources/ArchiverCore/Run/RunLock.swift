@@ -101,7 +101,9 @@ final class RunLock: Sendable {
 
     /// Takes the lease for a run that is about to write below the root: creates the lease file exclusively, or
     /// takes a stale one over, then refreshes it every `timing.refreshInterval` until `release()`.
-    /// - Parameter fileMode: The mode of the lease file (`archive.file_mode`).
+    /// - Parameters:
+    ///   - fileMode: The mode of the lease file (`archive.file_mode`).
+    ///   - folderMode: The mode of the tool's folder, when this creates it.
     /// - Throws: `ArchiverError.archiveBusy` when a live lease appeared meanwhile, `.archiveUnwritable`.
     func claimLease(fileMode: UInt32, folderMode: UInt32) throws(ArchiverError) {
         try watchdog.guarding("creating \(root.path)/\(ArchiveRoot.stateFolderName)") { () throws(ArchiverError) in
@@ -141,9 +143,11 @@ final class RunLock: Sendable {
             }
             if tookOver {
                 pause(timing.takeoverSettling)
-                if case .lease(let current) = readLease(), current.token != lease.token {
+                let found = readLease()
+                guard case .lease(let current) = found, current.token == lease.token else {
                     closeLease(leaseDescriptor)
-                    throw .archiveBusy(holder: current.holderDescription)
+                    if case .lease(let current) = found { throw .archiveBusy(holder: current.holderDescription) }
+                    throw .archiveBusy(holder: "another run that took the stale lock \(path) over at the same time")
                 }
             }
             state.withLock {
