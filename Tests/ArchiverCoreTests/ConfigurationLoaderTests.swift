@@ -123,6 +123,7 @@ struct ConfigurationLoaderTests {
         #expect(configuration.retryMaxDelay == .seconds(60))
         #expect(configuration.connectTimeout == .seconds(30))
         #expect(configuration.stallTimeout == .seconds(60))
+        #expect(configuration.storageTimeout == .seconds(120))
     }
 
     @Test func readsTheReliabilityKeys() throws {
@@ -141,6 +142,7 @@ struct ConfigurationLoaderTests {
             timeouts:
               connect: 10s
               stall: 90
+              storage: 30s
             """,
             in: directory
         )
@@ -152,6 +154,7 @@ struct ConfigurationLoaderTests {
         #expect(configuration.retryMaxDelay == .seconds(300))
         #expect(configuration.connectTimeout == .seconds(10))
         #expect(configuration.stallTimeout == .seconds(90))
+        #expect(configuration.storageTimeout == .seconds(30))
     }
 
     @Test func requireMountTakesABooleanOrTheMountPointAboveTheRoot() throws {
@@ -203,6 +206,7 @@ struct ConfigurationLoaderTests {
         #expect(configuration.syncOverlap == ArchiverConfiguration.defaultSyncOverlap)
         #expect(configuration.minimumFreeBytes == ArchiverConfiguration.defaultMinimumFreeBytes)
         #expect(configuration.stallTimeout == ArchiverConfiguration.defaultStallTimeout)
+        #expect(configuration.storageTimeout == ArchiverConfiguration.defaultStorageTimeout)
     }
 
     @Test func readsAStateDirectoryAsGiven() throws {
@@ -395,6 +399,8 @@ struct ConfigurationLoaderTests {
         ("retry:\n  max_delay: 2h\n", "retry.max_delay", 2, "(got \"2h\")"),
         ("timeouts:\n  connect: 0\n", "timeouts.connect", 2, "a duration from 1s to 10m"),
         ("timeouts:\n  stall: soon\n", "timeouts.stall", 2, "(got \"soon\")"),
+        ("timeouts:\n  storage: 1s\n", "timeouts.storage", 2, "a duration from 5s to 1h"),
+        ("timeouts:\n  storage: 2h\n", "timeouts.storage", 2, "(got \"2h\")"),
         ("archive:\n  min_free: 10 GiBs\n", "archive.min_free", 2, "a size written as a whole number with a unit"),
         ("archive:\n  min_free: 1.5GiB\n", "archive.min_free", 2, "(got \"1.5GiB\")"),
         ("archive:\n  min_free: 99999999999TiB\n", "archive.min_free", 2, "(got \"99999999999TiB\")"),

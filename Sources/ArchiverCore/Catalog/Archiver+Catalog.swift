@@ -10,9 +10,11 @@ extension Archiver {
         configuration: ArchiverConfiguration,
         logger: Logger
     ) throws(ArchiverError) -> Reindexer.Report {
-        let root = try ArchiveRoot(path: configuration.archiveRoot, mount: configuration.mountRequirement)
-        let lock = try RunLock.acquire(root)
+        let root = try ArchiveRoot.checked(configuration)
+        let lock = try RunLock.acquire(root, logger: logger)
         defer { lock.release() }
+        try lock.claimLease(
+            fileMode: configuration.permissions.fileMode, folderMode: configuration.permissions.folderMode)
         let catalog = try CatalogAccess.openForWriting(configuration, root: root, logger: logger, reindexesNew: false)
         return try Reindexer(root: root, logger: logger).rebuild(catalog)
     }
@@ -27,7 +29,7 @@ extension Archiver {
         progress: (Verifier.Progress) -> Void = { _ in },
         logger: Logger
     ) throws(ArchiverError) -> VerifyReport {
-        let root = try ArchiveRoot(path: configuration.archiveRoot, mount: configuration.mountRequirement)
+        let root = try ArchiveRoot.checked(configuration)
         guard let catalog = try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger) else {
             throw .catalogUnavailable(
                 path: Catalog.path(for: configuration),

@@ -35,6 +35,10 @@ public struct ArchiverConfiguration: Sendable {
     public static let defaultStallTimeout = Duration.seconds(60)
     /// The allowed stall timeouts, `timeouts.stall`.
     public static let allowedStallTimeout = Duration.seconds(1)...Duration.seconds(3600)
+    /// The default time a call into the archive's storage may take before the run ends.
+    public static let defaultStorageTimeout = Duration.seconds(120)
+    /// The allowed storage timeouts, `timeouts.storage`.
+    public static let allowedStorageTimeout = Duration.seconds(5)...Duration.seconds(3600)
 
     /// The API base URL, without a trailing slash.
     public var apiBaseURL: URL
@@ -79,6 +83,9 @@ public struct ArchiverConfiguration: Sendable {
     public var connectTimeout: Duration
     /// A transfer that receives nothing for this long is aborted (`timeouts.stall`).
     public var stallTimeout: Duration
+    /// A call into the archive's storage (open, write, flush, rename) that takes longer ends the run with exit 3
+    /// (`timeouts.storage`): on a hung share it would block forever.
+    public var storageTimeout: Duration = Self.defaultStorageTimeout
     /// The first retry's backoff; each further retry doubles it, up to `retryMaxDelay` (not configurable:
     /// tests shorten it).
     public var retryBaseDelay: Duration = .seconds(1)

@@ -27,7 +27,7 @@ struct ConfigurationFile {
     /// The keys allowed under `retry`.
     static let retryKeys = ["attempts", "max_delay"]
     /// The keys allowed under `timeouts`.
-    static let timeoutKeys = ["connect", "stall"]
+    static let timeoutKeys = ["connect", "stall", "storage"]
 
     /// The path of the file as given; empty for the defaults-only value.
     var path = ""
@@ -51,6 +51,7 @@ struct ConfigurationFile {
     var retryMaxDelay: Duration?
     var connectTimeout: Duration?
     var stallTimeout: Duration?
+    var storageTimeout: Duration?
 
     /// No file: every value is left to the environment, the flags or the defaults.
     init() {}
@@ -135,9 +136,12 @@ struct ConfigurationFile {
                     if key == "connect" {
                         connectTimeout = try duration(
                             value, key: "timeouts.connect", allowed: ArchiverConfiguration.allowedConnectTimeout)
-                    } else {
+                    } else if key == "stall" {
                         stallTimeout = try duration(
                             value, key: "timeouts.stall", allowed: ArchiverConfiguration.allowedStallTimeout)
+                    } else {
+                        storageTimeout = try duration(
+                            value, key: "timeouts.storage", allowed: ArchiverConfiguration.allowedStorageTimeout)
                     }
                 }
             default:

@@ -119,6 +119,7 @@ public enum ConfigurationLoader {
         )
         configuration.permissions = file.permissions ?? .default
         configuration.assumedFreeBytes = file.assumedFreeBytes
+        configuration.storageTimeout = file.storageTimeout ?? ArchiverConfiguration.defaultStorageTimeout
         configuration.stateDirectorySource = stateSource
         configuration.warnings = keyWarnings
         if let kind = StateDirectory.fileSystemKind(ofNearestExisting: stateDirectory),

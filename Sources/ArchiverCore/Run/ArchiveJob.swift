@@ -9,7 +9,7 @@ import Logging
 struct ArchiveJob: Sendable {
     let configuration: ArchiverConfiguration
     let root: ArchiveRoot
-    /// The run's lock, which records its holder once the run starts writing.
+    /// The run's lock, whose lease the run takes once it starts writing.
     let lock: RunLock
     let transport: CurlMulti
     let progress: any RunProgressObserver
@@ -85,8 +85,12 @@ struct ArchiveJob: Sendable {
             report.wouldDownload = plan.downloadCount
             report.wouldDownloadBytes = plan.downloadBytes
         } else {
-            try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
-            try lock.recordHolder()
+            try StorageWatchdog.shared.guarding("creating \(root.temporaryFolder)") { () throws(ArchiverError) in
+                _ = try root.createFolders(
+                    "\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
+            }
+            try lock.claimLease(
+                fileMode: configuration.permissions.fileMode, folderMode: configuration.permissions.folderMode)
             let space = FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes)
             if let warning = space?.warning { logger.warning("\(warning)") }
             if plansWholeListing { removeStaleTemporaryFiles(keeping: plan.downloads) }
@@ -150,10 +154,12 @@ struct ArchiveJob: Sendable {
     private func removeStaleTemporaryFiles(keeping items: [DownloadPlan.Item]) {
         let resumable = Set(items.map { Downloader.partialFileName(for: $0.session) })
         let folder = root.temporaryFolder
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !resumable.contains(name)
-        {
-            logger.debug("removing a stale temporary file", metadata: ["file": "\(name)"])
-            unlink("\(folder)/\(name)")
+        StorageWatchdog.shared.guarding("removing stale temporary files in \(folder)") {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            where !resumable.contains(name) {
+                logger.debug("removing a stale temporary file", metadata: ["file": "\(name)"])
+                unlink("\(folder)/\(name)")
+            }
         }
     }
 
@@ -271,7 +277,11 @@ private struct Publisher: Sendable {
         var outcome = Outcome()
         do throws(ArchiverError) {
             var recordings: [ArchivedRecording] = []
-            for result in try filer.publish(downloads) {
+            // One registration for the batch: its flushes and renames go to the same storage one after another.
+            let published = try StorageWatchdog.shared.guarding(
+                "flushing and renaming \(downloads.count) recordings into the archive"
+            ) { () throws(ArchiverError) in try filer.publish(downloads) }
+            for result in published {
                 switch result {
                 case .success(let recording):
                     recordings.append(recording)
@@ -285,7 +295,9 @@ private struct Publisher: Sendable {
                     outcome.failures.append(failure)
                 }
             }
-            try recordArchived(recordings)
+            try StorageWatchdog.shared.guarding("writing \(recordings.count) recordings to the catalog") {
+                () throws(ArchiverError) in try recordArchived(recordings)
+            }
             outcome.archived = recordings
         } catch {
             outcome.error = error

@@ -32,6 +32,11 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case archiveRootNotMounted(path: String, mountPoint: String?)
     /// `archive.require_mount` names a mount point that does not hold the archive root (exit 3).
     case archiveRootOutsideMount(path: String, mountPoint: String)
+    /// A call into the archive's storage did not return within `timeouts.storage` (exit 3); `operation` says
+    /// which ("renaming /mnt/rec/a.mp4").
+    case storageUnresponsive(operation: String, timeout: Duration)
+    /// Another run took over this run's lease on the archive (exit 3): it judged it stale.
+    case lockLost(path: String, holder: String)
     /// The run was stopped by a signal (SIGINT or SIGTERM) after archiving `archived` recordings (exit 3).
     case interrupted(archived: Int)
 
@@ -86,6 +91,13 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
         case .archiveRootOutsideMount(let path, let mountPoint):
             return "archive root \(path) is not below \(mountPoint), the mount point archive.require_mount names; "
                 + "correct archive.root or archive.require_mount"
+        case .storageUnresponsive(let operation, let timeout):
+            return "the archive's storage did not answer for \(timeout.clockText) (\(operation)); the share or its "
+                + "server hangs; check the mount and the server, or raise timeouts.storage, then run again "
+                + "(the next run takes the lock over)"
+        case .lockLost(let path, let holder):
+            return "another run took over this run's lock \(path) (\(holder)); stopping so that two runs never write "
+                + "one archive; check that each machine's clock is right and that the share was reachable"
         case .interrupted(let archived):
             return "interrupted after archiving \(archived) recordings; partial downloads were removed, "
                 + "run again to archive the rest"

@@ -137,8 +137,8 @@ public enum Archiver {
         logger: Logger,
         _ body: (ArchiveRoot, RunLock, CurlMulti, APIClient) async throws(ArchiverError) -> RunReport
     ) async throws(ArchiverError) -> RunReport {
-        let root = try ArchiveRoot(path: configuration.archiveRoot, mount: configuration.mountRequirement)
-        let lock = try RunLock.acquire(root)
+        let root = try ArchiveRoot.checked(configuration)
+        let lock = try RunLock.acquire(root, logger: logger)
         defer { lock.release() }
         let transport: CurlMulti
         do {
