@@ -119,7 +119,10 @@ let package = Package(
         ),
         .testTarget(
             name: "ArchiverCoreTests",
-            dependencies: ["ArchiverCore", "GetscreenSimulator", "Curl", "ArchiverTestSupport"],
+            dependencies: [
+                "ArchiverCore", "GetscreenSimulator", "Curl", "ArchiverTestSupport",
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

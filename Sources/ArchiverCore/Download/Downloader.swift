@@ -19,16 +19,21 @@ public struct Downloader: Sendable {
     private let root: ArchiveRoot
     private let filer: Filer
     private let storage: StorageGuard
+    private let modeCheck: ModeCheck
+    /// Whether each recording is fsync'ed on its own descriptor before it is published: on NFS, SMB and FUSE
+    /// shares, where `syncfs` does not reach the server (see `FileSystemKind.flushesWithSyncfs`).
+    private let flushesEachFile: Bool
     private let refreshURL: URLRefresher
     private let progress: any RunProgressObserver
     private let logger: Logger
 
     /// Creates a downloader that writes below `root`, with the configuration's retry, timeout and free-space
-    /// settings, reporting to `progress`.
+    /// settings, reporting to `progress`, its files' modes checked by `modeCheck`.
     public init(
         transport: CurlMulti,
         configuration: ArchiverConfiguration,
         root: ArchiveRoot,
+        modeCheck: ModeCheck,
         refreshURL: @escaping URLRefresher = { _ throws(ArchiverError) in nil },
         progress: any RunProgressObserver = NoProgressObserver(),
         logger: Logger
@@ -41,10 +46,12 @@ public struct Downloader: Sendable {
         )
         self.retry = RetryPolicy(configuration)
         self.root = root
-        self.filer = Filer(root: root, permissions: configuration.permissions)
+        self.filer = Filer(root: root, permissions: configuration.permissions, modeCheck: modeCheck)
         self.storage = StorageGuard(
             path: root.path, minimumFreeBytes: configuration.minimumFreeBytes,
             assumedFreeBytes: configuration.assumedFreeBytes)
+        self.modeCheck = modeCheck
+        self.flushesEachFile = !Filer.flushesWithSyncfs(root)
         self.refreshURL = refreshURL
         self.progress = progress
         self.logger = logger
@@ -55,10 +62,12 @@ public struct Downloader: Sendable {
         "\(session.id)-\(session.video.sizeBytes).part"
     }
 
-    /// Downloads `item` into its partial file until it is complete and size-checked. `Filer.publish(_:)` then
-    /// makes it durable and moves it into place, in a batch with others.
+    /// Downloads `item` into its partial file until it is complete and size-checked, then seals it: on shares an
+    /// fsync on the descriptor that wrote it, then its size on that descriptor, then its close, each checked.
+    /// `Filer.publish(_:)` then moves it into place, in a batch with others (flushing it first on local disks).
     /// - Returns: the complete download, with the SHA-256 computed while it streamed.
-    /// - Throws: `RecordingFailure` for this recording alone; `ArchiverError` when the run must stop (the
+    /// - Throws: `RecordingFailure` for this recording alone (`storage_*` when the storage does not confirm its
+    ///   bytes; the partial file is then deleted); `ArchiverError` when the run must stop (the
     ///   archive cannot be written or is full, the key is rejected, the plan's limit is exceeded);
     ///   `CancellationError`.
     public func download(_ item: DownloadPlan.Item) async throws -> CompletedDownload {
@@ -74,14 +83,17 @@ public struct Downloader: Sendable {
             open(partialPath, O_RDWR | O_CREAT | O_CLOEXEC, fileMode)
         }
         guard descriptor >= 0 else { throw ArchiverError.archiveUnwritable(path: partialPath, errno: errno) }
-        defer { _ = watchdog.guarding("closing \(partialPath)") { close(descriptor) } }
+        var isOpen = true
+        // Left for the next attempt or run to resume only when its close confirms the bytes written: a share may
+        // report a lost write only there, and a resume would build on what it lost.
+        defer {
+            if isOpen, watchdog.guarding("closing \(partialPath)", { close(descriptor) }) != 0 { unlink(partialPath) }
+        }
         // The transfer engine writes the body; the slot shows the watchdog a write that does not return.
         let storageSlot = watchdog.addSlot("writing \(partialPath)")
         defer { watchdog.remove(storageSlot) }
         // open applies the umask; the configured mode is meant exactly, and the rename keeps it.
-        guard fchmod(descriptor, fileMode) == 0 else {
-            throw ArchiverError.archiveUnwritable(path: partialPath, errno: errno)
-        }
+        try modeCheck.apply(UInt32(fileMode), to: descriptor, at: partialPath)
 
         var hasRefreshedURL = false
         var attempt = 0
@@ -104,7 +116,9 @@ public struct Downloader: Sendable {
             }
             switch outcome {
             case .complete:
-                return completed(item, session: session, partialPath: partialPath, sink: sink)
+                isOpen = false
+                return try completed(
+                    item, session: session, descriptor: descriptor, partialPath: partialPath, sink: sink)
             case .restartNow:
                 ftruncate(descriptor, 0)
                 attempt -= 1  // the server told us to start over; that is not a failed try
@@ -288,14 +302,30 @@ public struct Downloader: Sendable {
         }
     }
 
-    /// fsyncs the complete partial file and files it with its sidecar.
-    /// - Throws: `RecordingFailure` (`unsafe_path`; the partial file is removed) or `ArchiverError`.
+    /// Seals the complete partial file written through `descriptor` and describes it for publishing: fsyncs it
+    /// where `syncfs` cannot be trusted, checks its size on the descriptor, and closes it, each checked.
+    /// - Throws: `RecordingFailure` (`storage_*`) when the storage does not confirm the bytes; the partial file is
+    ///   then deleted, so that the next run starts it afresh.
     private func completed(
         _ item: DownloadPlan.Item,
         session: Session,
+        descriptor: Int32,
         partialPath: String,
         sink: DownloadBodySink
-    ) -> CompletedDownload {
+    ) throws(RecordingFailure) -> CompletedDownload {
+        var check = PublishCheck(expectedBytes: session.video.sizeBytes)
+        let watchdog = StorageWatchdog.shared
+        if flushesEachFile {
+            check.flushed(failing: watchdog.guarding("flushing \(partialPath)", { fsync(descriptor) }) == 0 ? nil : errno)
+        }
+        var info = stat()
+        if fstat(descriptor, &info) == 0 {
+            check.measured(.written, bytes: Int(info.st_size))
+        } else {
+            check.measured(.written, bytes: nil, errno: errno)
+        }
+        check.closed(failing: watchdog.guarding("closing \(partialPath)", { close(descriptor) }) == 0 ? nil : errno)
+        if let doubt = check.doubt { throw Filer.discard(partialPath, doubt, of: check, sessionID: session.id) }
         var downloaded = item
         downloaded.session = session
         return CompletedDownload(

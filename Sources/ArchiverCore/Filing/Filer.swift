@@ -5,32 +5,53 @@ import Glibc
 /// Moves complete downloads into the archive tree, atomically and durably, with their metadata sidecar.
 ///
 /// Order: the bytes are flushed, then the sidecar is renamed into place, then the recording, then the folder
-/// is flushed. A final `.mp4` path therefore only ever holds a complete, size-checked file, and a crash at any
-/// point leaves either the old state or a sidecar whose recording a rerun publishes or fetches again.
+/// is flushed. A recording's size is checked right before its rename and again at its final path right after it;
+/// a recording whose size differs (or cannot be read) is deleted, never left at its final path. A final `.mp4`
+/// path therefore only holds a file whose size the storage confirmed, and a crash at any point leaves either the
+/// old state or a sidecar whose recording a rerun publishes or fetches again.
+///
+/// How the bytes are flushed depends on the file system (`FileSystemKind`): on local disks one `syncfs` covers a
+/// whole batch; on NFS, SMB and FUSE shares, where `syncfs` returns 0 without reaching the server, the recording
+/// was fsync'ed on the descriptor that wrote it (`Downloader`), each sidecar is fsync'ed, and each folder touched.
 ///
 /// Nothing is written through a symbolic link inside the archive: the folders of every path are checked with
 /// `ArchiveRoot.checkContainment(of:)` right before the rename that publishes a file.
 public struct Filer: Sendable {
     private let root: ArchiveRoot
     private let permissions: ArchivePermissions
+    private let modeCheck: ModeCheck
+    /// Whether one `syncfs` makes the archive's writes durable (local disks); elsewhere every file and folder
+    /// gets its own checked fsync.
+    let flushesWithSyncfs: Bool
 
-    /// Creates a filer for `root` that creates files and folders with `permissions`.
-    public init(root: ArchiveRoot, permissions: ArchivePermissions = .default) {
+    /// Creates a filer for `root` that creates files and folders with `permissions`, checked by `modeCheck`.
+    public init(root: ArchiveRoot, permissions: ArchivePermissions = .default, modeCheck: ModeCheck) {
         self.root = root
         self.permissions = permissions
+        self.modeCheck = modeCheck
+        self.flushesWithSyncfs = Self.flushesWithSyncfs(root)
     }
 
-    /// Publishes complete downloads with few flushes: writes their sidecars to temporary files, flushes the
-    /// file system once for all of them (`syncfs`), checks each folder stays inside the root and creates it,
-    /// renames every sidecar and then its recording into place (moving a wrong-sized file aside to
-    /// `.mp4.replaced-<unix time>`, never overwriting it), and flushes the file system again for the renames (one
-    /// `syncfs` instead of an fsync, and a disk cache flush, per folder touched).
+    /// Whether `syncfs` can be trusted on `root`'s file system; when `statfs` cannot tell, it is not.
+    static func flushesWithSyncfs(_ root: ArchiveRoot) -> Bool {
+        FileSystemKind(ofFileSystemHolding: root.path)?.flushesWithSyncfs ?? false
+    }
+
+    /// Publishes complete downloads with few flushes: writes their sidecars to temporary files, flushes them
+    /// (on local disks once for the batch, with the recordings, by `syncfs`; on shares each sidecar by its
+    /// fsync, the recordings having been fsync'ed by `Downloader`), checks each folder stays inside the root and
+    /// creates it, checks each recording's size, renames its sidecar and then the recording into place (moving a
+    /// wrong-sized file aside to `.mp4.replaced-<unix time>`, never overwriting it), checks the size at the final
+    /// path, and flushes the renames (on local disks one `syncfs` instead of an fsync, and a disk cache flush, per
+    /// folder touched; on shares an fsync per folder).
     ///
     /// Durability comes before visibility: a recording is renamed to its final path only after its bytes were
     /// flushed, and the caller records it in the catalog only after this returns. A crash before the folder
     /// flushes may lose a rename; the partial file then is still complete, and the next run publishes it
-    /// without downloading it again.
-    /// - Returns: per download, the recording published, or the reason it was not (`unsafe_path`).
+    /// without downloading it again. A recording whose size the storage does not confirm before or after the
+    /// rename is deleted, and fails with a `storage_*` code; it is not returned for the catalog, so the next run
+    /// fetches it again.
+    /// - Returns: per download, the recording published, or the reason it was not (`unsafe_path`, `storage_*`).
     /// - Throws: `ArchiverError.archiveUnwritable` when the archive cannot be written (the run must stop).
     public func publish(
         _ downloads: [CompletedDownload]
@@ -40,10 +61,12 @@ public struct Filer: Sendable {
         for download in downloads {
             let id = download.recording.session.id
             let path = "\(root.temporaryFolder)/sidecar-\(id)-\(UUID().uuidString).json.part"
-            try writeTemporaryFile(Sidecar.contents(for: download.recording), at: path, flush: false)
+            try writeTemporaryFile(Sidecar.contents(for: download.recording), at: path, flush: !flushesWithSyncfs)
             sidecars.append(path)
         }
-        try Self.flushFileSystem(holding: root.temporaryFolder, files: downloads.map(\.partialPath) + sidecars)
+        if flushesWithSyncfs {
+            try Self.flushFileSystem(holding: root.temporaryFolder, files: downloads.map(\.partialPath) + sidecars)
+        }
 
         var results: [Result<ArchivedRecording, RecordingFailure>] = []
         var foldersToFlush = Set<String>()
@@ -64,6 +87,13 @@ public struct Filer: Sendable {
                 results.append(.failure(Downloader.unsafePathFailure(unsafe, sessionID: download.recording.session.id)))
                 continue
             }
+            let sessionID = download.recording.session.id
+            var check = PublishCheck(expectedBytes: download.recording.sizeBytes)
+            Self.measure(download.partialPath, at: .beforeRename, into: &check)
+            if let doubt = check.doubt {
+                results.append(.failure(Self.discard(download.partialPath, doubt, of: check, sessionID: sessionID)))
+                continue
+            }
             let finalPath = root.absolute(download.recording.relativePath)
             if download.item.existingWrongSize != nil, root.fileSize(download.recording.relativePath) != nil {
                 let asidePath = "\(finalPath).replaced-\(Int(Date().timeIntervalSince1970))"
@@ -77,15 +107,45 @@ public struct Filer: Sendable {
                 throw .archiveUnwritable(path: finalPath, errno: errno)
             }
             foldersToFlush.insert(relativeFolder.isEmpty ? root.path : root.absolute(relativeFolder))
+            Self.measure(finalPath, at: .afterRename, into: &check)
+            if let doubt = check.doubt {
+                unlink(sidecarFinalPath)  // it describes a recording that is not there
+                results.append(.failure(Self.discard(finalPath, doubt, of: check, sessionID: sessionID)))
+                continue
+            }
             results.append(.success(download.recording))
         }
         // Every final path is on the temporary folder's file system (rename(2) cannot cross file systems).
-        if try !Self.syncFileSystem(holding: root.temporaryFolder) {
+        var isSynced = false
+        if flushesWithSyncfs { isSynced = try Self.syncFileSystem(holding: root.temporaryFolder) }
+        if !isSynced {
             for folder in foldersToFlush.sorted() {
                 try Self.flushFolder(folder)
             }
         }
         return results
+    }
+
+    /// Measures the file at `path` (not followed if it is a link) for `check`.
+    private static func measure(_ path: String, at stage: PublishCheck.Stage, into check: inout PublishCheck) {
+        var info = stat()
+        if lstat(path, &info) == 0 {
+            check.measured(stage, bytes: Int(info.st_size))
+        } else {
+            check.measured(stage, bytes: nil, errno: errno)
+        }
+    }
+
+    /// Deletes the file in doubt at `path` and describes the failure of its recording.
+    static func discard(
+        _ path: String,
+        _ doubt: PublishCheck.Doubt,
+        of check: PublishCheck,
+        sessionID: Int
+    ) -> RecordingFailure {
+        let disposal: PublishCheck.Disposal =
+            unlink(path) == 0 || errno == ENOENT ? .removed : .leftInPlace(path: path, errno: errno)
+        return check.failure(doubt, sessionID: sessionID, disposal: disposal)
     }
 
     /// Checks that `relativeFolder` (of `relativePath`) stays inside the root and creates what is missing of it.
@@ -101,6 +161,7 @@ public struct Filer: Sendable {
             return error
         }
         for folder in try root.createFolders(relativeFolder, mode: permissions.folderMode) {
+            try modeCheck.verifyFolder(folder, has: permissions.folderMode)
             foldersToFlush.insert(String(folder[..<folder.lastIndex(of: "/")!]))
         }
         return nil
@@ -111,8 +172,9 @@ public struct Filer: Sendable {
     static func syncFileSystem(holding folder: String) throws(ArchiverError) -> Bool {
         let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .archiveUnwritable(path: folder, errno: errno) }
-        defer { close(descriptor) }
-        return syncfs(descriptor) == 0
+        let isSynced = syncfs(descriptor) == 0
+        guard close(descriptor) == 0 else { throw .archiveUnwritable(path: folder, errno: errno) }
+        return isSynced
     }
 
     /// Makes the temporary `files` durable: one `syncfs` of their file system, or, where that fails, an
@@ -122,27 +184,35 @@ public struct Filer: Sendable {
         for file in files {
             let fileDescriptor = open(file, O_RDONLY | O_CLOEXEC)
             guard fileDescriptor >= 0 else { throw .archiveUnwritable(path: file, errno: errno) }
-            defer { close(fileDescriptor) }
-            guard fsync(fileDescriptor) == 0 else { throw .archiveUnwritable(path: file, errno: errno) }
+            try flushAndClose(fileDescriptor, of: file)
         }
     }
 
-    /// Creates `path` with the configured file mode exactly and writes `contents`, fsync'ing it when `flush`.
+    /// Creates `path` with the configured file mode exactly and writes `contents`, fsync'ing it when `flush`;
+    /// the fsync and the close are checked, and the file is deleted when either fails.
     private func writeTemporaryFile(_ contents: [UInt8], at path: String, flush: Bool) throws(ArchiverError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(permissions.fileMode))
         guard descriptor >= 0 else { throw .archiveUnwritable(path: path, errno: errno) }
-        // open applies the umask; the configured mode is meant exactly.
-        let modeFailure = fchmod(descriptor, mode_t(permissions.fileMode)) == 0 ? nil : errno
-        let writeFailure = contents.withUnsafeBytes { Self.writeAll($0, to: descriptor) }
-        let syncFailure = !flush || fsync(descriptor) == 0 ? nil : errno
-        close(descriptor)
-        if let failure = modeFailure ?? writeFailure ?? syncFailure {
+        var failure: ArchiverError?
+        do {
+            // open applies the umask; the configured mode is meant exactly.
+            try modeCheck.apply(permissions.fileMode, to: descriptor, at: path)
+        } catch {
+            failure = error
+        }
+        if failure == nil, let writeErrno = contents.withUnsafeBytes({ Self.writeAll($0, to: descriptor) }) {
+            failure = .archiveUnwritable(path: path, errno: writeErrno)
+        }
+        if failure == nil, flush, fsync(descriptor) != 0 { failure = .archiveUnwritable(path: path, errno: errno) }
+        // A share may report a lost write only here; a failed close after an earlier failure adds nothing.
+        if close(descriptor) != 0, failure == nil { failure = .archiveUnwritable(path: path, errno: errno) }
+        if let failure {
             unlink(path)
-            throw .archiveUnwritable(path: path, errno: failure)
+            throw failure
         }
     }
 
-    /// Writes `item`'s sidecar atomically: temporary file, fsync, rename, folder flush.
+    /// Writes `item`'s sidecar atomically: temporary file, checked fsync and close, rename, folder flush.
     /// - Throws: `ArchiveRoot.UnsafePath` (nothing is written) or `ArchiverError.archiveUnwritable`.
     public func writeSidecar(_ contents: [UInt8], for relativePath: String) throws {
         let relativeFolder = relativePath.split(separator: "/").dropLast().joined(separator: "/")
@@ -166,8 +236,14 @@ public struct Filer: Sendable {
     static func flushFolder(_ path: String) throws(ArchiverError) {
         let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .archiveUnwritable(path: path, errno: errno) }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw .archiveUnwritable(path: path, errno: errno) }
+        try flushAndClose(descriptor, of: path)
+    }
+
+    /// fsyncs and closes `descriptor` (of `path`), both checked; the descriptor is closed either way.
+    private static func flushAndClose(_ descriptor: Int32, of path: String) throws(ArchiverError) {
+        let flushFailure = fsync(descriptor) == 0 ? nil : errno
+        let closeFailure = close(descriptor) == 0 ? nil : errno
+        if let failure = flushFailure ?? closeFailure { throw .archiveUnwritable(path: path, errno: failure) }
     }
 
     /// Writes all of `bytes`; returns the `errno` of a failed write.

@@ -94,10 +94,12 @@ struct ArchiveJob: Sendable {
             let space = FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes)
             if let warning = space?.warning { logger.warning("\(warning)") }
             if plansWholeListing { removeStaleTemporaryFiles(keeping: plan.downloads) }
+            let modeCheck = ModeCheck(logger: logger)
             let downloader = Downloader(
                 transport: transport,
                 configuration: configuration,
                 root: root,
+                modeCheck: modeCheck,
                 refreshURL: refreshURL,
                 progress: progress,
                 logger: logger
@@ -118,7 +120,7 @@ struct ArchiveJob: Sendable {
             // with the digest its new sidecar records.
             try catalogueFromDisk(plan.uncatalogued, into: &report)
             do {
-                try await download(plan.downloads, with: downloader, into: &report)
+                try await download(plan.downloads, with: downloader, modeCheck: modeCheck, into: &report)
             } catch {
                 if case .insufficientSpace = error { removeStaleTemporaryFiles(keeping: []) }
                 throw error
@@ -170,10 +172,11 @@ struct ArchiveJob: Sendable {
     private func download(
         _ items: [DownloadPlan.Item],
         with downloader: Downloader,
+        modeCheck: ModeCheck,
         into report: inout RunReport
     ) async throws(ArchiverError) {
         let publisher = Publisher(
-            filer: Filer(root: root, permissions: configuration.permissions),
+            filer: Filer(root: root, permissions: configuration.permissions, modeCheck: modeCheck),
             recordArchived: recordArchived,
             logger: logger
         )
@@ -259,7 +262,7 @@ private enum JobEvent: Sendable {
     case published(Publisher.Outcome)
 }
 
-/// Makes a group of complete downloads durable and visible: one flush and the renames (`Filer.publish`), then
+/// Makes a group of complete downloads durable and visible: the flushes and the renames (`Filer.publish`), then
 /// one catalog transaction for the group.
 private struct Publisher: Sendable {
     struct Outcome: Sendable {
@@ -292,6 +295,9 @@ private struct Publisher: Sendable {
                             "bytes": "\(recording.sizeBytes)",
                         ])
                 case .failure(let failure):
+                    logger.warning(
+                        "recording not filed",
+                        metadata: ["session.id": "\(failure.sessionID ?? 0)", "reason": "\(failure.reason)"])
                     outcome.failures.append(failure)
                 }
             }
