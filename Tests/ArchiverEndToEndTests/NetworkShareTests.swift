@@ -38,8 +38,8 @@ struct NetworkShareTests {
     @Test(.timeLimit(.minutes(2)))
     func sshfsWithReconnectServerSuspendedMidTransferLeavesNoWrongBytes() async throws {
         try await withSSHFSArchive(seed: 1101, mountOptions: ["reconnect", "ServerAliveInterval=2"]) { scenario in
-            let first = try await scenario.sync { _ in
-                try await scenario.waitForMediaRequests(4)
+            let first = try await scenario.sync { pid in
+                try await scenario.waitForMediaRequests(4, of: pid)
                 scenario.share.suspendServer()
                 try await Task.sleep(for: .seconds(12))
                 scenario.share.resumeServer()
@@ -52,8 +52,8 @@ struct NetworkShareTests {
     @Test(.timeLimit(.minutes(2)))
     func sshfsWithoutReconnectServerSuspendedMidTransferLeavesNoWrongBytes() async throws {
         try await withSSHFSArchive(seed: 1102, mountOptions: []) { scenario in
-            let first = try await scenario.sync { _ in
-                try await scenario.waitForMediaRequests(4)
+            let first = try await scenario.sync { pid in
+                try await scenario.waitForMediaRequests(4, of: pid)
                 scenario.share.suspendServer()
                 try await Task.sleep(for: .seconds(12))
                 scenario.share.resumeServer()
@@ -66,8 +66,8 @@ struct NetworkShareTests {
     @Test(.timeLimit(.minutes(2)))
     func sshfsServerKilledMidRunThenRestartedTheRerunCompletesTheArchive() async throws {
         try await withSSHFSArchive(seed: 1103, mountOptions: ["reconnect", "ServerAliveInterval=2"]) { scenario in
-            let first = try await scenario.sync { _ in
-                try await scenario.waitForMediaRequests(4)
+            let first = try await scenario.sync { pid in
+                try await scenario.waitForMediaRequests(4, of: pid)
                 scenario.share.killServer()
             }
             #expect(first.exitCode != 0, "a run whose share died cannot have archived everything: \(first.stderr)")
@@ -81,10 +81,11 @@ struct NetworkShareTests {
     @Test(.timeLimit(.minutes(2)))
     func sshfsToolKilledMidRunVerifyNeverPassesOverUncataloguedFilesAndTheRerunCataloguesAll() async throws {
         try await withSSHFSArchive(seed: 1104, mountOptions: ["reconnect", "ServerAliveInterval=2"]) { scenario in
-            for delay in [400, 1_500, 3_000] {
+            // Killed right after the 2nd, 9th and 16th recording reached its final path: between the rename
+            // and the catalog write, where a run that dies leaves files the catalog lacks.
+            for published in [2, 9, 16] {
                 let killed = try await scenario.sync { pid in
-                    try await scenario.waitForMediaRequests(1)
-                    try await Task.sleep(for: .milliseconds(delay))
+                    try await scenario.waitForFinalRecordings(published, of: pid)
                     kill(pid, SIGKILL)
                 }
                 #expect([SIGKILL, 0].contains(killed.exitCode), "\(killed.stderr)")
@@ -116,8 +117,8 @@ struct NetworkShareTests {
                 $1
             }
             let workspace = scenario.workspace
-            let first = try await scenario.sync { _ in
-                try await scenario.waitForMediaRequests(1)
+            let first = try await scenario.sync { pid in
+                try await scenario.waitForMediaRequests(1, of: pid)
                 let second = try await ArchiverProcess.run(
                     ["sync", "--config", secondConfig], environment: secondMachine, in: workspace)
                 #expect(second.exitCode == 3, "the second machine ran beside the first: \(second.stderr)")
@@ -200,8 +201,8 @@ struct NetworkShareTests {
         try await withSSHFSArchive(seed: 1111, mountOptions: [], extraConfig: "timeouts:\n  storage: 10s") {
             scenario in
             let suspendedAt = Moment()
-            let hung = try await scenario.sync { _ in
-                try await scenario.waitForMediaRequests(2)
+            let hung = try await scenario.sync { pid in
+                guard try await scenario.waitForMediaRequests(2, of: pid) else { return }
                 scenario.share.suspendServer()
                 suspendedAt.note()
                 // Resumes after 45 s at the latest, so that a tool that never gives up still ends the test.
@@ -226,7 +227,7 @@ struct NetworkShareTests {
         try await withSSHFSArchive(seed: 1112, mountOptions: []) { scenario in
             let signalledAt = Moment()
             let interrupted = try await scenario.sync { pid in
-                try await scenario.waitForMediaRequests(2)
+                guard try await scenario.waitForMediaRequests(2, of: pid) else { return }
                 scenario.share.suspendServer()
                 try await Task.sleep(for: .seconds(3))
                 signalledAt.note()
@@ -290,6 +291,8 @@ struct NetworkShareTests {
         try await body(scenario)
 
         share.resumeServer()
+        // A FUSE daemon that gave up leaves an empty local folder: the rerun must not pass by writing there.
+        try #require(NetworkShareSupport.isMounted(mountPoint), "the share is no longer mounted on \(mountPoint)")
         fixture.simulator.setFaults(SimulatorFaults())
         let rerun = try await scenario.sync()
         #expect(rerun.exitCode == 0, "the final rerun: \(rerun.stderr)")

@@ -77,12 +77,34 @@ struct ShareScenario: Sendable {
         try await run(["sync"] + arguments, during: during)
     }
 
-    /// Waits until the simulator has seen `count` media requests (at most 30 s).
-    func waitForMediaRequests(_ count: Int) async throws {
+    /// Waits until the simulator has seen `count` media requests (at most 30 s, and no longer than the run `pid`
+    /// lives); true when it has.
+    @discardableResult
+    func waitForMediaRequests(_ count: Int, of pid: Int32) async throws -> Bool {
+        try await waitUntil(pid: pid) { simulator.counters.mediaRequests >= count }
+    }
+
+    /// Waits until `count` recordings are at their final paths (at most 30 s, and no longer than the run `pid`
+    /// lives); true when they are. Polls often, so that the caller acts right after a rename.
+    @discardableResult
+    func waitForFinalRecordings(_ count: Int, of pid: Int32) async throws -> Bool {
+        try await waitUntil(pid: pid) { finalRecordings().count >= count }
+    }
+
+    private func waitUntil(pid: Int32, _ condition: () -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + .seconds(30)
-        while simulator.counters.mediaRequests < count && ContinuousClock.now < deadline {
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            if !isAlive(pid) { return false }
             try await Task.sleep(for: .milliseconds(5))
         }
+        return false
+    }
+
+    /// Whether `pid` runs (and is not a zombie waiting to be reaped).
+    private func isAlive(_ pid: Int32) -> Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
+        return stat.split(separator: ")").last?.split(separator: " ").first != "Z"
     }
 
     /// Every recording at a final path: each `.mp4` below the root, not in the tool's folder and not set aside

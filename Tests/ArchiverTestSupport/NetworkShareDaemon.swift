@@ -38,32 +38,46 @@ final class NetworkShareDaemon: Sendable {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        // A clean signal state: the test process may block or ignore signals (SIGPIPE, SIGCHLD), which a child
+        // inherits across exec; sshfs then drops its mount on a lost connection instead of reconnecting.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, program, &actions, nil, argv, envp)
+        let status = posix_spawn(&pid, program, &actions, &attributes, argv, envp)
         guard status == 0 else {
             throw NetworkShareError("cannot start \(program): \(String(cString: strerror(status)))")
         }
         self.pid = pid
     }
 
-    /// Whether the process still runs (reaps it when it has ended).
+    /// Whether the process still runs: reaps it when it has ended, and reads `/proc` besides, because a test
+    /// process that lets the system reap its children (SIGCHLD ignored) never sees its status.
     var isRunning: Bool {
         reaped.withLock { reaped in
             guard !reaped else { return false }
             var status: Int32 = 0
-            let result = waitpid(pid, &status, WNOHANG)
-            if result == pid || (result < 0 && errno == ECHILD) { reaped = true }
+            if waitpid(pid, &status, WNOHANG) == pid || !NetworkShareSupport.isAlive(pid) { reaped = true }
             return !reaped
         }
     }
 
     /// Kills the process and everything below it (and, with `marker`, every process naming it on its command
-    /// line), then waits up to 5 s for it to end.
+    /// line), then waits up to 5 s for them to end.
     func killTree(alsoMatching marker: String? = nil) {
         let root = isRunning ? pid : nil
         NetworkShareSupport.signalTree(SIGCONT, root: root, alsoMatching: marker)
-        NetworkShareSupport.signalTree(SIGKILL, root: root, alsoMatching: marker)
+        let killed = NetworkShareSupport.signalTree(SIGKILL, root: root, alsoMatching: marker)
         let deadline = ContinuousClock.now + .seconds(5)
-        while isRunning && ContinuousClock.now < deadline { usleep(10_000) }
+        while (isRunning || killed.contains(where: NetworkShareSupport.isAlive)) && ContinuousClock.now < deadline {
+            usleep(10_000)
+        }
     }
 }

@@ -158,6 +158,7 @@ public final class SMBShare: Sendable {
         if let client = state.withLock({ $0.client }) { client.killTree() }
         state.withLock { $0.client = nil }
         killServer()
+        NetworkShareSupport.signalTree(SIGKILL, root: nil, alsoMatching: folder.path)
         if !NetworkShareSupport.isMounted(mountPoint) { folder.remove() }
     }
 }

@@ -96,7 +96,16 @@ public final class SSHFSShare: Sendable {
             logPath: logPath)
         state.withLock { $0.mounts.append((mountPoint, client)) }
         try NetworkShareSupport.waitForMount(mountPoint, by: client, logPath: logPath)
+        // The first request completes the SFTP session; sshfs exits, reconnect or not, when its connection is
+        // lost before that.
+        _ = try FileManager.default.contentsOfDirectory(atPath: mountPoint)
         return mountPoint
+    }
+
+    /// The last lines of the server's and the mounts' logs, for failure messages.
+    public var logs: String {
+        let clients = (0..<state.withLock { $0.mounts.count }).map { "\(folder.path)/sshfs-\($0).log" }
+        return ([serverLog] + clients).map { "\($0):\n\(NetworkShareSupport.tail(of: $0))" }.joined(separator: "\n")
     }
 
     /// The server and every process below it (one per connection, which serves the SFTP session).
@@ -147,6 +156,8 @@ public final class SSHFSShare: Sendable {
             mount.client.killTree()
         }
         killServer()
+        // ssh, started by sshfs, is not always below it; it names the client key, in this folder.
+        NetworkShareSupport.signalTree(SIGKILL, root: nil, alsoMatching: folder.path)
         if mounts.allSatisfy({ !NetworkShareSupport.isMounted($0.mountPoint) }) { folder.remove() }
     }
 }

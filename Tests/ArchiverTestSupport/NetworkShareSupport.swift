@@ -138,6 +138,14 @@ public enum NetworkShareSupport {
         }
     }
 
+    /// Whether `pid` exists and is not a zombie (`/proc/PID/stat`).
+    static func isAlive(_ pid: Int32) -> Bool {
+        guard let bytes = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return false }
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard let close = text.lastIndex(of: ")") else { return false }
+        return text[text.index(after: close)...].split(separator: " ").first != "Z"
+    }
+
     /// The parent of `pid` (field 4 of `/proc/PID/stat`, after the parenthesised command name).
     private static func parentPID(of pid: Int32) -> Int32? {
         guard let bytes = FileManager.default.contents(atPath: "/proc/\(pid)/stat") else { return nil }
@@ -166,7 +174,7 @@ public enum NetworkShareSupport {
     }
 
     /// Whether `mountPoint` is a mount point now (`/proc/self/mountinfo`).
-    static func isMounted(_ mountPoint: String) -> Bool {
+    public static func isMounted(_ mountPoint: String) -> Bool {
         guard let bytes = FileManager.default.contents(atPath: "/proc/self/mountinfo") else { return false }
         let escaped = mountPoint.replacingOccurrences(of: " ", with: "\\040")
         return String(decoding: bytes, as: UTF8.self).split(separator: "\n").contains {
