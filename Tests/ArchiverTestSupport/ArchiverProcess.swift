@@ -21,10 +21,6 @@ public enum ArchiverProcess {
 
     /// Runs the binary with `arguments` in `directory`, with a clean environment plus `environment`,
     /// and waits for it without blocking a Swift concurrency thread.
-    ///
-    /// The clean environment holds `PATH`, `HOME` and `XDG_STATE_HOME=<directory>/state`, so that the default
-    /// `state_dir` (the catalog's local folder) lands inside the test's folder, never in /var/lib or the real
-    /// home; `environment` overrides any of them.
     /// - Parameter whileRunning: called with the process id once it runs, before waiting for its exit.
     /// - Parameter executable: the program to run; the archiver by default.
     public static func run(
@@ -48,7 +44,6 @@ public enum ArchiverProcess {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var inherited = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         inherited["HOME"] = ProcessInfo.processInfo.environment["HOME"]
-        inherited["XDG_STATE_HOME"] = "\(directory)/state"
         process.environment = inherited.merging(environment) { $1 }
         let stdoutHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         let stderrHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
