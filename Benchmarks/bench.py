@@ -5,22 +5,18 @@ on the same data served by nginx on loopback, interleaving the tools pair by pai
     Benchmarks/bench.py                 every shape, N = 4 and 8, 5 pairs (about 20 minutes)
     Benchmarks/bench.py --quick         the regression guard: small shape, N = 4, 2 pairs
     Benchmarks/bench.py --shapes medium --transfers 4 --pairs 3
-    Benchmarks/bench.py --shapes share  the archive on an sshfs mount (own sshd on loopback), against cp -r of the
-                                        same files onto the same mount plus an fsync of each file
 
 Prints one row per tool and N: median wall seconds, MB/s, peak RSS, CPU seconds, and for the archiver the
-median of the per-pair ratios to curl and to curl + sync (for the share shape: to cp -r + per-file fsync, in the
-ours/curl column). Every run is checked: exit 0, every file present
+median of the per-pair ratios to curl and to curl + sync. Every run is checked: exit 0, every file present
 with the right size.
 """
-import argparse, os, shutil, socket, statistics, subprocess, sys, time
+import argparse, os, shutil, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 KEY = "bench-key-0123456789"
-SIZES = {"small": 2000 * 256 * 1024, "medium": 200 * 8 * 1024 * 1024, "large": 4 * 1024**3, "listing": 0,
-         "share": 100 * 2 * 1024 * 1024}
-COUNTS = {"small": 2000, "medium": 200, "large": 4, "listing": 100_000, "share": 100}
+SIZES = {"small": 2000 * 256 * 1024, "medium": 200 * 8 * 1024 * 1024, "large": 4 * 1024**3, "listing": 0}
+COUNTS = {"small": 2000, "medium": 200, "large": 4, "listing": 100_000}
 # Shapes whose outputs are kept until the shape is done rather than deleted after each run. This disk's ext4 has no
 # journal, and without one ext4 skips every inode freed in the last 60 to 360 seconds when it allocates a new one
 # (`recently_deleted` in a perf profile): deleting 2000-4000 files after each run made the next tool's file
@@ -35,8 +31,7 @@ def sh(cmd, **kw):
 
 
 def ensure_tools():
-    missing = [pkg for tool, pkg in [("nginx", "nginx-light"), ("aria2c", "aria2"), ("/usr/bin/time", "time"),
-                                     ("/usr/sbin/sshd", "openssh-server"), ("sshfs", "sshfs")]
+    missing = [pkg for tool, pkg in [("nginx", "nginx-light"), ("aria2c", "aria2"), ("/usr/bin/time", "time")]
                if not shutil.which(tool)]
     if missing:
         sh("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq " + " ".join(missing))
@@ -55,68 +50,6 @@ def start_nginx(root, port):
 def stop_nginx(path, root):
     subprocess.run(["nginx", "-c", path, "-p", root, "-s", "stop"])
     time.sleep(0.3)
-
-
-class SSHFSShare:
-    """An sshfs mount of a folder served by our own sshd on a free loopback port (fresh host and client keys,
-    key-only root login), as the network share tests start it. The outputs go to `mount`; they are checked and
-    deleted through `export`, the served folder, which is local."""
-
-    def __init__(self, work):
-        self.dir = os.path.join(work, "sshfs")
-        shutil.rmtree(self.dir, ignore_errors=True)
-        self.export, self.mount = os.path.join(self.dir, "export"), os.path.join(self.dir, "mount")
-        os.makedirs(self.export)
-        os.makedirs(self.mount)
-        for key in ("host_key", "client_key"):
-            sh(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", os.path.join(self.dir, key)])
-        shutil.copy(os.path.join(self.dir, "client_key.pub"), os.path.join(self.dir, "authorized_keys"))
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        config = os.path.join(self.dir, "sshd_config")
-        with open(config, "w") as f:
-            f.write(f"Port {port}\nListenAddress 127.0.0.1\nHostKey {self.dir}/host_key\nPidFile {self.dir}/sshd.pid\n"
-                    f"AuthorizedKeysFile {self.dir}/authorized_keys\nPermitRootLogin prohibit-password\n"
-                    "PasswordAuthentication no\nKbdInteractiveAuthentication no\nUsePAM no\nStrictModes no\n"
-                    "Subsystem sftp internal-sftp\n")
-        os.makedirs("/run/sshd", exist_ok=True)
-        log = open(os.path.join(self.dir, "log"), "w")
-        self.sshd = subprocess.Popen(["/usr/sbin/sshd", "-D", "-e", "-f", config], stdout=log, stderr=log)
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
-        options = f"IdentityFile={self.dir}/client_key,StrictHostKeyChecking=no,UserKnownHostsFile=/dev/null,BatchMode=yes"
-        self.sshfs = subprocess.Popen(["sshfs", f"root@127.0.0.1:{self.export}", self.mount, "-f", "-p", str(port),
-                                       "-o", options], stdout=log, stderr=log)
-        for _ in range(200):
-            if os.path.ismount(self.mount):
-                break
-            time.sleep(0.05)
-        else:
-            self.stop()
-            sys.exit(f"sshfs did not mount: {open(os.path.join(self.dir, 'log')).read()[-2000:]}")
-        os.listdir(self.mount)
-
-    def local(self, path):
-        """The served folder's path for `path` below the mount."""
-        return os.path.join(self.export, os.path.relpath(path, self.mount))
-
-    def stop(self):
-        subprocess.run(["fusermount", "-uz", self.mount])
-        for process in (self.sshfs, self.sshd):
-            process.kill()
-            process.wait()
-        # The ssh that sshfs started is not its child any more; it names our client key.
-        for pid in filter(str.isdigit, os.listdir("/proc")):
-            try:
-                if f"{self.dir}/client_key".encode() in open(f"/proc/{pid}/cmdline", "rb").read():
-                    os.kill(int(pid), 9)
-            except OSError:
-                pass
 
 
 def timed(cmd, cwd, env=None):
@@ -144,19 +77,10 @@ def check(folder, shape):
         sys.exit(f"incomplete result in {folder}: {files} files, {total} bytes")
 
 
-def run_tool(tool, shape, n, data, port, binary, out, share=None):
+def run_tool(tool, shape, n, data, port, binary, out):
     os.makedirs(out)
     env = dict(os.environ, GETSCREEN_API_KEY=KEY)
-    if share:
-        # The catalog's local folder (the default state_dir follows XDG_STATE_HOME), fresh for each run.
-        env["XDG_STATE_HOME"] = os.path.join(data, "state", os.path.basename(out))
-        shutil.rmtree(env["XDG_STATE_HOME"], ignore_errors=True)
-    if tool == "cp+fsync":
-        # cp -r of the recordings onto the share, then an fsync of each copied file through the mount (sync FILE...
-        # opens each and calls fsync), the durability a tool needs before it calls a recording archived.
-        copy = f"cp -r '{data}/site/video/.' '{out}' && find '{out}' -type f -exec sync {{}} +"
-        result = timed(["sh", "-c", copy], data)
-    elif tool == "archiver":
+    if tool == "archiver":
         config = os.path.join(data, "bench.yaml")
         open(config, "w").write(
             f"api:\n  base_url: http://127.0.0.1:{port}/v1\narchive:\n  root: {out}\n  min_free: 0\n"
@@ -178,12 +102,12 @@ def run_tool(tool, shape, n, data, port, binary, out, share=None):
         result = timed(["aria2c", "-q", "-j", str(n), "-x", "1", "--file-allocation=none", "--allow-overwrite=true",
                         "--auto-file-renaming=false", "-i", os.path.join(data, "urls.aria2"), "-d", out], out)
     if shape != "listing":
-        check(share.local(out) if share else out, shape)
+        check(out, shape)
     # Untimed: the next run starts with nothing of this one left to write back (a later sync or syncfs would
     # otherwise flush it on that run's clock).
     os.sync()
     if shape not in KEEP_OUTPUTS:
-        shutil.rmtree(share.local(out) if share else out, ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
         os.sync()
     return result
 
@@ -211,24 +135,18 @@ def main():
         port = 18080 + i
         os.makedirs(data, exist_ok=True)
         sh([sys.executable, os.path.join(HERE, "make_dataset.py"), shape, data, "--port", str(port), "--key", KEY])
-        share = SSHFSShare(a.work) if shape == "share" else None
-        outputs = os.path.join(share.mount if share else data, "runs")
-        shutil.rmtree(share.local(outputs) if share else outputs, ignore_errors=True)
+        outputs = os.path.join(data, "runs")
+        shutil.rmtree(outputs, ignore_errors=True)
         conf = start_nginx(data, port)
         try:
-            tools = (["archiver", "curl"] if shape == "listing" else ["archiver", "cp+fsync"] if share
-                     else ["archiver", "curl", "curl+sync", "aria2c"])
-            if share:
-                print("| share: archive on sshfs | N | tool | wall s (median) | MB/s | peak RSS MiB | CPU s "
-                      "| ours/(cp -r + fsync) | |")
+            tools = ["archiver", "curl"] if shape == "listing" else ["archiver", "curl", "curl+sync", "aria2c"]
             for n in ([1] if shape == "listing" else [int(x) for x in a.transfers.split(",")]):
                 runs = {t: [] for t in tools}
                 for pair in range(a.pairs):
                     for t in tools:
                         out = os.path.join(outputs, f"{t}-{n}-{pair}")
-                        runs[t].append(run_tool(t, shape, n, data, port, binary, out, share))
-                baseline = "cp+fsync" if share else "curl"
-                ratio = [o[0] / c[0] for o, c in zip(runs["archiver"], runs[baseline])]
+                        runs[t].append(run_tool(t, shape, n, data, port, binary, out))
+                ratio = [o[0] / c[0] for o, c in zip(runs["archiver"], runs["curl"])]
                 ratio_sync = ([o[0] / c[0] for o, c in zip(runs["archiver"], runs["curl+sync"])]
                               if "curl+sync" in runs else None)
                 for t in tools:
@@ -241,9 +159,7 @@ def main():
                     print(f"| {shape} | {n} | {t} | {wall:.2f} | {mbs} | {rss:.1f} | {cpu:.2f} | {r1} | {r2} |", flush=True)
         finally:
             stop_nginx(conf, data)
-            shutil.rmtree(share.local(outputs) if share else outputs, ignore_errors=True)
-            if share:
-                share.stop()
+            shutil.rmtree(outputs, ignore_errors=True)
 
 
 if __name__ == "__main__":
