@@ -101,7 +101,9 @@ let package = Package(
         ),
         .target(
             name: "ArchiverTestSupport",
-            dependencies: ["ArchiverCore", "GetscreenSimulator", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "ArchiverCore", "CSQLite", "GetscreenSimulator", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Tests/ArchiverTestSupport",
             swiftSettings: swiftSettings
         ),

@@ -5,18 +5,22 @@ on the same data served by nginx on loopback, interleaving the tools pair by pai
     Benchmarks/bench.py                 every shape, N = 4 and 8, 5 pairs (about 20 minutes)
     Benchmarks/bench.py --quick         the regression guard: small shape, N = 4, 2 pairs
     Benchmarks/bench.py --shapes medium --transfers 4 --pairs 3
+    Benchmarks/bench.py --shapes share  the archive on an sshfs mount (own sshd on loopback) against cp -r
+                                        of the same files onto the same mount plus an fsync of each file
 
 Prints one row per tool and N: median wall seconds, MB/s, peak RSS, CPU seconds, and for the archiver the
 median of the per-pair ratios to curl and to curl + sync. Every run is checked: exit 0, every file present
 with the right size.
 """
 import argparse, os, shutil, statistics, subprocess, sys, time
+from sshfs_share import SSHFSShare
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 KEY = "bench-key-0123456789"
-SIZES = {"small": 2000 * 256 * 1024, "medium": 200 * 8 * 1024 * 1024, "large": 4 * 1024**3, "listing": 0}
-COUNTS = {"small": 2000, "medium": 200, "large": 4, "listing": 100_000}
+SIZES = {"small": 2000 * 256 * 1024, "medium": 200 * 8 * 1024 * 1024, "large": 4 * 1024**3, "listing": 0,
+         "share": 100 * 1024 * 1024}
+COUNTS = {"small": 2000, "medium": 200, "large": 4, "listing": 100_000, "share": 100}
 # Shapes whose outputs are kept until the shape is done rather than deleted after each run. This disk's ext4 has no
 # journal, and without one ext4 skips every inode freed in the last 60 to 360 seconds when it allocates a new one
 # (`recently_deleted` in a perf profile): deleting 2000-4000 files after each run made the next tool's file
@@ -31,7 +35,8 @@ def sh(cmd, **kw):
 
 
 def ensure_tools():
-    missing = [pkg for tool, pkg in [("nginx", "nginx-light"), ("aria2c", "aria2"), ("/usr/bin/time", "time")]
+    missing = [pkg for tool, pkg in [("nginx", "nginx-light"), ("aria2c", "aria2"), ("/usr/bin/time", "time"),
+                                     ("/usr/sbin/sshd", "openssh-server"), ("sshfs", "sshfs")]
                if not shutil.which(tool)]
     if missing:
         sh("apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq " + " ".join(missing))
@@ -79,7 +84,8 @@ def check(folder, shape):
 
 def run_tool(tool, shape, n, data, port, binary, out):
     os.makedirs(out)
-    env = dict(os.environ, GETSCREEN_API_KEY=KEY)
+    # The catalog in a folder of the run's own (the default would be /var/lib/getscreen-archiver).
+    env = dict(os.environ, GETSCREEN_API_KEY=KEY, XDG_STATE_HOME=out + ".state")
     if tool == "archiver":
         config = os.path.join(data, "bench.yaml")
         open(config, "w").write(
@@ -98,6 +104,13 @@ def run_tool(tool, shape, n, data, port, binary, out):
                 "--config", os.path.join(data, "urls.curl")]
         cmd = curl if tool == "curl" else ["sh", "-c", " ".join(f"'{c}'" for c in curl) + " && sync"]
         result = timed(cmd, out)
+    elif tool == "cp+fsync":
+        # The same recordings, already local, copied onto the share, then each file flushed to the server.
+        script = ("import os, sys\nfor d, _, names in os.walk(sys.argv[1]):\n    for n in names:\n"
+                  "        fd = os.open(os.path.join(d, n), os.O_RDONLY)\n        os.fsync(fd)\n        os.close(fd)\n")
+        cmd = ["sh", "-c", f"cp -r '{os.path.join(data, 'site', 'video')}' '{out}/video' && "
+                           f"{sys.executable} -c '{script}' '{out}'"]
+        result = timed(cmd, out)
     elif tool == "aria2c":
         result = timed(["aria2c", "-q", "-j", str(n), "-x", "1", "--file-allocation=none", "--allow-overwrite=true",
                         "--auto-file-renaming=false", "-i", os.path.join(data, "urls.aria2"), "-d", out], out)
@@ -108,6 +121,7 @@ def run_tool(tool, shape, n, data, port, binary, out):
     os.sync()
     if shape not in KEEP_OUTPUTS:
         shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(out + ".state", ignore_errors=True)
         os.sync()
     return result
 
@@ -128,25 +142,29 @@ def main():
         sh(["swift", "build", "-c", "release", "--static-swift-stdlib", "--product", "getscreen-archiver"], cwd=REPO)
     binary = os.path.join(REPO, ".build/release/getscreen-archiver")
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}  nproc={os.cpu_count()}  pairs={a.pairs}")
-    print("| shape | N | tool | wall s (median) | MB/s | peak RSS MiB | CPU s | ours/curl | ours/(curl+sync) |")
+    print("| shape | N | tool | wall s (median) | MB/s | peak RSS MiB | CPU s | ours/curl (share: ours/(cp+fsync)) "
+          "| ours/(curl+sync) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for i, shape in enumerate(a.shapes.split(",")):
         data = os.path.join(a.work, shape)
         port = 18080 + i
         os.makedirs(data, exist_ok=True)
         sh([sys.executable, os.path.join(HERE, "make_dataset.py"), shape, data, "--port", str(port), "--key", KEY])
-        outputs = os.path.join(data, "runs")
+        share = SSHFSShare(a.work) if shape == "share" else None
+        outputs = os.path.join(share.mount if share else data, "runs")
         shutil.rmtree(outputs, ignore_errors=True)
         conf = start_nginx(data, port)
         try:
-            tools = ["archiver", "curl"] if shape == "listing" else ["archiver", "curl", "curl+sync", "aria2c"]
+            tools = (["archiver", "curl"] if shape == "listing" else ["archiver", "cp+fsync"] if share
+                     else ["archiver", "curl", "curl+sync", "aria2c"])
             for n in ([1] if shape == "listing" else [int(x) for x in a.transfers.split(",")]):
                 runs = {t: [] for t in tools}
                 for pair in range(a.pairs):
                     for t in tools:
                         out = os.path.join(outputs, f"{t}-{n}-{pair}")
                         runs[t].append(run_tool(t, shape, n, data, port, binary, out))
-                ratio = [o[0] / c[0] for o, c in zip(runs["archiver"], runs["curl"])]
+                baseline = "cp+fsync" if share else "curl"
+                ratio = [o[0] / c[0] for o, c in zip(runs["archiver"], runs[baseline])]
                 ratio_sync = ([o[0] / c[0] for o, c in zip(runs["archiver"], runs["curl+sync"])]
                               if "curl+sync" in runs else None)
                 for t in tools:
@@ -160,6 +178,8 @@ def main():
         finally:
             stop_nginx(conf, data)
             shutil.rmtree(outputs, ignore_errors=True)
+            if share:
+                share.close()
 
 
 if __name__ == "__main__":

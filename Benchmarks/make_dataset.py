@@ -16,6 +16,7 @@ SHAPES = {
     "medium": (200, 8 * 1024 * 1024),
     "large": (4, 1024 * 1024 * 1024),
     "listing": (100_000, 0),
+    "share": (100, 1024 * 1024),
 }
 PAGE = 100
 OVERLAP = min(5, PAGE // 4)

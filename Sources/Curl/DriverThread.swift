@@ -2,10 +2,10 @@ import CLinux
 import Glibc
 
 /// Starts detached POSIX threads: what `Foundation.Thread` did for the drivers, without linking Foundation.
-enum DriverThread {
+public enum DriverThread {
     /// Runs `body` on a new detached thread named `name` (Linux keeps the first 15 bytes).
     /// - Precondition: the system can create a thread; failing that is not recoverable for a driver.
-    static func start(name: String, _ body: @escaping @Sendable () -> Void) {
+    public static func start(name: String, _ body: @escaping @Sendable () -> Void) {
         let box = Unmanaged.passRetained(Body(name: name, run: body)).toOpaque()
         var thread = pthread_t()
         let status = pthread_create(

@@ -254,6 +254,7 @@ final class Transfer: @unchecked Sendable {
                 hasCheckedResumeStart = true
                 guard startResumedBody(descriptor: descriptor, observer: observer) else { return 0 }
             }
+            observer?.transferWillWrite()
             var offset = 0
             while offset < bytes.count {
                 let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)

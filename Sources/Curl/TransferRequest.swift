@@ -56,10 +56,17 @@ public struct TransferRequest: Sendable {
 /// Called on the transfer engine's thread, one call at a time for a given transfer, so an implementation
 /// needs no lock as long as it is read only after `CurlMulti.perform` returns.
 public protocol TransferBodyObserver: AnyObject, Sendable {
+    /// Bytes are about to be written to the file: a write on a hung share may block here (for a watchdog).
+    func transferWillWrite()
     /// `bytes` were just written to the file, after every byte of earlier calls.
     func transferDidWrite(_ bytes: UnsafeRawBufferPointer)
     /// The server ignored the requested range: the file was truncated and the body starts again at byte 0.
     func transferDidRestartFromZero()
+}
+
+extension TransferBodyObserver {
+    /// Does nothing: most observers only look at the bytes written.
+    public func transferWillWrite() {}
 }
 
 /// The outcome of a transfer that completed at the HTTP level, whatever its status code.

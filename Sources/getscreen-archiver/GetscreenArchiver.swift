@@ -33,13 +33,14 @@ struct GetscreenArchiver: AsyncParsableCommand {
         mallopt(M_ARENA_MAX, 1)
         let run = Task { try await parseAndRun() }
         // SIGINT and SIGTERM (Ctrl-C, systemd stopping the unit) cancel the run: in-flight transfers abort,
-        // their temporary files are removed, and the process exits 3 with what was archived so far.
+        // their temporary files are removed, and the process exits 3 with what was archived so far; within a few
+        // seconds even when a storage call hangs (see `Interruption`).
         let signalSources = [SIGINT, SIGTERM].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
             // @Sendable: otherwise the handler inherits main()'s main-actor isolation, and the runtime traps when
             // Dispatch runs it on one of its own threads.
-            source.setEventHandler { @Sendable in run.cancel() }
+            source.setEventHandler { @Sendable in Interruption.received(signalNumber, cancelling: run) }
             source.resume()
             return source
         }

@@ -86,7 +86,7 @@ import Testing
     }
 
     @Test(arguments: [true, false])
-    func opensACatalogThatGRDBWrote(isOnArchive: Bool) throws {
+    func opensACatalogThatGRDBWrote(isOnShare: Bool) throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let path = folder.path + "/catalog.sqlite"
@@ -97,7 +97,7 @@ import Testing
         #expect(try readOnly.entries() == Self.grdbEntries)
         #expect(try readOnly.lastSuccessfulSync() == Date(timeIntervalSince1970: 1_780_000_500))
 
-        let catalog = try Catalog.open(at: path, isOnArchive: isOnArchive)
+        let catalog = try Catalog.open(at: path, isOnShare: isOnShare)
         #expect(try catalog.entries() == Self.grdbEntries)
         try catalog.record([CatalogTests.entry(9, start: 1_780_000_200)])
         #expect(try catalog.entries().map(\.sessionID) == [7, 8, 9])
@@ -112,7 +112,7 @@ import Testing
         let grdbPath = folder.path + "/grdb.sqlite"
         try Self.execute(Self.grdbCatalogSQL, at: grdbPath)
         let path = folder.path + "/catalog.sqlite"
-        _ = try Catalog.open(at: path, isOnArchive: true)
+        _ = try Catalog.open(at: path, isOnShare: true)
 
         #expect(try Self.appliedMigrations(at: path) == ["v1"])
         #expect(try Self.schemaNames(at: path) == Self.schemaNames(at: grdbPath))
@@ -125,9 +125,9 @@ import Testing
         try Self.execute(Self.grdbCatalogSQL + "INSERT INTO grdb_migrations (identifier) VALUES ('v2');", at: path)
         let before = contents(of: path)
 
-        for isOnArchive in [true, false] {
+        for isOnShare in [true, false] {
             let reason = try Self.refusal(at: path) { () throws(ArchiverError) in
-                try Catalog.open(at: path, isOnArchive: isOnArchive)
+                try Catalog.open(at: path, isOnShare: isOnShare)
             }
             #expect(reason.hasPrefix("its schema is newer than this version of the tool (unknown migrations: v2)"))
         }
@@ -147,7 +147,7 @@ import Testing
         #expect(reason == "its schema is older than this version of the tool (a sync or reindex migrates it)")
         #expect(contents(of: path) == before)
 
-        let catalog = try Catalog.open(at: path, isOnArchive: true)
+        let catalog = try Catalog.open(at: path, isOnShare: true)
         try catalog.record([CatalogTests.entry(1)])
         #expect(try Self.appliedMigrations(at: path) == ["v1"])
         #expect(try Catalog.openReadOnly(at: path).entries().map(\.sessionID) == [1])

@@ -17,8 +17,9 @@ import Testing
             endingAt: Int(Date().timeIntervalSince1970) - 60)
     }
 
-    static func catalogPath(_ fixture: SimulatorFixture) -> String {
-        "\(fixture.root)/.getscreen-archiver/catalog.sqlite"
+    /// Where the fixture's configuration keeps the catalog.
+    static func catalogPath(_ fixture: SimulatorFixture) throws -> String {
+        Catalog.path(for: try fixture.configuration())
     }
 
     /// The `date_from` and `date_to` of every `history/list` request, as sent.
@@ -37,7 +38,7 @@ import Testing
             configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.downloaded == 9)
-        let catalog = try Catalog.openReadOnly(at: Self.catalogPath(fixture))
+        let catalog = try Catalog.openReadOnly(at: try Self.catalogPath(fixture))
         let entries = try catalog.entries()
         #expect(entries.map(\.sessionID) == fixture.dataset.sessions.sorted { $0.start < $1.start }.map(\.id))
         for session in fixture.dataset.sessions {
@@ -69,7 +70,7 @@ import Testing
         var configuration = try fixture.configuration()
         configuration.syncOverlap = .seconds(5 * 86_400)
         _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-        let catalog = try Catalog.openReadOnly(at: Self.catalogPath(fixture))
+        let catalog = try Catalog.openReadOnly(at: try Self.catalogPath(fixture))
         let watermark = try #require(try catalog.lastSuccessfulSync())
         fixture.simulator.resetCounters()
 
@@ -105,7 +106,7 @@ import Testing
         defer { Task { await fixture.tearDown() } }
         let configuration = try fixture.configuration()
         _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-        let catalog = try Catalog.openReadOnly(at: Self.catalogPath(fixture))
+        let catalog = try Catalog.openReadOnly(at: try Self.catalogPath(fixture))
         let watermark = try catalog.lastSuccessfulSync()
 
         _ = try await Archiver.sync(
@@ -121,15 +122,15 @@ import Testing
         defer { Task { await fixture.tearDown() } }
         let configuration = try fixture.configuration()
         _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-        let recorded = try Catalog.openReadOnly(at: Self.catalogPath(fixture)).entries()
-        try FileManager.default.removeItem(atPath: Self.catalogPath(fixture))
+        let recorded = try Catalog.openReadOnly(at: try Self.catalogPath(fixture)).entries()
+        try FileManager.default.removeItem(atPath: try Self.catalogPath(fixture))
 
         let report = try Archiver.reindex(configuration: configuration, logger: logger)
 
         #expect(report.indexed == 14)
         #expect(report.skipped.isEmpty)
         #expect(recorded.count == 14)
-        #expect(try Catalog.openReadOnly(at: Self.catalogPath(fixture)).entries() == recorded)
+        #expect(try Catalog.openReadOnly(at: try Self.catalogPath(fixture)).entries() == recorded)
     }
 
     @Test func reindexSkipsUnusableSidecarsAndTheStateFolder() async throws {
@@ -160,7 +161,7 @@ import Testing
             report.skipped.map(\.path).sorted()
                 == paths[0...1].map { "\($0.dropFirst(fixture.root.count + 1)).json" }.sorted())
         #expect(report.skipped.contains { $0.reason.contains("SHA-256") })
-        #expect(try Catalog.openReadOnly(at: Self.catalogPath(fixture)).entries().isEmpty)
+        #expect(try Catalog.openReadOnly(at: try Self.catalogPath(fixture)).entries().isEmpty)
     }
 
     @Test func syncRebuildsAMissingCatalogFromTheSidecars() async throws {
@@ -168,8 +169,8 @@ import Testing
         defer { Task { await fixture.tearDown() } }
         let configuration = try fixture.configuration()
         _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-        let recorded = try Catalog.openReadOnly(at: Self.catalogPath(fixture)).entries()
-        try FileManager.default.removeItem(atPath: Self.catalogPath(fixture))
+        let recorded = try Catalog.openReadOnly(at: try Self.catalogPath(fixture)).entries()
+        try FileManager.default.removeItem(atPath: try Self.catalogPath(fixture))
         fixture.simulator.resetCounters()
 
         let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
@@ -179,14 +180,14 @@ import Testing
         #expect(report.downloaded == 0)
         #expect(report.skipped == 8)
         #expect(Self.listWindows(fixture).map(\.from) == [nil])
-        #expect(try Catalog.openReadOnly(at: Self.catalogPath(fixture)).entries() == recorded)
+        #expect(try Catalog.openReadOnly(at: try Self.catalogPath(fixture)).entries() == recorded)
     }
 
     @Test func dryRunWithoutACatalogCreatesNone() async throws {
         let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 4))
         defer { Task { await fixture.tearDown() } }
         var configuration = try fixture.configuration()
-        configuration.stateDirectory = fixture.workspace.path + "/state"
+        configuration.stateDirectory = fixture.workspace.path + "/var/state"
 
         let report = try await Archiver.sync(
             configuration: configuration, options: SyncOptions(isDryRun: true), logger: logger)
@@ -196,7 +197,8 @@ import Testing
         #expect(report.wouldDownload == 4)
         #expect(onRoot.wouldDownload == 4)
         #expect(treeSnapshot(of: fixture.root).isEmpty)
-        #expect(!FileManager.default.fileExists(atPath: fixture.workspace.path + "/state"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.workspace.path + "/var/state"))
+        #expect(!FileManager.default.fileExists(atPath: fixture.stateDirectory))
     }
 
     @Test func dryRunReadsTheWatermarkAndChangesNothing() async throws {
@@ -204,16 +206,16 @@ import Testing
         defer { Task { await fixture.tearDown() } }
         let configuration = try fixture.configuration()
         _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-        let watermark = try #require(try Catalog.openReadOnly(at: Self.catalogPath(fixture)).lastSuccessfulSync())
+        let watermark = try #require(try Catalog.openReadOnly(at: try Self.catalogPath(fixture)).lastSuccessfulSync())
         let before = treeSnapshot(of: fixture.root)
-        let catalogBytes = contents(of: Self.catalogPath(fixture))
+        let catalogBytes = contents(of: try Self.catalogPath(fixture))
         fixture.simulator.resetCounters()
 
         _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(isDryRun: true), logger: logger)
 
         #expect(Self.listWindows(fixture).map(\.from) == ["\(Int(watermark.timeIntervalSince1970) - 2 * 86_400)"])
         #expect(treeSnapshot(of: fixture.root) == before)
-        #expect(contents(of: Self.catalogPath(fixture)) == catalogBytes)
+        #expect(contents(of: try Self.catalogPath(fixture)) == catalogBytes)
     }
 
     @Test func aLocalStateDirectoryHoldsTheCatalog() async throws {
@@ -224,10 +226,10 @@ import Testing
 
         _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
 
-        let catalog = try Catalog.open(at: fixture.workspace.path + "/var/state/catalog.sqlite", isOnArchive: false)
+        let catalog = try Catalog.open(at: fixture.workspace.path + "/var/state/catalog.sqlite", isOnShare: false)
         #expect(try catalog.entries().count == 3)
         #expect(try catalog.journalMode() == "wal")
-        #expect(!FileManager.default.fileExists(atPath: Self.catalogPath(fixture)))
+        #expect(!FileManager.default.fileExists(atPath: CatalogAccess.formerPath(ofArchive: fixture.root)))
     }
 
     @Test func fetchRecordsItsRecording() async throws {
@@ -237,7 +239,7 @@ import Testing
 
         _ = try await Archiver.fetch(configuration: fixture.configuration(), session: .id(session.id), logger: logger)
 
-        let catalog = try Catalog.openReadOnly(at: Self.catalogPath(fixture))
+        let catalog = try Catalog.openReadOnly(at: try Self.catalogPath(fixture))
         #expect(try catalog.entries().map(\.sessionID) == [session.id])
         #expect(try catalog.entry(sessionID: session.id)?.relativePath == SimulatorFixture.expectedPath(of: session))
         #expect(try catalog.entry(sessionID: session.id)?.uid == session.uid)

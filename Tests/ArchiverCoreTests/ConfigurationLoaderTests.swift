@@ -110,14 +110,20 @@ struct ConfigurationLoaderTests {
         #expect(configuration.transfers == 4)
         #expect(configuration.mediaHosts.map(\.description) == ["*.getscreen.me"])
         #expect(!configuration.allowInsecureHTTP)
-        #expect(configuration.stateDirectory == nil)
+        #expect(!configuration.stateDirectorySource.isConfigured)
+        #expect(
+            configuration.stateDirectory.hasSuffix(
+                "/getscreen-archiver/srv-archive-"
+                    + configuration.stateDirectory.suffix(8)))
         #expect(configuration.syncOverlap == .seconds(2 * 86_400))
-        #expect(!configuration.requiresMount)
+        #expect(configuration.mountRequirement == .none)
+        #expect(configuration.assumedFreeBytes == nil)
         #expect(configuration.minimumFreeBytes == 1 << 30)
         #expect(configuration.retryAttempts == 5)
         #expect(configuration.retryMaxDelay == .seconds(60))
         #expect(configuration.connectTimeout == .seconds(30))
         #expect(configuration.stallTimeout == .seconds(60))
+        #expect(configuration.storageTimeout == .seconds(120))
     }
 
     @Test func readsTheReliabilityKeys() throws {
@@ -136,17 +142,38 @@ struct ConfigurationLoaderTests {
             timeouts:
               connect: 10s
               stall: 90
+              storage: 30s
             """,
             in: directory
         )
         #expect(configuration.stateDirectory == directory.path + "/state/here")
-        #expect(configuration.requiresMount)
+        #expect(configuration.mountRequirement == .rootIsMountPoint)
         #expect(configuration.minimumFreeBytes == 10 << 30)
         #expect(configuration.syncOverlap == .seconds(3 * 86_400))
         #expect(configuration.retryAttempts == 7)
         #expect(configuration.retryMaxDelay == .seconds(300))
         #expect(configuration.connectTimeout == .seconds(10))
         #expect(configuration.stallTimeout == .seconds(90))
+        #expect(configuration.storageTimeout == .seconds(30))
+    }
+
+    @Test func requireMountTakesABooleanOrTheMountPointAboveTheRoot() throws {
+        let directory = try TemporaryDirectory()
+        #expect(try load("archive:\n  require_mount: false\n", in: directory).mountRequirement == .none)
+        #expect(try load("archive:\n  require_mount: yes\n", in: directory).mountRequirement == .rootIsMountPoint)
+        #expect(
+            try load("archive:\n  require_mount: /mnt/smb/\n", in: directory).mountRequirement
+                == .mountPoint("/mnt/smb"))
+        let error = try loadError("archive:\n  require_mount: mnt/smb\n", in: directory)
+        #expect(error.description.contains("the absolute path of the mount point"))
+        #expect(error.description.contains("archive.require_mount"))
+    }
+
+    @Test func assumeFreeIsASize() throws {
+        let directory = try TemporaryDirectory()
+        #expect(try load("archive:\n  assume_free: 2TiB\n", in: directory).assumedFreeBytes == 2 << 40)
+        let error = try loadError("archive:\n  assume_free: lots\n", in: directory)
+        #expect(error.description.contains("archive.assume_free"))
     }
 
     @Test(arguments: [
@@ -179,6 +206,7 @@ struct ConfigurationLoaderTests {
         #expect(configuration.syncOverlap == ArchiverConfiguration.defaultSyncOverlap)
         #expect(configuration.minimumFreeBytes == ArchiverConfiguration.defaultMinimumFreeBytes)
         #expect(configuration.stallTimeout == ArchiverConfiguration.defaultStallTimeout)
+        #expect(configuration.storageTimeout == ArchiverConfiguration.defaultStorageTimeout)
     }
 
     @Test func readsAStateDirectoryAsGiven() throws {
@@ -371,10 +399,12 @@ struct ConfigurationLoaderTests {
         ("retry:\n  max_delay: 2h\n", "retry.max_delay", 2, "(got \"2h\")"),
         ("timeouts:\n  connect: 0\n", "timeouts.connect", 2, "a duration from 1s to 10m"),
         ("timeouts:\n  stall: soon\n", "timeouts.stall", 2, "(got \"soon\")"),
+        ("timeouts:\n  storage: 1s\n", "timeouts.storage", 2, "a duration from 5s to 1h"),
+        ("timeouts:\n  storage: 2h\n", "timeouts.storage", 2, "(got \"2h\")"),
         ("archive:\n  min_free: 10 GiBs\n", "archive.min_free", 2, "a size written as a whole number with a unit"),
         ("archive:\n  min_free: 1.5GiB\n", "archive.min_free", 2, "(got \"1.5GiB\")"),
         ("archive:\n  min_free: 99999999999TiB\n", "archive.min_free", 2, "(got \"99999999999TiB\")"),
-        ("archive:\n  require_mount: yes please\n", "archive.require_mount", 2, "true or false"),
+        ("archive:\n  require_mount: yes please\n", "archive.require_mount", 2, "true, false, or the absolute path"),
         ("state_dir: \"\"\n", "state_dir", 1, "the path of a folder for the catalog"),
         ("state_dir: [a]\n", "state_dir", 1, "a single value (got a list)"),
     ])

@@ -41,4 +41,27 @@ import Testing
         #expect(plan.missingSidecars.map(\.relativePath) == ["PC-1001/2020/12/22/180433_1"])
         #expect(plan.downloads.isEmpty)
     }
+
+    @Test(arguments: [DownloadPlan.ItemsKept.all, .work, .none])
+    func archivedRecordingsTheCatalogLacksArePlannedAsUncatalogued(keeping: DownloadPlan.ItemsKept) throws {
+        let planner = DownloadPlanner(layout: .default, timeZone: ArchiveTimeZone.utc)
+        let sessions = try [
+            Self.session(id: 1, size: 10), Self.session(id: 2, size: 20), Self.session(id: 3, size: 30),
+            Self.session(id: 4, size: 40),
+        ]
+        // 1 and 2 are archived, 3 has the wrong size, 4 is missing; only 1 is catalogued.
+        let onDisk = ["180433_1.mp4": 10, "180433_2.mp4": 20, "180433_3.mp4": 3]
+        var plan = DownloadPlan(keeping: keeping)
+
+        for session in sessions {
+            planner.plan(
+                session, into: &plan, fileSize: { onDisk[String($0.split(separator: "/").last ?? "")] },
+                isCatalogued: { $0 == 1 })
+        }
+
+        #expect(plan.archivedCount == 2)
+        #expect(plan.uncataloguedCount == 1)
+        #expect(plan.agents[1001]?.uncatalogued == 1)
+        #expect(plan.uncatalogued.map(\.session.id) == (keeping == .none ? [] : [2]))
+    }
 }

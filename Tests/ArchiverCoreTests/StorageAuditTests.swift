@@ -54,7 +54,7 @@ import Testing
             unusableItems: listing.invalidItems,
             notListed: listing.notListed,
             agentIDs: agentIDs,
-            freeBytes: freeBytes,
+            freeSpace: freeBytes.map { .measured($0) },
             minimumFreeBytes: minimumFree
         )
     }
@@ -156,7 +156,7 @@ import Testing
     @Test func emptyArchiveAndUnknownSpace() throws {
         let audit = StorageAudit(
             plan: DownloadPlanner(layout: .default, timeZone: ArchiveTimeZone.utc).plan([]) { _ in nil },
-            unusableItems: [], notListed: [], agentIDs: [], freeBytes: nil, minimumFreeBytes: 0)
+            unusableItems: [], notListed: [], agentIDs: [], freeSpace: nil, minimumFreeBytes: 0)
         #expect(audit.agents.isEmpty)
         #expect(audit.space == nil)
         let table = audit.table()

@@ -19,20 +19,20 @@ import Testing
         #expect(ArchiveRoot.isMountPoint("/"))
         #expect(ArchiveRoot.isMountPoint("/proc"))
         #expect(!ArchiveRoot.isMountPoint(folder.path))
-        #expect(throws: ArchiverError.self) { try ArchiveRoot(path: folder.path, requiresMount: true) }
-        #expect(throws: Never.self) { try ArchiveRoot(path: folder.path, requiresMount: false) }
+        #expect(throws: ArchiverError.self) { try ArchiveRoot(path: folder.path, mount: .rootIsMountPoint) }
+        #expect(throws: Never.self) { try ArchiveRoot(path: folder.path, mount: .none) }
     }
 
     @Test func requireMountRefusesAPlainFolderBeforeAnyRequest() async throws {
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 2, sizeRange: 1_000...2_000))
         defer { Task { await fixture.tearDown() } }
         var configuration = try fixture.configuration()
-        configuration.requiresMount = true
+        configuration.mountRequirement = .rootIsMountPoint
 
         await #expect {
             _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
         } throws: { error in
-            guard case .archiveRootNotMounted(let path)? = error as? ArchiverError else { return false }
+            guard case .archiveRootNotMounted(let path, nil)? = error as? ArchiverError else { return false }
             return path == fixture.root
         }
         #expect(fixture.simulator.counters.requests.isEmpty)
@@ -122,12 +122,108 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: Self.sessions(2, size: 5_000)))
         defer { Task { await fixture.tearDown() } }
         var configuration = try fixture.configuration()
-        configuration.requiresMount = true
+        configuration.mountRequirement = .rootIsMountPoint
         configuration.minimumFreeBytes = 0
 
         let report = try await withTmpfs(on: fixture.root, size: "4m") {
             try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
         }
         #expect(report.downloaded == 2)
+    }
+
+    /// A tmpfs of size 0 has no limit and reports 0 blocks, like smbnetfs's SMB shares: a real writable file
+    /// system without space figures.
+    @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
+    func aFileSystemWithoutSpaceFiguresIsArchivedWithoutACheck() async throws {
+        let sessions = Self.sessions(3, size: 50_000)
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions))
+        defer { Task { await fixture.tearDown() } }
+        let configuration = try fixture.configuration()  // archive.min_free: the default 1 GiB
+
+        let report = try await withTmpfs(on: fixture.root, size: "0") {
+            #expect(FileSystemSpace.of(fixture.root) == .unreported)
+            return try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+        }
+        #expect(report.downloaded == 3)
+        #expect(report.exitCode == 0)
+    }
+
+    @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
+    func assumeFreeIsTheSpaceWhereTheFileSystemReportsNone() async throws {
+        let sessions = Self.sessions(2, size: 300_000)
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions))
+        defer { Task { await fixture.tearDown() } }
+        var configuration = try fixture.configuration(transfers: 1)
+        configuration.minimumFreeBytes = 0
+        configuration.assumedFreeBytes = 100_000
+
+        try await withTmpfs(on: fixture.root, size: "0") {
+            await #expect {
+                _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            } throws: { error in
+                guard case .insufficientSpace(_, let needed, let available)? = error as? ArchiverError else {
+                    return false
+                }
+                return needed == 300_000 && available == 100_000
+            }
+            let audit = try await Archiver.audit(
+                configuration: configuration, options: SyncOptions(isDryRun: true), logger: logger
+            ).audit
+            #expect(audit?.space?.freeBytes == 100_000)
+            #expect(audit?.space?.isAssumed == true)
+            #expect(audit?.table().contains("assumed free (archive.assume_free)") == true)
+        }
+        #expect(fixture.simulator.counters.mediaRequests == 0)
+    }
+
+    @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
+    func theAuditSaysWhenTheFileSystemReportsNoFigures() async throws {
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: Self.sessions(2, size: 5_000)))
+        defer { Task { await fixture.tearDown() } }
+        let configuration = try fixture.configuration()
+
+        let audit = try await withTmpfs(on: fixture.root, size: "0") {
+            try await Archiver.audit(configuration: configuration, options: SyncOptions(isDryRun: true), logger: logger)
+                .audit
+        }
+        #expect(audit?.space == nil)
+        #expect(audit?.isSpaceUnreported == true)
+        #expect(audit?.table().contains("the archive's file system reports no figures") == true)
+    }
+
+    /// smbnetfs shows a share as `<mount>/<host>/<share>`: the mount point is an ancestor of the root.
+    @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
+    func requireMountAcceptsTheMountPointAboveTheRoot() async throws {
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: Self.sessions(2, size: 5_000)))
+        defer { Task { await fixture.tearDown() } }
+        var configuration = try fixture.configuration()
+        configuration.archiveRoot = "\(fixture.root)/127.0.0.1/share"
+        configuration.mountRequirement = .mountPoint(fixture.root)
+        configuration.minimumFreeBytes = 0
+
+        await #expect {
+            _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+        } throws: { error in
+            guard case .archiveRootNotMounted(let path, let mountPoint)? = error as? ArchiverError else { return false }
+            return path == configuration.archiveRoot && mountPoint == fixture.root
+                && "\(error)".contains("is not a mount point (archive.require_mount)")
+        }
+        let report = try await withTmpfs(on: fixture.root, size: "4m") {
+            try FileManager.default.createDirectory(atPath: configuration.archiveRoot, withIntermediateDirectories: true)
+            return try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+        }
+        #expect(report.downloaded == 2)
+    }
+
+    @Test func requireMountRefusesAMountPointThatDoesNotHoldTheRoot() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        #expect {
+            try ArchiveRoot(path: folder.path, mount: .mountPoint("/proc"))
+        } throws: { error in
+            guard case .archiveRootOutsideMount(let path, "/proc")? = error as? ArchiverError else { return false }
+            return path == folder.path
+        }
+        #expect(throws: Never.self) { try ArchiveRoot(path: folder.path, mount: .mountPoint("/")) }
     }
 }

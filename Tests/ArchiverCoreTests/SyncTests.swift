@@ -187,7 +187,11 @@ import Testing
             configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.downloaded == names.count)
-        #expect(Set(try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.path)) == outside)
+        // Beside the root, only the catalog's state folder is new.
+        let stateHome = URL(fileURLWithPath: ArchiverProcess.stateHome(in: fixture.workspace.path)).lastPathComponent
+        #expect(
+            Set(try FileManager.default.contentsOfDirectory(atPath: fixture.workspace.path))
+                == outside.union([stateHome]))
         let recordings = files(under: fixture.root, withSuffix: ".mp4")
         #expect(recordings.count == names.count)
         let realRoot = URL(fileURLWithPath: fixture.root).resolvingSymlinksInPath().path

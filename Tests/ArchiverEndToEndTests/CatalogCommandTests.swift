@@ -71,7 +71,8 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 6, sessionCount: 4, sizeRange: 2_000...9_000))
         defer { Task { await fixture.tearDown() } }
         try await sync(fixture)
-        try FileManager.default.removeItem(atPath: "\(fixture.root)/.getscreen-archiver/catalog.sqlite")
+        try FileManager.default.removeItem(
+            atPath: try ArchiverProcess.catalogPath(ofArchive: fixture.root, in: fixture.workspace.path))
 
         let missing = try await ArchiverProcess.run(["verify", "--archive", fixture.root], in: fixture.workspace.path)
         #expect(missing.exitCode == 3)

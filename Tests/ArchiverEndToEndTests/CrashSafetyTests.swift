@@ -94,5 +94,8 @@ import Testing
             ["sync", "--config", config], environment: environment, in: workspace)
         #expect(afterDeath.exitCode == 0, "\(afterDeath.stderr)")
         #expect(files(under: fixture.root, withSuffix: ".mp4").count == 3)
+        // The killed run's lease was taken over (same machine, dead pid), then removed with nothing beside it.
+        let toolFolder = try FileManager.default.contentsOfDirectory(atPath: "\(fixture.root)/.getscreen-archiver")
+        #expect(!toolFolder.contains { $0.hasPrefix("lock") || $0.hasPrefix(".dat") }, "\(toolFolder)")
     }
 }

@@ -1,3 +1,4 @@
+import ArchiverCore
 import Foundation
 
 /// What a run of the built `getscreen-archiver` binary did.
@@ -17,6 +18,19 @@ public enum ArchiverProcess {
         let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
         return packageRoot.appendingPathComponent(".build/debug/getscreen-archiver").path
+    }
+
+    /// The `XDG_STATE_HOME` of runs in `directory` (unless the caller passes its own): inside it, so that the
+    /// default state folder, and the catalog in it, never land in the user's home or in /var/lib.
+    public static func stateHome(in directory: String) -> String { "\(directory)/.xdg-state" }
+
+    /// Where runs in `directory` keep the catalog of the archive at `root` when no `state_dir` is configured, as
+    /// the configuration loader resolves it for them.
+    public static func catalogPath(ofArchive root: String, in directory: String) throws -> String {
+        let configuration = try ConfigurationLoader.load(
+            configFile: nil, overrides: ConfigurationOverrides(archiveRoot: root),
+            environment: ["XDG_STATE_HOME": stateHome(in: directory)], requiresAPIKey: false)
+        return Catalog.path(for: configuration)
     }
 
     /// Runs the binary with `arguments` in `directory`, with a clean environment plus `environment`,
@@ -44,6 +58,7 @@ public enum ArchiverProcess {
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         var inherited = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         inherited["HOME"] = ProcessInfo.processInfo.environment["HOME"]
+        inherited["XDG_STATE_HOME"] = stateHome(in: directory)
         process.environment = inherited.merging(environment) { $1 }
         let stdoutHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         let stderrHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))

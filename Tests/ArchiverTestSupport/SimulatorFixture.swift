@@ -24,6 +24,14 @@ public struct SimulatorFixture: Sendable {
         root = try workspace.subfolder("archive")
     }
 
+    /// The catalog's folder in `configuration()`: the default one of the binary run in the workspace
+    /// (`ArchiverProcess` sets `XDG_STATE_HOME` there), so that in-process runs and the binary share the catalog,
+    /// and never the user's own state folder.
+    public var stateDirectory: String {
+        "\(ArchiverProcess.stateHome(in: workspace.path))/\(StateDirectory.applicationFolderName)/"
+            + StateDirectory.folderName(forArchive: root)
+    }
+
     /// A configuration pointing at the simulator and the root.
     /// Retries are quick (10 ms backoff, three tries) so that fault tests stay fast, and there is no free-space
     /// reserve (test machines may have little disk).
@@ -35,7 +43,8 @@ public struct SimulatorFixture: Sendable {
             archiveRoot: root,
             transfers: transfers,
             mediaHosts: try mediaHosts.map { try HostPattern($0) },
-            allowInsecureHTTP: true
+            allowInsecureHTTP: true,
+            stateDirectory: stateDirectory
         )
         configuration.minimumFreeBytes = 0
         configuration.retryAttempts = 3

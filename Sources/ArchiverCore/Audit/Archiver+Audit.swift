@@ -20,7 +20,7 @@ extension Archiver {
         // count half-written state.
         return try await withRun(configuration, logger: logger) { root, _, _, client throws(ArchiverError) in
             // The same window as a real sync: incremental from the catalog's watermark unless --from or --full.
-            let catalog = try CatalogAccess.openExisting(configuration, readOnly: true)
+            let catalog = try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger)
             let window = SyncWindow(
                 options: options, watermark: try catalog?.lastSuccessfulSync(), overlap: configuration.syncOverlap,
                 runStart: startedAt)
@@ -34,7 +34,8 @@ extension Archiver {
                     StorageAudit.CataloguedRecording(
                         sessionID: $0.sessionID, agentID: $0.agentID, agentName: $0.agentName,
                         sizeBytes: $0.sizeBytes)
-                })
+                },
+                cataloguedSessionIDs: catalog.map { _ in Set(catalogued.map(\.sessionID)) })
             let walk = try await client.listSessions(in: window, agentIDs: options.agentIDs, into: &listing)
             // An audit of part of the window would report recordings as no longer listed that merely were not
             // reached.
@@ -61,7 +62,7 @@ extension Archiver {
             unusableItems: invalidItems,
             notListed: listing.notListed,
             agentIDs: options.agentIDs,
-            freeBytes: FileSystemSpace.availableBytes(at: root.path),
+            freeSpace: FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes),
             minimumFreeBytes: configuration.minimumFreeBytes
         )
         audit.archiveRoot = root.path

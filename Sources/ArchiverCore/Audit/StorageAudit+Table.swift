@@ -75,6 +75,11 @@ extension StorageAudit {
         if total.missingSidecars > 0 {
             lines.append("would rewrite \(total.missingSidecars) missing .json sidecars (no download)")
         }
+        if total.notCatalogued > 0 {
+            lines.append(
+                "\(total.notCatalogued) archived \(Self.recordings(total.notCatalogued)) on disk but not catalogued: "
+                    + "a run catalogues each whose SHA-256 matches its sidecar (no download)")
+        }
         if total.noLongerListed.count > 0 {
             lines.append(
                 "\(total.noLongerListed.count) archived \(Self.recordings(total.noLongerListed.count)) "
@@ -86,7 +91,12 @@ extension StorageAudit {
         if let space, let verdict = verdict(size: size) {
             var needs = "\(size(space.neededBytes)) to download"
             if space.minimumFreeBytes > 0 { needs += " + \(size(space.minimumFreeBytes)) archive.min_free" }
-            lines.append("free space: \(verdict) (\(size(space.freeBytes)) free now; \(needs))")
+            let now = space.isAssumed ? "assumed free (archive.assume_free)" : "free now"
+            lines.append("free space: \(verdict) (\(size(space.freeBytes)) \(now); \(needs))")
+        } else if isSpaceUnreported {
+            lines.append(
+                "free space: unknown (the archive's file system reports no figures; set archive.assume_free to "
+                    + "check against one)")
         } else {
             lines.append("free space: unknown (the archive's file system did not answer statvfs)")
         }

@@ -50,6 +50,9 @@ public struct StorageAudit: Sendable, Equatable, Codable {
         public var noLongerListed = Tally()
         /// Archived recordings whose JSON sidecar is missing: a run writes it again without fetching anything.
         public var missingSidecars = 0
+        /// Archived recordings the catalog lacks (a run stopped between publishing and cataloguing them): a run
+        /// catalogues each whose SHA-256 matches its sidecar, without fetching anything.
+        public var notCatalogued = 0
 
         /// Creates an empty row.
         public init(agentID: Int? = nil, agentName: String? = nil) {
@@ -66,6 +69,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
             wouldDownload = wouldDownload + other.wouldDownload
             noLongerListed = noLongerListed + other.noLongerListed
             missingSidecars += other.missingSidecars
+            notCatalogued += other.notCatalogued
         }
 
         enum CodingKeys: String, CodingKey {
@@ -77,6 +81,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
             case wouldDownload = "would_download"
             case noLongerListed = "no_longer_listed"
             case missingSidecars = "missing_sidecars"
+            case notCatalogued = "not_catalogued"
         }
     }
 
@@ -88,6 +93,8 @@ public struct StorageAudit: Sendable, Equatable, Codable {
         public var neededBytes: Int
         /// Bytes to keep free beyond the downloads (`archive.min_free`).
         public var minimumFreeBytes: Int
+        /// Whether `freeBytes` is `archive.assume_free`, the file system reporting no figures of its own.
+        public var isAssumed = false
 
         /// Creates a space check.
         public init(freeBytes: Int, neededBytes: Int, minimumFreeBytes: Int) {
@@ -107,6 +114,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
             case minimumFreeBytes = "minimum_free_bytes"
             case freeAfterBytes = "free_after_bytes"
             case fits
+            case isAssumed = "assumed"
         }
 
         public init(from decoder: any Decoder) throws {
@@ -114,6 +122,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
             freeBytes = try container.decode(Int.self, forKey: .freeBytes)
             neededBytes = try container.decode(Int.self, forKey: .neededBytes)
             minimumFreeBytes = try container.decode(Int.self, forKey: .minimumFreeBytes)
+            isAssumed = try container.decodeIfPresent(Bool.self, forKey: .isAssumed) ?? false
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -123,6 +132,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
             try container.encode(minimumFreeBytes, forKey: .minimumFreeBytes)
             try container.encode(freeAfterBytes, forKey: .freeAfterBytes)
             try container.encode(fits, forKey: .fits)
+            try container.encode(isAssumed, forKey: .isAssumed)
         }
     }
 
@@ -154,8 +164,10 @@ public struct StorageAudit: Sendable, Equatable, Codable {
     public var total: Row
     /// Listed items the API answered that cannot be archived (no id, no size, …); not in any row.
     public var unusableItems: Int
-    /// The free-space check; nil when the file system's free space could not be read.
+    /// The free-space check; nil when the file system's free space could not be read or is not reported.
     public var space: Space?
+    /// Whether the file system reports no free space figures (and no `archive.assume_free` is set).
+    public var isSpaceUnreported = false
 
     /// Audits the listing against the archive.
     /// - Parameters:
@@ -165,14 +177,14 @@ public struct StorageAudit: Sendable, Equatable, Codable {
     ///   - notListed: the catalog's recordings whose session started in the same window and that the listing did
     ///     not include (neither as a session nor as an unusable item), each once.
     ///   - agentIDs: the run's agent filter (empty for all); catalogued recordings of other agents are ignored.
-    ///   - freeBytes: the archive file system's available bytes; nil when unknown.
+    ///   - freeSpace: the archive file system's space; nil when it could not be read.
     ///   - minimumFreeBytes: the bytes to keep free (`archive.min_free`).
     public init(
         plan: DownloadPlan,
         unusableItems: [InvalidSessionItem],
         notListed: [CataloguedRecording],
         agentIDs: [Int],
-        freeBytes: Int?,
+        freeSpace: FileSystemSpace?,
         minimumFreeBytes: Int
     ) {
         var rows: [Int: Row] = [:]
@@ -185,6 +197,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
             row.wrongSizeFoundBytes = counts.wrongSizeFoundBytes
             row.wouldDownload = counts.toDownload
             row.missingSidecars = counts.missingSidecars
+            row.notCatalogued = counts.uncatalogued
             rows[counts.agentID] = row
         }
         let agentFilter = Set(agentIDs)
@@ -199,9 +212,12 @@ public struct StorageAudit: Sendable, Equatable, Codable {
         for row in agents { total.accumulate(row) }
         self.total = total
         self.unusableItems = unusableItems.count
-        space = freeBytes.map {
-            Space(freeBytes: $0, neededBytes: total.wouldDownload.bytes, minimumFreeBytes: minimumFreeBytes)
+        space = freeSpace?.freeBytes.map {
+            var space = Space(freeBytes: $0, neededBytes: total.wouldDownload.bytes, minimumFreeBytes: minimumFreeBytes)
+            if case .assumed = freeSpace { space.isAssumed = true }
+            return space
         }
+        isSpaceUnreported = freeSpace == .unreported
     }
 
     enum CodingKeys: String, CodingKey {

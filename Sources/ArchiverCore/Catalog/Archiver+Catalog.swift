@@ -10,9 +10,11 @@ extension Archiver {
         configuration: ArchiverConfiguration,
         logger: Logger
     ) throws(ArchiverError) -> Reindexer.Report {
-        let root = try ArchiveRoot(path: configuration.archiveRoot, requiresMount: configuration.requiresMount)
-        let lock = try RunLock.acquire(root)
+        let root = try ArchiveRoot.checked(configuration)
+        let lock = try RunLock.acquire(root, logger: logger)
         defer { lock.release() }
+        try lock.claimLease(
+            fileMode: configuration.permissions.fileMode, folderMode: configuration.permissions.folderMode)
         let catalog = try CatalogAccess.openForWriting(configuration, root: root, logger: logger, reindexesNew: false)
         return try Reindexer(root: root, logger: logger).rebuild(catalog)
     }
@@ -27,59 +29,13 @@ extension Archiver {
         progress: (Verifier.Progress) -> Void = { _ in },
         logger: Logger
     ) throws(ArchiverError) -> VerifyReport {
-        let root = try ArchiveRoot(path: configuration.archiveRoot, requiresMount: configuration.requiresMount)
-        guard let catalog = try CatalogAccess.openExisting(configuration, readOnly: true) else {
+        let root = try ArchiveRoot.checked(configuration)
+        guard let catalog = try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger) else {
             throw .catalogUnavailable(
-                path: Catalog.path(for: configuration).path,
+                path: Catalog.path(for: configuration),
                 reason: "it does not exist; run getscreen-archiver reindex (or a sync) to build it from the archive")
         }
         return try Verifier(root: root, catalog: catalog, logger: logger).verify(sample: sample, progress: progress)
-    }
-}
-
-/// How runs find and open the catalog.
-enum CatalogAccess {
-    /// The catalog if its file exists; `nil` otherwise (nothing is created).
-    /// - Parameter readOnly: Open it without writing anything (dry runs, verify).
-    static func openExisting(_ configuration: ArchiverConfiguration, readOnly: Bool) throws(ArchiverError) -> Catalog? {
-        let (path, isOnArchive) = Catalog.path(for: configuration)
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        return readOnly ? try Catalog.openReadOnly(at: path) : try Catalog.open(at: path, isOnArchive: isOnArchive)
-    }
-
-    /// Opens the catalog for a real run, creating its folder and file when missing. A new catalog of an archive
-    /// that already holds sidecars is first rebuilt from them when `reindexesNew` is true.
-    /// - Parameter existing: A catalog the run already opened for writing, returned as is.
-    static func openForWriting(
-        _ configuration: ArchiverConfiguration,
-        root: ArchiveRoot,
-        reusing existing: Catalog? = nil,
-        logger: Logger,
-        reindexesNew: Bool = true
-    ) throws(ArchiverError) -> Catalog {
-        if let existing { return existing }
-        let (path, isOnArchive) = Catalog.path(for: configuration)
-        let folder = path.deletingLastPathComponent
-        if let stateDirectory = configuration.stateDirectory, !isOnArchive {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: stateDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])
-            } catch {
-                throw .catalogUnavailable(path: path, reason: "cannot create its folder \(folder): \(error)")
-            }
-        } else {
-            try root.createFolders(String(folder.dropFirst(root.path.count)))
-        }
-        let isNew = !FileManager.default.fileExists(atPath: path)
-        let catalog = try Catalog.open(at: path, isOnArchive: isOnArchive)
-        if isNew, reindexesNew {
-            let reindexer = Reindexer(root: root, logger: logger)
-            if reindexer.hasSidecars() {
-                logger.info("no catalog yet; rebuilding it from the sidecars", metadata: ["catalog": "\(path)"])
-                _ = try reindexer.rebuild(catalog)
-            }
-        }
-        return catalog
     }
 }
 

@@ -1,24 +1,28 @@
 public import FoundationEssentials
+import Glibc
 import Synchronization
 
 /// The SQLite record of what the archive holds (one row per recording, with its size and SHA-256) and of the
 /// syncs that completed, whose end is the watermark of the next incremental sync.
 ///
-/// One connection, behind a `Mutex`, serves every access from this process. On the archive share the catalog
-/// uses a rollback journal (`journal_mode=DELETE`), never WAL: WAL needs shared memory that NFS and SMB cannot
-/// provide coherently, and SQLite's byte-range locks over those protocols are unreliable. A catalog in a local
-/// `state_dir` uses WAL. Both use `synchronous=FULL`. The catalog can always be rebuilt from the sidecars
-/// (`Reindexer`).
+/// One connection, behind a `Mutex`, serves every access from this process. The catalog belongs on a local disk
+/// (`state_dir`, by default a folder per archive in the local state folder), where it uses WAL. On a network or
+/// FUSE file system (a `state_dir` the admin put there, after a warning) it uses a rollback journal
+/// (`journal_mode=DELETE`), never WAL: WAL needs shared memory that NFS and SMB cannot provide coherently. SQLite's
+/// byte-range locks over those protocols are unreliable either way. Both use `synchronous=FULL`. The catalog can
+/// always be rebuilt from the sidecars (`Reindexer`).
 public final class Catalog: Sendable {
     /// The catalog's file name inside its folder.
     public static let fileName = "catalog.sqlite"
+    /// The suffixes of the files SQLite keeps beside the catalog.
+    static let companionSuffixes = ["-wal", "-shm", "-journal"]
 
     /// The absolute path of the SQLite file.
     public let path: String
     private let connection: Mutex<SQLiteConnection>
 
     /// A second process (a dry run, verify) may hold the file briefly; wait rather than fail at once.
-    private static let busyTimeout = Duration.seconds(10)
+    static let busyTimeout = Duration.seconds(10)
 
     /// The columns of `recording`, in the order `entry(from:)` reads them.
     private static let columns =
@@ -29,40 +33,64 @@ public final class Catalog: Sendable {
         self.connection = Mutex(connection)
     }
 
-    /// Where the catalog goes for `configuration`: `<state_dir>/catalog.sqlite`, or
-    /// `<root>/.getscreen-archiver/catalog.sqlite` when `state_dir` is not set.
-    /// - Returns: the path, and whether it lies on the archive (in the root, or a `state_dir` below it).
-    public static func path(for configuration: ArchiverConfiguration) -> (path: String, isOnArchive: Bool) {
-        let root = configuration.archiveRoot
-        guard let folder = configuration.stateDirectory else {
-            return ("\(root)/\(ArchiveRoot.stateFolderName)/\(fileName)", true)
-        }
-        let isBelowRoot = folder == root || folder.hasPrefix(root.hasSuffix("/") ? root : root + "/")
-        return ("\(folder)/\(fileName)", isBelowRoot)
+    /// Where the catalog of `configuration` is: `<stateDirectory>/catalog.sqlite`.
+    public static func path(for configuration: ArchiverConfiguration) -> String {
+        "\(configuration.stateDirectory)/\(fileName)"
     }
 
     /// Opens (creating and migrating) the catalog at `path`; its folder must exist.
-    /// - Parameter isOnArchive: true when it sits on the archive share: rollback journal (`journal_mode=DELETE`),
-    ///   never WAL; false (a `state_dir` on local disk) uses WAL.
+    /// - Parameters:
+    ///   - isOnShare: true when its folder is on a network or FUSE file system: rollback journal
+    ///     (`journal_mode=DELETE`), never WAL; false (a local disk) uses WAL.
+    ///   - fileMode: The mode of the catalog file and of the journal files SQLite creates beside it (SQLite gives
+    ///     them the catalog's mode), applied exactly, whatever the umask.
     /// - Throws: `ArchiverError.catalogUnavailable` when SQLite cannot open, migrate or write it, or a newer
     ///   version wrote it.
-    public static func open(at path: String, isOnArchive: Bool) throws(ArchiverError) -> Catalog {
-        try connect(path, access: .readWriteCreate) { connection throws(SQLiteError) in
+    public static func open(
+        at path: String,
+        isOnShare: Bool,
+        fileMode: UInt32 = ArchivePermissions.default.fileMode
+    ) throws(ArchiverError) -> Catalog {
+        // Created here rather than by SQLite, which would apply 0644 and the umask.
+        let descriptor = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode_t(fileMode))
+        if descriptor >= 0 {
+            let changed = fchmod(descriptor, mode_t(fileMode))
+            let failure = errno
+            close(descriptor)
+            guard changed == 0 else { throw unusable(path, "cannot set its mode", failure) }
+        } else if errno != EEXIST {
+            throw unusable(path, "cannot create it", errno)
+        }
+        let catalog = try connect(path, access: .readWriteCreate) { connection throws(SQLiteError) in
             try connection.execute("PRAGMA synchronous = FULL")
             let status = try CatalogSchema.migrate(connection)
             // Set after the schema check, so that a catalog this version refuses is left as it is. DELETE also
             // turns a catalog that was once local (WAL) back into a rollback-journal database.
-            if status == .current { try connection.setJournalMode(isOnArchive ? "delete" : "wal") }
+            if status == .current { try connection.setJournalMode(isOnShare ? "delete" : "wal") }
             return status
         }
+        // Files of another owner (a catalog shared through its group) keep their mode: only the owner may chmod.
+        for file in [path] + companionSuffixes.map({ path + $0 }) {
+            var info = stat()
+            guard stat(file, &info) == 0, info.st_uid == geteuid(), info.st_mode & 0o7777 != mode_t(fileMode)
+            else { continue }
+            guard chmod(file, mode_t(fileMode)) == 0 else { throw unusable(file, "cannot set its mode", errno) }
+        }
+        return catalog
     }
 
-    /// Opens an existing catalog for reading only: nothing is created, migrated or written (dry runs).
+    /// Opens an existing catalog for reading: nothing is created, migrated or written (dry runs, verify).
+    ///
+    /// When this user may write the file and its folder, the connection is opened read-write but made
+    /// `query_only`: SQLite can then roll back a transaction that a crashed run left in its journal (a read-only
+    /// connection fails with "attempt to write a readonly database" there), while no statement can change it.
     /// - Throws: `ArchiverError.catalogUnavailable` when it cannot be opened, or its schema is older or newer
     ///   than this version's.
     public static func openReadOnly(at path: String) throws(ArchiverError) -> Catalog {
-        try connect(path, access: .readOnly) { connection throws(SQLiteError) in
-            try CatalogSchema.status(of: connection)
+        let isWritable = access(path, W_OK) == 0 && access(path.deletingLastPathComponent, W_OK | X_OK) == 0
+        return try connect(path, access: isWritable ? .readWrite : .readOnly) { connection throws(SQLiteError) in
+            if isWritable { try connection.execute("PRAGMA query_only = ON") }
+            return try CatalogSchema.status(of: connection)
         }
     }
 
@@ -110,6 +138,19 @@ public final class Catalog: Sendable {
             var entries: [CatalogEntry] = []
             while try statement.step() { entries.append(Self.entry(from: statement)) }
             return entries
+        }
+    }
+
+    /// The session ids of the entries of sessions that started at or after `from` and at or before `to` (`nil`:
+    /// unbounded), in one query: what a run checks its listing against to find recordings it must catalogue.
+    public func sessionIDs(startingFrom from: Date?, to: Date?) throws(ArchiverError) -> Set<Int> {
+        try read { connection throws(SQLiteError) in
+            let statement = try connection.prepare(
+                "SELECT session_id FROM recording WHERE (?1 IS NULL OR start >= ?1) AND (?2 IS NULL OR start <= ?2)")
+            try statement.bind(from?.timeIntervalSince1970, to?.timeIntervalSince1970)
+            var ids = Set<Int>()
+            while try statement.step() { ids.insert(statement.column(0)) }
+            return ids
         }
     }
 
@@ -192,7 +233,7 @@ public final class Catalog: Sendable {
             status = try prepare(connection)
             catalog = Catalog(path: path, connection: connection)
         } catch {
-            throw .catalogUnavailable(path: path, reason: error.message)
+            throw .catalogUnavailable(path: path, reason: explanation(of: error, path: path))
         }
         // A refused catalog goes away here, closing its connection.
         if let refusal = status.refusal { throw .catalogUnavailable(path: path, reason: refusal) }
@@ -206,7 +247,7 @@ public final class Catalog: Sendable {
         do throws(SQLiteError) {
             return try connection.withLock { connection throws(SQLiteError) in try body(connection) }
         } catch {
-            throw .catalogUnavailable(path: path, reason: error.message)
+            throw .catalogUnavailable(path: path, reason: Self.explanation(of: error, path: path))
         }
     }
 
@@ -215,5 +256,19 @@ public final class Catalog: Sendable {
         _ body: (borrowing SQLiteConnection) throws(SQLiteError) -> T
     ) throws(ArchiverError) -> T {
         try read { connection throws(SQLiteError) in try connection.transaction(body) }
+    }
+
+    /// `error` in the admin's words, for the catalog at `path`.
+    private static func explanation(of error: SQLiteError, path: String) -> String {
+        let fileSystem = FileSystemKind(ofFileSystemHolding: path.deletingLastPathComponent)
+        return error.explanation(forCatalogAt: path, fileSystem: fileSystem, busyTimeout: busyTimeout)
+    }
+
+    /// The error for a catalog file that cannot be created or given its mode.
+    private static func unusable(_ path: String, _ action: String, _ code: Int32) -> ArchiverError {
+        .catalogUnavailable(
+            path: path,
+            reason: "\(action): \(String(cString: strerror(code))); check that this user may write "
+                + "\(path.deletingLastPathComponent) (state_dir)")
     }
 }

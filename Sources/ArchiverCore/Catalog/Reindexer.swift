@@ -9,9 +9,6 @@ public import Logging
 /// or lacks a SHA-256 is skipped with a warning; a sidecar without its recording (a crash between the two
 /// renames) is left out silently, since its recording is simply not archived yet.
 public struct Reindexer: Sendable {
-    /// The largest sidecar read; real ones are about 1 KiB.
-    static let maximumSidecarBytes = 1 << 20
-
     /// The outcome of a reindex.
     public struct Report: Sendable, Equatable {
         /// A sidecar that could not be used, with why.
@@ -110,7 +107,7 @@ public struct Reindexer: Sendable {
         }
         let bytes: [UInt8]
         do {
-            bytes = try FileBytes.contents(atPath: root.absolute(relativePath), limit: Self.maximumSidecarBytes).bytes
+            bytes = try FileBytes.contents(atPath: root.absolute(relativePath), limit: Sidecar.maximumBytes).bytes
         } catch {
             return skipped(error == .tooLarge ? "larger than 1 MiB, not a sidecar" : "cannot be read (\(error.reason))")
         }

@@ -10,6 +10,8 @@ struct SQLiteConnection: ~Copyable {
     enum Access {
         /// Read and write, creating the file when it is missing.
         case readWriteCreate
+        /// Read and write an existing file: a missing file is an error.
+        case readWrite
         /// Read only: a missing file is an error, and nothing is ever written.
         case readOnly
     }
@@ -24,6 +26,7 @@ struct SQLiteConnection: ~Copyable {
         let mode =
             switch access {
             case .readWriteCreate: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+            case .readWrite: SQLITE_OPEN_READWRITE
             case .readOnly: SQLITE_OPEN_READONLY
             }
         var handle: OpaquePointer?
@@ -35,6 +38,9 @@ struct SQLiteConnection: ~Copyable {
             sqlite3_close_v2(handle)
             throw error
         }
+        // Extended codes (SQLITE_READONLY_ROLLBACK, SQLITE_IOERR_LOCK, ...) tell apart failures that need
+        // different advice; the primary code is still their low byte.
+        sqlite3_extended_result_codes(handle, 1)
         let (seconds, attoseconds) = busyTimeout.components
         sqlite3_busy_timeout(handle, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000))
         self.handle = handle

@@ -5,7 +5,8 @@ public import Logging
 ///
 /// Files are read in large sequential blocks (`FileDigest`), in path order so that a NAS reads folder by
 /// folder. A file of the wrong size is reported as truncated without being read; one that cannot be opened
-/// is reported as missing, with the reason.
+/// is reported as missing, with the reason. The whole archive is also walked (cheap: no file is read) for
+/// `.mp4` files that the catalog lacks, which a run stopped between publishing and cataloguing leaves behind.
 public struct Verifier: Sendable {
     /// How far a verification has come, for a progress line.
     public struct Progress: Sendable, Equatable {
@@ -85,8 +86,27 @@ public struct Verifier: Sendable {
             )
         }
         report.bytesChecked = state.bytesChecked
+        report.notCatalogued = uncataloguedFiles(catalogued: Set(all.map(\.relativePath)))
+        for file in report.notCatalogued {
+            logger.warning(
+                "recording not in the catalog", metadata: ["path": "\(file.path)", "sidecar": "\(file.hasSidecar)"])
+        }
         emit(state, force: true)
         return report
+    }
+
+    /// The `.mp4` files below the root (not in the tool's own folder) whose path is not in `catalogued`, by path.
+    private func uncataloguedFiles(catalogued: Set<String>) -> [VerifyReport.UncataloguedFile] {
+        let suffix = ".\(DownloadPlanner.recordingExtension)"
+        var files: [VerifyReport.UncataloguedFile] = []
+        DirectoryWalker.visitFiles(under: root.path, descends: { $0 != ArchiveRoot.stateFolderName }) { path in
+            if path.hasSuffix(suffix), !catalogued.contains(path) {
+                let sidecar = "\(path.dropLast(suffix.count)).\(DownloadPlanner.sidecarExtension)"
+                files.append(VerifyReport.UncataloguedFile(path: path, hasSidecar: root.fileSize(sidecar) != nil))
+            }
+            return true
+        }
+        return files.sorted { $0.path < $1.path }
     }
 
     /// What is wrong with one recording.

@@ -20,6 +20,27 @@ public struct VerifyReport: Sendable, Encodable, Equatable {
         }
     }
 
+    /// A recording on disk that the catalog lacks.
+    public struct UncataloguedFile: Sendable, Encodable, Equatable, CustomStringConvertible {
+        /// The `.mp4` file's path relative to the archive root.
+        public var path: String
+        /// Whether its `.json` sidecar is beside it (a sync or `reindex` can then catalogue it).
+        public var hasSidecar: Bool
+
+        /// Creates an entry.
+        public init(path: String, hasSidecar: Bool) {
+            self.path = path
+            self.hasSidecar = hasSidecar
+        }
+
+        public var description: String { hasSidecar ? path : "\(path) (no sidecar)" }
+
+        enum CodingKeys: String, CodingKey {
+            case path
+            case hasSidecar = "has_sidecar"
+        }
+    }
+
     /// Recordings checked.
     public var checked: Int
     /// Recordings whose size and SHA-256 match the catalog.
@@ -34,6 +55,8 @@ public struct VerifyReport: Sendable, Encodable, Equatable {
     public var bytesChecked: Int
     /// Recordings in the catalog (more than `checked` with `--sample`).
     public var catalogEntries: Int
+    /// `.mp4` files below the root that the catalog lacks (every one, also with `--sample`), ordered by path.
+    public var notCatalogued: [UncataloguedFile]
 
     /// Creates a report.
     public init(
@@ -43,7 +66,8 @@ public struct VerifyReport: Sendable, Encodable, Equatable {
         truncated: [Problem] = [],
         corrupted: [Problem] = [],
         bytesChecked: Int = 0,
-        catalogEntries: Int = 0
+        catalogEntries: Int = 0,
+        notCatalogued: [UncataloguedFile] = []
     ) {
         self.checked = checked
         self.ok = ok
@@ -52,25 +76,34 @@ public struct VerifyReport: Sendable, Encodable, Equatable {
         self.corrupted = corrupted
         self.bytesChecked = bytesChecked
         self.catalogEntries = catalogEntries
+        self.notCatalogued = notCatalogued
     }
 
     /// Every problem: missing, then truncated, then corrupted.
     public var problems: [Problem] { missing + truncated + corrupted }
 
-    /// 1 when any recording is missing, truncated or corrupted, else 0.
-    public var exitCode: Int32 { problems.isEmpty ? 0 : 1 }
+    /// 1 when any recording is missing, truncated, corrupted or not catalogued, else 0.
+    public var exitCode: Int32 { problems.isEmpty && notCatalogued.isEmpty ? 0 : 1 }
 
     /// The one-line summary.
     public var summary: String {
         let sample = checked < catalogEntries ? " (a sample of \(catalogEntries))" : ""
-        return "verified \(checked) recordings\(sample), \(ByteCount.format(bytesChecked)) read: \(ok) ok, "
+        var text =
+            "verified \(checked) recordings\(sample), \(ByteCount.format(bytesChecked)) read: \(ok) ok, "
             + "\(missing.count) missing, \(truncated.count) truncated, \(corrupted.count) corrupted"
+        if !notCatalogued.isEmpty {
+            text +=
+                "; \(notCatalogued.count) not in the catalog (run a sync, which checks and catalogues them, or "
+                + "getscreen-archiver reindex to rebuild the catalog from the sidecars)"
+        }
+        return text
     }
 
     enum CodingKeys: String, CodingKey {
         case checked, ok, missing, truncated, corrupted
         case bytesChecked = "bytes_checked"
         case catalogEntries = "catalog_entries"
+        case notCatalogued = "not_catalogued"
     }
 
     /// Writes the report as pretty JSON to `path` atomically (temporary file, fsync, rename).

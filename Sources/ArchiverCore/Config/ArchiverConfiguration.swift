@@ -35,6 +35,10 @@ public struct ArchiverConfiguration: Sendable {
     public static let defaultStallTimeout = Duration.seconds(60)
     /// The allowed stall timeouts, `timeouts.stall`.
     public static let allowedStallTimeout = Duration.seconds(1)...Duration.seconds(3600)
+    /// The default time a call into the archive's storage may take before the run ends.
+    public static let defaultStorageTimeout = Duration.seconds(120)
+    /// The allowed storage timeouts, `timeouts.storage`.
+    public static let allowedStorageTimeout = Duration.seconds(5)...Duration.seconds(3600)
 
     /// The API base URL, without a trailing slash.
     public var apiBaseURL: URL
@@ -57,14 +61,20 @@ public struct ArchiverConfiguration: Sendable {
     public var mediaHosts: [HostPattern]
     /// Whether plain `http://` API and media URLs are allowed (for a local test server).
     public var allowInsecureHTTP: Bool
-    /// The absolute folder of the catalog (`state_dir`); nil for `<root>/.getscreen-archiver`.
-    public var stateDirectory: String?
+    /// The absolute folder holding the catalog: `state_dir`, or this archive's own folder in the default state
+    /// folder on the local disk (`StateDirectory`), as `ConfigurationLoader` resolved it.
+    public var stateDirectory: String
+    /// Where `stateDirectory` came from, for messages.
+    public var stateDirectorySource: StateDirectory.Source = .setDirectly
     /// How far before the last successful sync's watermark an incremental sync starts (`sync.overlap`).
     public var syncOverlap: Duration
-    /// Whether the archive root must be a mount point (`archive.require_mount`).
-    public var requiresMount: Bool
+    /// What must be mounted for a run to use the archive (`archive.require_mount`).
+    public var mountRequirement: MountRequirement
     /// Free bytes to keep on the archive's file system beyond a transfer's size (`archive.min_free`).
     public var minimumFreeBytes: Int
+    /// The free space to assume where the archive's file system reports no figures (`archive.assume_free`, as
+    /// smbnetfs shows SMB shares); nil: such a file system gets a warning and no space check.
+    public var assumedFreeBytes: Int?
     /// Tries per request, including the first, within `allowedRetryAttempts` (`retry.attempts`).
     public var retryAttempts: Int
     /// The cap of the exponential backoff and of `Retry-After` (`retry.max_delay`).
@@ -73,6 +83,9 @@ public struct ArchiverConfiguration: Sendable {
     public var connectTimeout: Duration
     /// A transfer that receives nothing for this long is aborted (`timeouts.stall`).
     public var stallTimeout: Duration
+    /// A call into the archive's storage (open, write, flush, rename) that takes longer ends the run with exit 3
+    /// (`timeouts.storage`): on a hung share it would block forever.
+    public var storageTimeout: Duration = Self.defaultStorageTimeout
     /// The first retry's backoff; each further retry doubles it, up to `retryMaxDelay` (not configurable:
     /// tests shorten it).
     public var retryBaseDelay: Duration = .seconds(1)
@@ -87,9 +100,9 @@ public struct ArchiverConfiguration: Sendable {
         transfers: Int = Self.defaultTransfers,
         mediaHosts: [HostPattern] = Self.defaultMediaHosts,
         allowInsecureHTTP: Bool = false,
-        stateDirectory: String? = nil,
+        stateDirectory: String,
         syncOverlap: Duration = Self.defaultSyncOverlap,
-        requiresMount: Bool = false,
+        mountRequirement: MountRequirement = .none,
         minimumFreeBytes: Int = Self.defaultMinimumFreeBytes,
         retryAttempts: Int = Self.defaultRetryAttempts,
         retryMaxDelay: Duration = Self.defaultRetryMaxDelay,
@@ -106,7 +119,7 @@ public struct ArchiverConfiguration: Sendable {
         self.allowInsecureHTTP = allowInsecureHTTP
         self.stateDirectory = stateDirectory
         self.syncOverlap = syncOverlap
-        self.requiresMount = requiresMount
+        self.mountRequirement = mountRequirement
         self.minimumFreeBytes = minimumFreeBytes
         self.retryAttempts = retryAttempts
         self.retryMaxDelay = retryMaxDelay

@@ -27,6 +27,8 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     case missingArchiveRoot
     /// A plain `http://` API URL while `allow_insecure_http` is not true.
     case insecureAPIURL(url: String, source: ConfigurationSource)
+    /// `state_dir` is not set and no default state folder applies (not root, no `HOME`).
+    case noStateDirectory
 
     /// The config key, flag or environment variable at fault, when there is one.
     public var key: String? {
@@ -38,6 +40,7 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
             source.key
         case .missingAPIKey: "api.key_file"
         case .missingArchiveRoot: "archive.root"
+        case .noStateDirectory: "state_dir"
         }
     }
 
@@ -56,6 +59,7 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
         case .missingAPIKey: "api_key_missing"
         case .missingArchiveRoot: "archive_root_missing"
         case .insecureAPIURL: "api_url_insecure"
+        case .noStateDirectory: "state_dir_missing"
         }
     }
 
@@ -102,6 +106,9 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
         case .insecureAPIURL(let url, let source):
             return "\(source) is a plain http:// URL (\(url)); use https, or set allow_insecure_http: true "
                 + "in the config file (only for a local test server)"
+        case .noStateDirectory:
+            return "no folder for the catalog: state_dir is not set, and neither STATE_DIRECTORY, XDG_STATE_HOME "
+                + "nor HOME is; set state_dir in the config file to a folder on a local disk"
         }
     }
 

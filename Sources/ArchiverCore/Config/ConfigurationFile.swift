@@ -19,13 +19,15 @@ struct ConfigurationFile {
     /// The keys allowed under `api`.
     static let apiKeys = ["base_url", "key_file"]
     /// The keys allowed under `archive`.
-    static let archiveKeys = ["root", "layout", "timezone", "require_mount", "min_free", "file_mode"]
+    static let archiveKeys = [
+        "root", "layout", "timezone", "require_mount", "min_free", "assume_free", "file_mode",
+    ]
     /// The keys allowed under `sync`.
     static let syncKeys = ["overlap"]
     /// The keys allowed under `retry`.
     static let retryKeys = ["attempts", "max_delay"]
     /// The keys allowed under `timeouts`.
-    static let timeoutKeys = ["connect", "stall"]
+    static let timeoutKeys = ["connect", "stall", "storage"]
 
     /// The path of the file as given; empty for the defaults-only value.
     var path = ""
@@ -42,12 +44,14 @@ struct ConfigurationFile {
     /// `state_dir` as written (resolved against the current directory by the loader).
     var stateDirectory: Sourced<String>?
     var syncOverlap: Duration?
-    var requiresMount: Bool?
+    var mountRequirement: MountRequirement?
     var minimumFreeBytes: Int?
+    var assumedFreeBytes: Int?
     var retryAttempts: Int?
     var retryMaxDelay: Duration?
     var connectTimeout: Duration?
     var stallTimeout: Duration?
+    var storageTimeout: Duration?
 
     /// No file: every value is left to the environment, the flags or the defaults.
     init() {}
@@ -132,9 +136,12 @@ struct ConfigurationFile {
                     if key == "connect" {
                         connectTimeout = try duration(
                             value, key: "timeouts.connect", allowed: ArchiverConfiguration.allowedConnectTimeout)
-                    } else {
+                    } else if key == "stall" {
                         stallTimeout = try duration(
                             value, key: "timeouts.stall", allowed: ArchiverConfiguration.allowedStallTimeout)
+                    } else {
+                        storageTimeout = try duration(
+                            value, key: "timeouts.storage", allowed: ArchiverConfiguration.allowedStorageTimeout)
                     }
                 }
             default:
@@ -159,11 +166,15 @@ struct ConfigurationFile {
         let dotted = "archive." + key
         switch key {
         case "require_mount":
-            requiresMount = try bool(value, key: dotted)
+            mountRequirement = try mountRequirement(value, key: dotted)
             return
         case "min_free":
             guard let text = try string(value, key: dotted) else { return }
             minimumFreeBytes = try ConfigurationLoader.byteSize(from: text, source: source(dotted, value))
+            return
+        case "assume_free":
+            guard let text = try string(value, key: dotted) else { return }
+            assumedFreeBytes = try ConfigurationLoader.byteSize(from: text, source: source(dotted, value))
             return
         default:
             break
@@ -288,6 +299,19 @@ struct ConfigurationFile {
                 value: text.replacing("\0", with: "\\0"), source: source(key, node), expected: "text without NUL")
         }
         return text
+    }
+
+    /// `archive.require_mount`: true, false, or the absolute path of the mount point that holds the root.
+    private func mountRequirement(_ node: YAMLNode, key: String) throws(ConfigurationError) -> MountRequirement? {
+        if Self.isNull(node) { return nil }
+        if let value = Self.boolValue(node) { return value ? .rootIsMountPoint : MountRequirement.none }
+        guard let text = try string(node, key: key), text.hasPrefix("/") else {
+            throw .wrongType(
+                source: source(key, node),
+                expected: "true, false, or the absolute path of the mount point that holds archive.root",
+                found: Self.describe(node))
+        }
+        return .mountPoint(ConfigurationLoader.absolutePath(text, currentDirectory: "/"))
     }
 
     private func bool(_ node: YAMLNode, key: String) throws(ConfigurationError) -> Bool? {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import Glibc
 
 /// Resolves the run configuration from command-line flags, the environment, a YAML file and defaults.
 ///
@@ -10,6 +11,8 @@ import FoundationEssentials
 /// - `GETSCREEN_ARCHIVER_API_URL`: the API base URL (`api.base_url`, flag `--api-url`).
 /// - `GETSCREEN_ARCHIVER_ARCHIVE`: the archive root (`archive.root`, flag `--archive`).
 /// - `GETSCREEN_ARCHIVER_TRANSFERS`: parallel downloads, 1...32 (`transfers`, flag `--transfers`).
+/// - `STATE_DIRECTORY`, `XDG_STATE_HOME`, `HOME`: only when `state_dir` is not set, for the default catalog
+///   folder (`StateDirectory`).
 ///
 /// A variable that is set but empty or invalid is an error naming it, not a silent fallback.
 public enum ConfigurationLoader {
@@ -42,17 +45,21 @@ public enum ConfigurationLoader {
             overrides: overrides,
             environment: environment,
             requiresAPIKey: requiresAPIKey,
-            currentDirectory: FileManager.default.currentDirectoryPath
+            currentDirectory: FileManager.default.currentDirectoryPath,
+            isRoot: geteuid() == 0
         )
     }
 
-    /// `load(configFile:overrides:environment:requiresAPIKey:)` with an explicit current directory, for tests.
+    /// `load(configFile:overrides:environment:requiresAPIKey:)` with an explicit current directory and user, for
+    /// tests.
+    /// - Parameter isRoot: Whether the process runs as root (the default state folder is then under `/var/lib`).
     static func load(
         configFile: String?,
         overrides: ConfigurationOverrides,
         environment: [String: String],
         requiresAPIKey: Bool = true,
-        currentDirectory: String
+        currentDirectory: String,
+        isRoot: Bool = false
     ) throws(ConfigurationError) -> ArchiverConfiguration {
         let file =
             if let configFile {
@@ -86,20 +93,24 @@ public enum ConfigurationLoader {
             throw .invalidValue(value: root, source: rootSource, expected: "the path of the archive folder")
         }
 
+        let archiveRoot = absolutePath(root, currentDirectory: currentDirectory)
+        let (stateDirectory, stateSource) = try stateDirectory(
+            file.stateDirectory, archiveRoot: archiveRoot, environment: environment, isRoot: isRoot,
+            currentDirectory: currentDirectory)
         let (key, keyWarnings) =
             requiresAPIKey ? try apiKey(environment: environment, keyFile: file.keyFile) : (.notLoaded, [])
         var configuration = ArchiverConfiguration(
             apiBaseURL: apiBaseURL,
             apiKey: key,
-            archiveRoot: absolutePath(root, currentDirectory: currentDirectory),
+            archiveRoot: archiveRoot,
             layout: file.layout ?? .default,
             timeZone: file.timeZone ?? .utc,
             transfers: transfers,
             mediaHosts: file.mediaHosts ?? ArchiverConfiguration.defaultMediaHosts,
             allowInsecureHTTP: allowInsecureHTTP,
-            stateDirectory: file.stateDirectory.map { absolutePath($0.value, currentDirectory: currentDirectory) },
+            stateDirectory: stateDirectory,
             syncOverlap: file.syncOverlap ?? ArchiverConfiguration.defaultSyncOverlap,
-            requiresMount: file.requiresMount ?? false,
+            mountRequirement: file.mountRequirement ?? MountRequirement.none,
             minimumFreeBytes: file.minimumFreeBytes ?? ArchiverConfiguration.defaultMinimumFreeBytes,
             retryAttempts: file.retryAttempts ?? ArchiverConfiguration.defaultRetryAttempts,
             retryMaxDelay: file.retryMaxDelay ?? ArchiverConfiguration.defaultRetryMaxDelay,
@@ -107,8 +118,35 @@ public enum ConfigurationLoader {
             stallTimeout: file.stallTimeout ?? ArchiverConfiguration.defaultStallTimeout
         )
         configuration.permissions = file.permissions ?? .default
+        configuration.assumedFreeBytes = file.assumedFreeBytes
+        configuration.storageTimeout = file.storageTimeout ?? ArchiverConfiguration.defaultStorageTimeout
+        configuration.stateDirectorySource = stateSource
         configuration.warnings = keyWarnings
+        if let kind = StateDirectory.fileSystemKind(ofNearestExisting: stateDirectory),
+            let warning = StateDirectory.sharedFileSystemWarning(
+                folder: stateDirectory, source: stateSource, kind: kind)
+        {
+            configuration.warnings.append(warning)
+        }
         return configuration
+    }
+
+    /// The catalog's folder: `state_dir` made absolute, or this archive's folder in the default state folder.
+    /// - Throws: `ConfigurationError.noStateDirectory` when `state_dir` is not set and no default applies.
+    private static func stateDirectory(
+        _ configured: ConfigurationFile.Sourced<String>?,
+        archiveRoot: String,
+        environment: [String: String],
+        isRoot: Bool,
+        currentDirectory: String
+    ) throws(ConfigurationError) -> (String, StateDirectory.Source) {
+        if let configured {
+            return (absolutePath(configured.value, currentDirectory: currentDirectory), .configured(configured.source))
+        }
+        guard let (base, reason) = StateDirectory.base(environment: environment, isRoot: isRoot) else {
+            throw .noStateDirectory
+        }
+        return ("\(base)/\(StateDirectory.folderName(forArchive: archiveRoot))", .defaultFolder(reason: reason))
     }
 
     /// The first value given: the flag, then the environment variable, then the file.

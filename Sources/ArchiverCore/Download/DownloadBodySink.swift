@@ -10,12 +10,26 @@ final class DownloadBodySink: TransferBodyObserver, @unchecked Sendable {
     private let sessionID: Int
     private let progress: any RunProgressObserver
 
-    init(sessionID: Int, progress: any RunProgressObserver) {
+    /// Marks each write to the partial file as a storage call in flight, for the watchdog.
+    private let storageSlot: StorageWatchdog.Slot?
+
+    init(sessionID: Int, progress: any RunProgressObserver, storageSlot: StorageWatchdog.Slot? = nil) {
         self.sessionID = sessionID
         self.progress = progress
+        self.storageSlot = storageSlot
+    }
+
+    func transferWillWrite() {
+        storageSlot?.begin()
+    }
+
+    /// The transfer returned: a write that failed (and so never reported `transferDidWrite`) is over too.
+    func transferEnded() {
+        storageSlot?.end()
     }
 
     func transferDidWrite(_ bytes: UnsafeRawBufferPointer) {
+        storageSlot?.end()
         hasher.update(bufferPointer: bytes)
         progress.transferReceived(sessionID: sessionID, bytes: bytes.count)
     }

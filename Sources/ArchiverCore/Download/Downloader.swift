@@ -42,7 +42,9 @@ public struct Downloader: Sendable {
         self.retry = RetryPolicy(configuration)
         self.root = root
         self.filer = Filer(root: root, permissions: configuration.permissions)
-        self.storage = StorageGuard(path: root.path, minimumFreeBytes: configuration.minimumFreeBytes)
+        self.storage = StorageGuard(
+            path: root.path, minimumFreeBytes: configuration.minimumFreeBytes,
+            assumedFreeBytes: configuration.assumedFreeBytes)
         self.refreshURL = refreshURL
         self.progress = progress
         self.logger = logger
@@ -67,9 +69,15 @@ public struct Downloader: Sendable {
         var url = try policy.authorize(session.video.url, for: session.id, key: configuration.apiKey)
         let partialPath = "\(root.temporaryFolder)/\(Self.partialFileName(for: session))"
         let fileMode = mode_t(configuration.permissions.fileMode)
-        let descriptor = open(partialPath, O_RDWR | O_CREAT | O_CLOEXEC, fileMode)
+        let watchdog = StorageWatchdog.shared
+        let descriptor = watchdog.guarding("opening \(partialPath)") {
+            open(partialPath, O_RDWR | O_CREAT | O_CLOEXEC, fileMode)
+        }
         guard descriptor >= 0 else { throw ArchiverError.archiveUnwritable(path: partialPath, errno: errno) }
-        defer { close(descriptor) }
+        defer { _ = watchdog.guarding("closing \(partialPath)") { close(descriptor) } }
+        // The transfer engine writes the body; the slot shows the watchdog a write that does not return.
+        let storageSlot = watchdog.addSlot("writing \(partialPath)")
+        defer { watchdog.remove(storageSlot) }
         // open applies the umask; the configured mode is meant exactly, and the rename keeps it.
         guard fchmod(descriptor, fileMode) == 0 else {
             throw ArchiverError.archiveUnwritable(path: partialPath, errno: errno)
@@ -81,7 +89,7 @@ public struct Downloader: Sendable {
         while true {
             attempt += 1
             try Task.checkCancellation()
-            let sink = DownloadBodySink(sessionID: session.id, progress: progress)
+            let sink = DownloadBodySink(sessionID: session.id, progress: progress, storageSlot: storageSlot)
             let resumeOffset = try prepare(descriptor, at: partialPath, expected: expected, sink: sink)
             let remaining = expected - resumeOffset
             try storage.reserve(remaining)
@@ -232,6 +240,7 @@ public struct Downloader: Sendable {
         )
         let response: TransferResponse
         do {
+            defer { sink.transferEnded() }
             response = try await transport.perform(request)
         } catch let error as CurlError {
             if case .write(let writeErrno) = error.kind {

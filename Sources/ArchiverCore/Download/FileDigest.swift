@@ -13,7 +13,13 @@ public enum FileDigest {
         ofFileAt path: String,
         progress: (Int) -> Void = { _ in }
     ) throws(ArchiverError) -> (hex: String, sizeBytes: Int) {
+        // Each open and read shows the storage watchdog a call in flight: on a hung share it never returns.
+        let watchdog = StorageWatchdog.shared
+        let slot = watchdog.addSlot("reading \(path)")
+        defer { watchdog.remove(slot) }
+        slot.begin()
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        slot.end()
         guard descriptor >= 0 else { throw .archiveUnwritable(path: path, errno: errno) }
         defer { close(descriptor) }
         _ = posix_fadvise(descriptor, 0, 0, POSIX_FADV_SEQUENTIAL)
@@ -22,7 +28,9 @@ public enum FileDigest {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blockSize, alignment: 16)
         defer { buffer.deallocate() }
         while true {
+            slot.begin()
             let count = read(descriptor, buffer.baseAddress!, blockSize)
+            slot.end()
             if count < 0 {
                 if errno == EINTR { continue }
                 throw .archiveUnwritable(path: path, errno: errno)

@@ -13,15 +13,43 @@ public struct ArchiveRoot: Sendable {
     /// The absolute path of the root.
     public let path: String
 
-    /// Checks that `path` exists and is a folder, and, when `requiresMount`, that it is a mount point.
-    /// - Throws: `ArchiverError.archiveRootMissing` or `.archiveRootNotMounted`.
-    public init(path: String, requiresMount: Bool = false) throws(ArchiverError) {
+    /// Checks that what `mount` requires is mounted and that `path` exists and is a folder.
+    /// - Throws: `ArchiverError.archiveRootNotMounted` or `.archiveRootMissing`.
+    public init(path: String, mount: MountRequirement = .none) throws(ArchiverError) {
+        // A required mount point is checked first: when it is not mounted, the root below it is missing too, and
+        // "not mounted" is the message that helps.
+        if case .mountPoint(let mountPoint) = mount {
+            guard Self.isMountPoint(mountPoint) else {
+                throw .archiveRootNotMounted(path: path, mountPoint: mountPoint)
+            }
+        }
         var info = stat()
         guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
             throw .archiveRootMissing(path: path)
         }
-        if requiresMount && !Self.isMountPoint(path) { throw .archiveRootNotMounted(path: path) }
+        switch mount {
+        case .none:
+            break
+        case .rootIsMountPoint:
+            guard Self.isMountPoint(path) else { throw .archiveRootNotMounted(path: path, mountPoint: nil) }
+        case .mountPoint(let mountPoint):
+            guard Self.isInside(path, folder: mountPoint) else {
+                throw .archiveRootOutsideMount(path: path, mountPoint: mountPoint)
+            }
+        }
         self.path = path
+    }
+
+    /// Whether `path` is `folder` or below it, once both are resolved (links followed).
+    static func isInside(_ path: String, folder: String) -> Bool {
+        guard let resolvedPath = realpath(path, nil) else { return false }
+        defer { free(resolvedPath) }
+        guard let resolvedFolder = realpath(folder, nil) else { return false }
+        defer { free(resolvedFolder) }
+        let canonicalPath = String(cString: resolvedPath)
+        let canonicalFolder = String(cString: resolvedFolder)
+        return canonicalPath == canonicalFolder || canonicalFolder == "/"
+            || canonicalPath.hasPrefix(canonicalFolder + "/")
     }
 
     /// Whether `path` is where a file system is mounted: listed in `/proc/self/mountinfo`, or, where that

@@ -25,7 +25,8 @@ extension String {
         return folder.isEmpty ? stem : folder == "/" ? "/" + stem : folder + "/" + stem
     }
 
-    private var withoutTrailingSlashes: String {
+    /// The path without trailing slashes, except for `"/"` itself.
+    var withoutTrailingSlashes: String {
         var path = Substring(self)
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         return String(path)

@@ -19,7 +19,8 @@ public struct DownloadPlan: Sendable {
     public enum ItemsKept: Sendable {
         /// Every item (tests, and runs for a single recording).
         case all
-        /// What a run works on: the downloads and the missing sidecars, not the archived recordings.
+        /// What a run works on: the downloads, the missing sidecars and the uncatalogued recordings, not the
+        /// other archived recordings.
         case work
         /// None: a dry run needs the counts only.
         case none
@@ -40,6 +41,8 @@ public struct DownloadPlan: Sendable {
         public var wrongSizeFoundBytes = 0
         /// Archived recordings whose sidecar is missing.
         public var missingSidecars = 0
+        /// Archived recordings the catalog lacks (published by a run that stopped before cataloguing them).
+        public var uncatalogued = 0
 
         /// Every planned recording of the agent.
         public var listed: StorageAudit.Tally { archived + missing + wrongSize }
@@ -56,10 +59,15 @@ public struct DownloadPlan: Sendable {
     /// Archived recordings whose sidecar is missing: it is written again, the recording is not fetched. Empty when
     /// `itemsKept` is `.none`.
     public private(set) var missingSidecars: [Item] = []
+    /// Archived recordings the catalog lacks: a run checks each against its sidecar and catalogues it. Empty when
+    /// `itemsKept` is `.none`, and when the plan was made without the catalog's session ids.
+    public private(set) var uncatalogued: [Item] = []
     /// The counts per agent id, of every planned recording whatever `itemsKept`.
     public private(set) var agents: [Int: AgentCounts] = [:]
     /// The number of recordings already archived.
     public private(set) var archivedCount = 0
+    /// The number of archived recordings the catalog lacks.
+    public private(set) var uncataloguedCount = 0
     /// The number of recordings to download.
     public private(set) var downloadCount = 0
     /// The bytes the downloads add up to.
@@ -70,15 +78,19 @@ public struct DownloadPlan: Sendable {
         self.itemsKept = itemsKept
     }
 
-    /// Adds a recording that is archived with the expected size; `hasSidecar` tells whether its sidecar is there.
-    mutating func addArchived(_ item: Item, hasSidecar: Bool) {
+    /// Adds a recording that is archived with the expected size; `hasSidecar` tells whether its sidecar is there,
+    /// `isCatalogued` whether the catalog has it.
+    mutating func addArchived(_ item: Item, hasSidecar: Bool, isCatalogued: Bool = true) {
         archivedCount += 1
+        if !isCatalogued { uncataloguedCount += 1 }
         update(item.session.agent) { counts in
             counts.archived.add(item.session.video.sizeBytes)
             if !hasSidecar { counts.missingSidecars += 1 }
+            if !isCatalogued { counts.uncatalogued += 1 }
         }
         if itemsKept == .all { archived.append(item) }
         if !hasSidecar, itemsKept != .none { missingSidecars.append(item) }
+        if !isCatalogued, itemsKept != .none { uncatalogued.append(item) }
     }
 
     /// Adds a recording to download.

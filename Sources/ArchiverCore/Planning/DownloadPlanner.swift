@@ -42,14 +42,23 @@ public struct DownloadPlanner: Sendable {
     }
 
     /// Plans one session against the archive, adding it to `plan`.
-    /// - Parameter fileSize: the size of the regular file at a path relative to the root, nil when absent.
-    public func plan(_ session: Session, into plan: inout DownloadPlan, fileSize: (String) -> Int?) {
+    /// - Parameters:
+    ///   - fileSize: the size of the regular file at a path relative to the root, nil when absent.
+    ///   - isCatalogued: whether the catalog has a session id; an archived recording it lacks is planned as
+    ///     uncatalogued. By default every recording counts as catalogued.
+    public func plan(
+        _ session: Session,
+        into plan: inout DownloadPlan,
+        fileSize: (String) -> Int?,
+        isCatalogued: (Int) -> Bool = { _ in true }
+    ) {
         let path = relativePath(for: session)
         let existing = fileSize("\(path).\(Self.recordingExtension)")
         if existing == session.video.sizeBytes {
             let hasSidecar = fileSize("\(path).\(Self.sidecarExtension)") != nil
             plan.addArchived(
-                DownloadPlan.Item(session: session, relativePath: path, existingWrongSize: nil), hasSidecar: hasSidecar)
+                DownloadPlan.Item(session: session, relativePath: path, existingWrongSize: nil), hasSidecar: hasSidecar,
+                isCatalogued: isCatalogued(session.id))
         } else {
             plan.addDownload(DownloadPlan.Item(session: session, relativePath: path, existingWrongSize: existing))
         }

@@ -11,28 +11,35 @@ struct PlannedListing: ListingSink {
     private let catalogued: [StorageAudit.CataloguedRecording]
     private var cataloguedIDs: Set<Int>
     private var listedCataloguedIDs: Set<Int> = []
+    /// The session ids the catalog has in the listed window, to find archived recordings it lacks; nil when there
+    /// is no catalog to compare with.
+    private let cataloguedSessionIDs: Set<Int>?
 
     /// Creates an empty listing.
     /// - Parameters:
     ///   - plan: the empty plan to add to, which tells which items it keeps.
     ///   - fileSize: the size of the regular file at a path relative to the root, nil when absent.
     ///   - catalogued: recordings the catalog holds in the window, for `notListed`.
+    ///   - cataloguedSessionIDs: the session ids the catalog holds in the window, so that archived recordings it
+    ///     lacks are planned as uncatalogued; nil (no catalog) counts every archived recording as catalogued.
     init(
         planner: DownloadPlanner,
         plan: DownloadPlan,
         fileSize: @escaping (String) -> Int?,
-        catalogued: [StorageAudit.CataloguedRecording] = []
+        catalogued: [StorageAudit.CataloguedRecording] = [],
+        cataloguedSessionIDs: Set<Int>? = nil
     ) {
         self.planner = planner
         self.plan = plan
         self.fileSize = fileSize
         self.catalogued = catalogued
+        self.cataloguedSessionIDs = cataloguedSessionIDs
         cataloguedIDs = Set(catalogued.map(\.sessionID))
     }
 
     mutating func add(_ session: Session) {
         noteListed(session.id)
-        planner.plan(session, into: &plan, fileSize: fileSize)
+        planner.plan(session, into: &plan, fileSize: fileSize) { cataloguedSessionIDs?.contains($0) ?? true }
     }
 
     mutating func add(_ invalidItem: InvalidSessionItem) {

@@ -31,3 +31,14 @@ extension Int {
         return (self % divisor != 0 && (self < 0) != (divisor < 0)) ? quotient - 1 : quotient
     }
 }
+
+extension Duration {
+    /// Whole hours, minutes and seconds as Go's `time.Duration` prints them, for messages: `"2m0s"`, `"1h0m0s"`,
+    /// `"5s"`; a fraction of a second is dropped.
+    var clockText: String {
+        let total = Int(components.seconds)
+        let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60)
+        if hours > 0 { return "\(hours)h\(minutes)m\(seconds)s" }
+        return minutes > 0 ? "\(minutes)m\(seconds)s" : "\(seconds)s"
+    }
+}

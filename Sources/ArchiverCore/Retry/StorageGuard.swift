@@ -5,28 +5,32 @@ import Synchronization
 /// the bytes still to come for every transfer in flight plus `archive.min_free`.
 ///
 /// Reservations count a transfer's remaining bytes until it ends, although it consumes free space as it
-/// writes, so the check errs on the side of stopping early.
+/// writes, so the check errs on the side of stopping early. Where the file system reports no figures, the
+/// space is `archive.assume_free` when set, and is not checked otherwise (`FileSystemSpace.unreported`).
 final class StorageGuard: Sendable {
     private let path: String
     private let minimumFreeBytes: Int
+    private let assumedFreeBytes: Int?
     private let reservedBytes = Mutex(0)
 
-    init(path: String, minimumFreeBytes: Int) {
+    init(path: String, minimumFreeBytes: Int, assumedFreeBytes: Int? = nil) {
         self.path = path
         self.minimumFreeBytes = minimumFreeBytes
+        self.assumedFreeBytes = assumedFreeBytes
     }
 
     /// Reserves `bytes` for a transfer about to start.
     /// - Throws: `ArchiverError.insufficientSpace` when the file system cannot take them.
     func reserve(_ bytes: Int) throws(ArchiverError) {
-        let available = try Self.availableBytes(at: path)
+        let available = try availableBytes()
         let shortfall = reservedBytes.withLock { reserved -> Int? in
             let needed = reserved + bytes + minimumFreeBytes
-            guard available >= needed else { return needed }
             reserved += bytes
-            return nil
+            guard let available, available < needed else { return nil }
+            reserved -= bytes
+            return needed
         }
-        if let needed = shortfall {
+        if let needed = shortfall, let available {
             throw .insufficientSpace(path: path, neededBytes: needed, availableBytes: available)
         }
     }
@@ -38,14 +42,15 @@ final class StorageGuard: Sendable {
 
     /// The error to report when a write failed with `ENOSPC` while `bytes` were still to come.
     func insufficientSpace(stillNeeding bytes: Int) -> ArchiverError {
-        let available = (try? Self.availableBytes(at: path)) ?? 0
+        let available = ((try? availableBytes()) ?? nil) ?? 0
         return .insufficientSpace(path: path, neededBytes: bytes + minimumFreeBytes, availableBytes: available)
     }
 
-    private static func availableBytes(at path: String) throws(ArchiverError) -> Int {
-        guard let bytes = FileSystemSpace.availableBytes(at: path) else {
+    /// The free bytes to check against; nil when the file system reports none and none is assumed.
+    private func availableBytes() throws(ArchiverError) -> Int? {
+        guard let space = FileSystemSpace.of(path, assumingWhereUnreported: assumedFreeBytes) else {
             throw .archiveUnwritable(path: path, errno: errno)
         }
-        return bytes
+        return space.freeBytes
     }
 }

@@ -9,7 +9,7 @@ import Logging
 struct ArchiveJob: Sendable {
     let configuration: ArchiverConfiguration
     let root: ArchiveRoot
-    /// The run's lock, which records its holder once the run starts writing.
+    /// The run's lock, whose lease the run takes once it starts writing.
     let lock: RunLock
     let transport: CurlMulti
     let progress: any RunProgressObserver
@@ -21,6 +21,10 @@ struct ArchiveJob: Sendable {
     /// Whether the run plans every listed recording (sync), so that partial files of recordings it does not
     /// download are stale; a run for one recording (fetch) leaves other partial files for the next sync.
     var plansWholeListing = true
+    /// The session ids the catalog holds for the listed window, read in one query before the listing: archived
+    /// recordings it lacks are checked and catalogued (`CatalogHealer`). Nil when there is no catalog yet (a new
+    /// one is rebuilt from the sidecars) or in dry runs.
+    var cataloguedSessionIDs: Set<Int>?
     let logger: Logger
 
     /// Plans `sessions` and runs the plan (see `run(plan:invalidItems:listingInterruption:isDryRun:startedAt:)`).
@@ -41,7 +45,8 @@ struct ArchiveJob: Sendable {
         PlannedListing(
             planner: DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone),
             plan: DownloadPlan(keeping: isDryRun ? .none : .work),
-            fileSize: root.fileSizeReader())
+            fileSize: root.fileSizeReader(),
+            cataloguedSessionIDs: cataloguedSessionIDs)
     }
 
     /// Downloads what `plan` lacks, unless it is a dry run, and reports on the run.
@@ -80,8 +85,14 @@ struct ArchiveJob: Sendable {
             report.wouldDownload = plan.downloadCount
             report.wouldDownloadBytes = plan.downloadBytes
         } else {
-            try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
-            try lock.recordHolder()
+            try StorageWatchdog.shared.guarding("creating \(root.temporaryFolder)") { () throws(ArchiverError) in
+                _ = try root.createFolders(
+                    "\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
+            }
+            try lock.claimLease(
+                fileMode: configuration.permissions.fileMode, folderMode: configuration.permissions.folderMode)
+            let space = FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes)
+            if let warning = space?.warning { logger.warning("\(warning)") }
             if plansWholeListing { removeStaleTemporaryFiles(keeping: plan.downloads) }
             let downloader = Downloader(
                 transport: transport,
@@ -103,6 +114,9 @@ struct ArchiveJob: Sendable {
                     throw .archiveUnwritable(path: root.absolute(item.relativePath), errno: EIO)
                 }
             }
+            // After the sidecars, so that a recording that had neither sidecar nor catalog row is catalogued
+            // with the digest its new sidecar records.
+            try catalogueFromDisk(plan.uncatalogued, into: &report)
             do {
                 try await download(plan.downloads, with: downloader, into: &report)
             } catch {
@@ -120,15 +134,32 @@ struct ArchiveJob: Sendable {
         return report
     }
 
+    /// Catalogues the archived recordings the catalog lacks, in one transaction, once `CatalogHealer` has checked
+    /// them against their sidecars; those that fail the check are reported.
+    private func catalogueFromDisk(_ items: [DownloadPlan.Item], into report: inout RunReport) throws(ArchiverError) {
+        guard !items.isEmpty else { return }
+        var recordings: [ArchivedRecording] = []
+        for result in try CatalogHealer(root: root, logger: logger).check(items) {
+            switch result {
+            case .success(let recording): recordings.append(recording)
+            case .failure(let failure): report.failures.append(failure)
+            }
+        }
+        try recordArchived(recordings)
+        report.recatalogued = recordings.count
+    }
+
     /// Deletes what earlier runs left in the temporary folder, except the partial downloads of `items`, which
     /// resume. Called with the run's lock held, so no other run is using the folder.
     private func removeStaleTemporaryFiles(keeping items: [DownloadPlan.Item]) {
         let resumable = Set(items.map { Downloader.partialFileName(for: $0.session) })
         let folder = root.temporaryFolder
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where !resumable.contains(name)
-        {
-            logger.debug("removing a stale temporary file", metadata: ["file": "\(name)"])
-            unlink("\(folder)/\(name)")
+        StorageWatchdog.shared.guarding("removing stale temporary files in \(folder)") {
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            where !resumable.contains(name) {
+                logger.debug("removing a stale temporary file", metadata: ["file": "\(name)"])
+                unlink("\(folder)/\(name)")
+            }
         }
     }
 
@@ -246,7 +277,11 @@ private struct Publisher: Sendable {
         var outcome = Outcome()
         do throws(ArchiverError) {
             var recordings: [ArchivedRecording] = []
-            for result in try filer.publish(downloads) {
+            // One registration for the batch: its flushes and renames go to the same storage one after another.
+            let published = try StorageWatchdog.shared.guarding(
+                "flushing and renaming \(downloads.count) recordings into the archive"
+            ) { () throws(ArchiverError) in try filer.publish(downloads) }
+            for result in published {
                 switch result {
                 case .success(let recording):
                     recordings.append(recording)
@@ -260,7 +295,9 @@ private struct Publisher: Sendable {
                     outcome.failures.append(failure)
                 }
             }
-            try recordArchived(recordings)
+            try StorageWatchdog.shared.guarding("writing \(recordings.count) recordings to the catalog") {
+                () throws(ArchiverError) in try recordArchived(recordings)
+            }
             outcome.archived = recordings
         } catch {
             outcome.error = error

@@ -20,14 +20,23 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case invalidResponse(endpoint: String, reason: String)
     /// `history/info` does not know the session (exit 3).
     case sessionNotFound(String)
-    /// The catalog at `path` cannot be opened, read or written (exit 3); `reason` is SQLite's message.
+    /// The catalog at `path` cannot be opened, read or written (exit 3); `reason` says what happened (SQLite's
+    /// message where it has one) and what to do.
     case catalogUnavailable(path: String, reason: String)
     /// The archive's file system lacks room for what the run must write (exit 3).
     case insufficientSpace(path: String, neededBytes: Int, availableBytes: Int)
     /// Another run holds the archive's lock (exit 3).
     case archiveBusy(holder: String)
-    /// `archive.require_mount` is set and the root is not a mount point (exit 3).
-    case archiveRootNotMounted(path: String)
+    /// `archive.require_mount` is set and what it names is not a mount point: the root itself (`mountPoint`
+    /// nil), or the given mount point (exit 3).
+    case archiveRootNotMounted(path: String, mountPoint: String?)
+    /// `archive.require_mount` names a mount point that does not hold the archive root (exit 3).
+    case archiveRootOutsideMount(path: String, mountPoint: String)
+    /// A call into the archive's storage did not return within `timeouts.storage` (exit 3); `operation` says
+    /// which ("renaming /mnt/rec/a.mp4").
+    case storageUnresponsive(operation: String, timeout: Duration)
+    /// Another run took over this run's lease on the archive (exit 3): it judged it stale.
+    case lockLost(path: String, holder: String)
     /// The run was stopped by a signal (SIGINT or SIGTERM) after archiving `archived` recordings (exit 3).
     case interrupted(archived: Int)
 
@@ -65,9 +74,7 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
         case .sessionNotFound(let reference):
             return "the API does not know session \(reference) (HTTP 404); check the id"
         case .catalogUnavailable(let path, let reason):
-            return "cannot use the catalog \(path): \(reason); check that its folder is writable "
-                + "(state_dir, default <root>/.getscreen-archiver), or move the file aside and run "
-                + "getscreen-archiver reindex to rebuild it from the sidecars"
+            return "cannot use the catalog \(path): \(reason)"
         case .insufficientSpace(let path, let needed, let available):
             return "not enough space on the archive (\(path)): needs \(ByteCount.format(needed)) including "
                 + "archive.min_free, \(ByteCount.format(available)) free; free some space or lower archive.min_free, "
@@ -75,9 +82,22 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
         case .archiveBusy(let holder):
             return "another getscreen-archiver run is using this archive (\(holder)); "
                 + "wait for it to finish, or check that it is still alive"
-        case .archiveRootNotMounted(let path):
+        case .archiveRootNotMounted(let path, nil):
             return "archive root \(path) is not a mount point (archive.require_mount is true); "
                 + "mount it or set archive.require_mount to false"
+        case .archiveRootNotMounted(let path, let mountPoint?):
+            return "\(mountPoint) is not a mount point (archive.require_mount), so archive root \(path) is not on "
+                + "the share; mount it, or correct archive.require_mount"
+        case .archiveRootOutsideMount(let path, let mountPoint):
+            return "archive root \(path) is not below \(mountPoint), the mount point archive.require_mount names; "
+                + "correct archive.root or archive.require_mount"
+        case .storageUnresponsive(let operation, let timeout):
+            return "the archive's storage did not answer for \(timeout.clockText) (\(operation)); the share or its "
+                + "server hangs; check the mount and the server, or raise timeouts.storage, then run again "
+                + "(the next run takes the lock over)"
+        case .lockLost(let path, let holder):
+            return "another run took over this run's lock \(path) (\(holder)); stopping so that two runs never write "
+                + "one archive; check that each machine's clock is right and that the share was reachable"
         case .interrupted(let archived):
             return "interrupted after archiving \(archived) recordings; partial downloads were removed, "
                 + "run again to archive the rest"

@@ -13,6 +13,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     public var downloaded: Int
     /// Recordings already archived with the expected size.
     public var skipped: Int
+    /// Of `skipped`: recordings found at their final path without a catalog row (a run stopped between publishing
+    /// and cataloguing them) and catalogued in this run after their SHA-256 matched their sidecar's.
+    public var recatalogued = 0
     /// Recordings that could not be archived; `failures` says why.
     public var failed: Int
     /// Bytes of the recordings downloaded in this run.
@@ -57,6 +60,7 @@ public struct RunReport: Sendable, Codable, Equatable {
             "\(downloaded) downloaded (\(ByteCount.format(bytesDownloaded))), \(skipped) already archived, "
             + "\(failed) failed, of \(listed) listed, in \(duration)"
         if downloaded > 0 { text += ", \(ByteCount.format(Int(throughputBytesPerSecond.rounded())))/s" }
+        if recatalogued > 0 { text += "; \(recatalogued) catalogued from disk" }
         return text
     }
 
@@ -72,7 +76,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         case isDryRun = "dry_run"
         case startedAt = "started_at"
         case finishedAt = "finished_at"
-        case listed, downloaded, skipped, failed
+        case listed, downloaded, skipped, failed, recatalogued
         case bytesDownloaded = "bytes_downloaded"
         case wouldDownload = "would_download"
         case wouldDownloadBytes = "would_download_bytes"
@@ -97,6 +101,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         try container.encode(downloaded, forKey: .downloaded)
         try container.encode(skipped, forKey: .skipped)
         try container.encode(failed, forKey: .failed)
+        try container.encode(recatalogued, forKey: .recatalogued)
         try container.encode(bytesDownloaded, forKey: .bytesDownloaded)
         try container.encodeIfPresent(wouldDownload, forKey: .wouldDownload)
         try container.encodeIfPresent(wouldDownloadBytes, forKey: .wouldDownloadBytes)

@@ -41,7 +41,8 @@ public enum Archiver {
         let startedAt = Date()
         return try await withRun(configuration, logger: logger) {
             root, lock, transport, client throws(ArchiverError) in
-            let existingCatalog = try CatalogAccess.openExisting(configuration, readOnly: options.isDryRun)
+            let existingCatalog = try CatalogAccess.openExisting(
+                configuration, readOnly: options.isDryRun, logger: logger)
             let window = SyncWindow(
                 options: options, watermark: try existingCatalog?.lastSuccessfulSync(),
                 overlap: configuration.syncOverlap, runStart: startedAt)
@@ -54,6 +55,12 @@ public enum Archiver {
             var job = ArchiveJob(
                 configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
                 refreshURL: refreshingURLs(with: client), logger: logger)
+            // One query for what the catalog holds in the window. A session catalogued with a start outside it
+            // (the API's filter and the catalog's start disagreeing) is only checked again, never lost.
+            if !options.isDryRun {
+                job.cataloguedSessionIDs = try existingCatalog?.sessionIDs(
+                    startingFrom: window.dateFrom, to: window.dateTo)
+            }
             // Planned page by page: a real run keeps the sessions it downloads, a dry run only counts.
             var listing = job.plannedListing(isDryRun: options.isDryRun)
             let walk = try await client.listSessions(in: window, agentIDs: options.agentIDs, into: &listing)
@@ -116,7 +123,9 @@ public enum Archiver {
                 configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
                 refreshURL: refreshingURLs(with: client), logger: logger)
             job.plansWholeListing = false
-            job.recordArchived = try CatalogAccess.openForWriting(configuration, root: root, logger: logger).recorder
+            let catalog = try CatalogAccess.openForWriting(configuration, root: root, logger: logger)
+            job.recordArchived = catalog.recorder
+            job.cataloguedSessionIDs = try catalog.entry(sessionID: session.id) == nil ? [] : [session.id]
             return try await job.run(sessions: [session], invalidItems: [], isDryRun: false, startedAt: startedAt)
         }
     }
@@ -128,8 +137,8 @@ public enum Archiver {
         logger: Logger,
         _ body: (ArchiveRoot, RunLock, CurlMulti, APIClient) async throws(ArchiverError) -> RunReport
     ) async throws(ArchiverError) -> RunReport {
-        let root = try ArchiveRoot(path: configuration.archiveRoot, requiresMount: configuration.requiresMount)
-        let lock = try RunLock.acquire(root)
+        let root = try ArchiveRoot.checked(configuration)
+        let lock = try RunLock.acquire(root, logger: logger)
         defer { lock.release() }
         let transport: CurlMulti
         do {

@@ -44,7 +44,9 @@ extension GetscreenArchiver {
                 archiveRoot: root,
                 transfers: 4,
                 mediaHosts: [try HostPattern("127.0.0.1")],
-                allowInsecureHTTP: true
+                allowInsecureHTTP: true,
+                // The demo's folder holds everything it makes, its catalog included.
+                stateDirectory: "\(root)/\(ArchiveRoot.stateFolderName)"
             )
             print("Simulated Getscreen API at \(simulator.baseURL.absoluteString); archiving into \(root)\n")
             let first = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)

@@ -11,7 +11,10 @@ extension GetscreenArchiver {
             discussion: """
                 Lists the sessions with a recording (history/list), skips those already archived with the \
                 expected size, downloads the rest and files each as <agent>/<YYYY>/<MM>/<DD>/<HHMMSS>_<id>.mp4 \
-                with a .json sidecar. The API key comes from GETSCREEN_API_KEY or api.key_file.
+                with a .json sidecar. A recording already at its path but missing from the catalog (a run \
+                stopped between filing and cataloguing it) is re-read and catalogued when its SHA-256 matches its \
+                sidecar's, and reported as failed otherwise. The API key comes from GETSCREEN_API_KEY or \
+                api.key_file.
 
                 Runs are incremental: without --from, a sync lists from the end of the last successful sync \
                 minus sync.overlap (default 2 days) up to now; the first run, and --full, walk all history.
@@ -20,8 +23,8 @@ extension GetscreenArchiver {
                 offset is given), or unix seconds.
 
                 --dry-run is a storage audit: per agent and in total, the recordings listed, archived with the \
-                right size, missing, present with a wrong size, and archived but no longer listed by the API, \
-                with the free space against what the run needs (archive.min_free included). It prints an aligned \
+                right size, missing, present with a wrong size, archived but not catalogued, and archived but no \
+                longer listed by the API, with the free space against what the run needs (archive.min_free included). It prints an aligned \
                 table on stdout (--bytes for exact numbers, --format json for JSON), writes nothing under the \
                 archive root and fetches no recording.
 

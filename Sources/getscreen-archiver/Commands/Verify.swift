@@ -8,8 +8,10 @@ extension GetscreenArchiver {
             abstract: "Check the archived recordings' sizes and SHA-256 against the catalog.",
             discussion: """
                 Re-reads each recording in large sequential blocks and reports those that are missing, \
-                truncated (size differs) or corrupted (SHA-256 differs). Writes nothing to the archive and \
-                needs no API key. Exits 1 when any recording is damaged, 0 otherwise.
+                truncated (size differs) or corrupted (SHA-256 differs), and every .mp4 file in the archive \
+                that the catalog lacks (a run stopped between filing it and cataloguing it; a sync checks and \
+                catalogues it). Writes nothing to the archive and needs no API key. Exits 1 when any recording \
+                is damaged or not catalogued, 0 otherwise.
 
                 Examples:
                   getscreen-archiver verify --config /etc/getscreen-archiver/config.yaml
@@ -24,7 +26,7 @@ extension GetscreenArchiver {
 
         @Option(
             help: ArgumentHelp(
-                "Write the result as JSON to this file: checked, ok, missing, truncated, corrupted.",
+                "Write the result as JSON to this file: checked, ok, missing, truncated, corrupted, not_catalogued.",
                 valueName: "file"))
         var report: String?
 
@@ -48,6 +50,7 @@ extension GetscreenArchiver {
             for problem in result.missing { console.writeLine("missing: \(problem)") }
             for problem in result.truncated { console.writeLine("truncated: \(problem)") }
             for problem in result.corrupted { console.writeLine("corrupted: \(problem)") }
+            for file in result.notCatalogued { console.writeLine("not catalogued: \(file)") }
             console.writeLine(result.summary)
             if result.exitCode != 0 { throw ExitCode(result.exitCode) }
         }

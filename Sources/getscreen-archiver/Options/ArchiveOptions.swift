@@ -26,15 +26,20 @@ struct ArchiveOptions: ParsableArguments {
         if quiet && verbose { throw ValidationError("--quiet and --verbose cannot be used together") }
     }
 
-    /// The configuration from file, environment and `--archive`, without an API key.
+    /// The configuration from file, environment and `--archive`, without an API key; its warnings (such as a
+    /// catalog folder on a network share) are logged at warning level, through the logging system the command
+    /// bootstrapped before.
     /// - Throws: `ConfigurationError` (exit 2).
     func load() throws(ConfigurationError) -> ArchiverConfiguration {
-        try ConfigurationLoader.load(
+        let configuration = try ConfigurationLoader.load(
             configFile: configFile,
             overrides: ConfigurationOverrides(archiveRoot: archive),
             environment: ProcessInfo.processInfo.environment,
             requiresAPIKey: false
         )
+        let logger = Logger(label: "getscreen-archiver")
+        for warning in configuration.warnings { logger.warning("\(warning)") }
+        return configuration
     }
 
     /// Bootstraps logging to stderr at the level the flags choose and returns the logger.

@@ -1,0 +1,199 @@
+import ArchiverTestSupport
+import Foundation
+import GetscreenSimulator
+import Logging
+import Testing
+
+@testable import ArchiverCore
+
+/// Recordings published at their final path whose catalog row was never written (a run killed, or a catalog write
+/// that failed, between the rename and the catalog transaction): runs catalogue them after checking them, and
+/// `verify` reports them.
+@Suite struct SelfHealingTests {
+    let logger = Logger(label: "test")
+
+    /// Syncs `count` recordings, then removes the catalog rows of the first `uncatalogued` sessions and the
+    /// sync's watermark, as a run stopped between its renames and its catalog write leaves them.
+    /// - Returns: the sessions left uncatalogued.
+    func syncThenForget(
+        _ fixture: SimulatorFixture, count: Int, uncatalogued: Int
+    ) async throws -> [SimulatedSession] {
+        let configuration = try fixture.configuration()
+        let first = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+        #expect(first.downloaded == count)
+        let forgotten = Array(fixture.dataset.sessions.prefix(uncatalogued))
+        let ids = forgotten.map { String($0.id) }.joined(separator: ", ")
+        try SQLiteConnection(
+            path: Catalog.path(for: configuration), access: .readWriteCreate, busyTimeout: .seconds(10)
+        ).execute("DELETE FROM recording WHERE session_id IN (\(ids)); DELETE FROM sync_run")
+        fixture.simulator.resetCounters()
+        return forgotten
+    }
+
+    @Test func aPublishedButUncataloguedRecordingIsCataloguedByTheNextSyncWithoutDownloading() async throws {
+        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 6))
+        defer { Task { await fixture.tearDown() } }
+        let forgotten = try await syncThenForget(fixture, count: 6, uncatalogued: 2)
+        let configuration = try fixture.configuration()
+
+        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        #expect(report.exitCode == 0, "\(report.failures)")
+        #expect(report.downloaded == 0)
+        #expect(fixture.simulator.counters.mediaRequests == 0)
+        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        #expect(try catalog.entries().count == 6)
+        for session in forgotten {
+            let entry = try #require(try catalog.entry(sessionID: session.id))
+            #expect(entry.relativePath == SimulatorFixture.expectedPath(of: session))
+            #expect(entry.sizeBytes == session.videoSize)
+            #expect(entry.sha256 == sha256Hex(expectedBytes(of: session)))
+            #expect(entry.agentName == session.agent.name)
+        }
+        #expect(report.recatalogued == 2)
+        #expect(report.summary.contains("2 catalogued from disk"))
+    }
+
+    @Test func aRecordingWhoseHashDisagreesWithItsSidecarIsNotCatalogued() async throws {
+        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 4))
+        defer { Task { await fixture.tearDown() } }
+        let session = try #require(try await syncThenForget(fixture, count: 4, uncatalogued: 1).first)
+        // One byte flipped in place: the size still matches `video.size`, the content does not.
+        let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
+        var bytes = try #require(contents(of: path))
+        bytes[bytes.count / 2] ^= 0xFF
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        let configuration = try fixture.configuration()
+
+        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        #expect(report.exitCode == 1)
+        #expect(report.failures.map(\.sessionID) == [session.id])
+        #expect(report.failures.first?.code == "sidecar_mismatch")
+        #expect(report.failures.first?.reason.contains(SimulatorFixture.expectedPath(of: session)) == true)
+        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        #expect(try catalog.entry(sessionID: session.id) == nil)
+        #expect(try catalog.entries().count == 3)
+        #expect(contents(of: path) == bytes, "the file stays where it is, for the admin to look at")
+    }
+
+    @Test(arguments: [
+        ("not json", "sidecar_unusable", "is not a JSON object"),
+        (#"{"session": {"id": 1}, "archive": {}}"#, "sidecar_unusable", "has no SHA-256"),
+        (
+            #"{"session": {"id": 1}, "archive": {"sha256": "\#(String(repeating: "ab", count: 32))"}}"#,
+            "sidecar_mismatch", "describes session 1"
+        ),
+    ])
+    func aRecordingWhoseSidecarCannotVouchForItIsNotCatalogued(sidecar: String, code: String, reason: String)
+        async throws
+    {
+        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 2))
+        defer { Task { await fixture.tearDown() } }
+        let session = try #require(try await syncThenForget(fixture, count: 2, uncatalogued: 1).first)
+        let sidecarPath = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session).dropLast(4)).json"
+        try sidecar.write(toFile: sidecarPath, atomically: true, encoding: .utf8)
+        let configuration = try fixture.configuration()
+
+        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        #expect(report.failures.map(\.code) == [code])
+        #expect(report.failures.first?.reason.contains(reason) == true, "\(report.failures)")
+        #expect(fixture.simulator.counters.mediaRequests == 0)
+        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        #expect(try catalog.entry(sessionID: session.id) == nil)
+    }
+
+    @Test func aRecordingWithoutSidecarOrCatalogRowGetsBothFromItsOwnBytes() async throws {
+        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 3))
+        defer { Task { await fixture.tearDown() } }
+        let session = try #require(try await syncThenForget(fixture, count: 3, uncatalogued: 1).first)
+        let sidecar = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session).dropLast(4)).json"
+        try FileManager.default.removeItem(atPath: sidecar)
+        let configuration = try fixture.configuration()
+
+        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        #expect(report.exitCode == 0, "\(report.failures)")
+        #expect(fixture.simulator.counters.mediaRequests == 0)
+        #expect(FileManager.default.fileExists(atPath: sidecar))
+        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        #expect(try catalog.entry(sessionID: session.id)?.sha256 == sha256Hex(expectedBytes(of: session)))
+    }
+
+    @Test func fetchCataloguesAPublishedButUncataloguedRecordingWithoutDownloading() async throws {
+        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 3))
+        defer { Task { await fixture.tearDown() } }
+        let session = try #require(try await syncThenForget(fixture, count: 3, uncatalogued: 1).first)
+        let configuration = try fixture.configuration()
+
+        let report = try await Archiver.fetch(configuration: configuration, session: .id(session.id), logger: logger)
+
+        #expect(report.exitCode == 0, "\(report.failures)")
+        #expect(fixture.simulator.counters.mediaRequests == 0)
+        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        #expect(try catalog.entry(sessionID: session.id)?.sha256 == sha256Hex(expectedBytes(of: session)))
+    }
+
+    @Test func theAuditCountsUncataloguedRecordingsAndWritesNothing() async throws {
+        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 5))
+        defer { Task { await fixture.tearDown() } }
+        let forgotten = try await syncThenForget(fixture, count: 5, uncatalogued: 2)
+        let configuration = try fixture.configuration()
+        let before = treeSnapshot(of: fixture.root)
+
+        let report = try await Archiver.audit(configuration: configuration, options: SyncOptions(), logger: logger)
+
+        let audit = try #require(report.audit)
+        #expect(audit.table().contains("2 archived recordings on disk but not catalogued"))
+        #expect(audit.total.notCatalogued == 2)
+        #expect(audit.total.archived.count == 5)
+        let byAgent = Dictionary(grouping: forgotten, by: \.agent.id).mapValues(\.count)
+        for row in audit.agents {
+            #expect(row.notCatalogued == byAgent[row.agentID ?? 0] ?? 0)
+        }
+        #expect(treeSnapshot(of: fixture.root) == before)
+        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        #expect(try catalog.entries().count == 3)
+    }
+
+    @Test func verifyReportsRecordingsOnDiskThatTheCatalogLacks() async throws {
+        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 5))
+        defer { Task { await fixture.tearDown() } }
+        let forgotten = try await syncThenForget(fixture, count: 5, uncatalogued: 2)
+        // A recording with no sidecar is reported too.
+        let bare = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: forgotten[1]).dropLast(4)).json"
+        try FileManager.default.removeItem(atPath: bare)
+        let configuration = try fixture.configuration()
+        let expected = forgotten.map {
+            (path: SimulatorFixture.expectedPath(of: $0), hasSidecar: $0.id != forgotten[1].id)
+        }.sorted { $0.path < $1.path }
+
+        for sample in [nil, 1] {
+            let report = try Archiver.verify(configuration: configuration, sample: sample, logger: logger)
+
+            #expect(report.exitCode == 1)
+            #expect(report.summary.contains("2 not in the catalog"))
+            #expect(report.checked == (sample ?? 3))
+            #expect(report.ok == report.checked)
+            #expect(report.notCatalogued.map(\.path) == expected.map(\.path))
+            #expect(report.notCatalogued.map(\.hasSidecar) == expected.map(\.hasSidecar))
+        }
+    }
+
+    @Test func theCatalogGivesTheSessionIDsOfAWindowInOneQuery() async throws {
+        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 8))
+        defer { Task { await fixture.tearDown() } }
+        let configuration = try fixture.configuration()
+        _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        let starts = fixture.dataset.sessions.map(\.start).sorted()
+        let from = Date(timeIntervalSince1970: TimeInterval(starts[2]))
+        let to = Date(timeIntervalSince1970: TimeInterval(starts[5]))
+
+        #expect(try catalog.sessionIDs(startingFrom: nil, to: nil) == Set(fixture.dataset.sessions.map(\.id)))
+        #expect(
+            try catalog.sessionIDs(startingFrom: from, to: to)
+                == Set(fixture.dataset.sessions.filter { (starts[2]...starts[5]).contains($0.start) }.map(\.id)))
+    }
+}

@@ -1,0 +1,107 @@
+import ArchiverTestSupport
+import Foundation
+import GetscreenSimulator
+import Glibc
+import Synchronization
+import Testing
+
+/// The real binary with a storage call that never returns. The hang is a FIFO where the lease file belongs:
+/// opening it for reading blocks in the kernel until a writer comes, as a call into a hung share does.
+@Suite struct StorageHangTests {
+    let keyEnvironment = ["GETSCREEN_API_KEY": SimulatorFixture.apiKey]
+
+    /// A fixture whose lease file is a FIFO nobody writes to.
+    func hungFixture() async throws -> SimulatorFixture {
+        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 3, sessionCount: 2))
+        try FileManager.default.createDirectory(
+            atPath: "\(fixture.root)/.getscreen-archiver", withIntermediateDirectories: true)
+        #expect(mkfifo("\(fixture.root)/.getscreen-archiver/lock", 0o600) == 0)
+        return fixture
+    }
+
+    /// Waits until a thread of `pid` is blocked opening a FIFO (the kernel's `wait_for_partner`).
+    static func waitUntilBlockedOnTheFIFO(_ pid: Int32) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            for task in tasks {
+                let wchan = try? String(contentsOfFile: "/proc/\(pid)/task/\(task)/wchan", encoding: .utf8)
+                if wchan == "wait_for_partner" { return }
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        Issue.record("the run never blocked on the FIFO")
+    }
+
+    @Test func aStorageCallThatHangsEndsTheRunAfterTimeoutsStorage() async throws {
+        let fixture = try await hungFixture()
+        defer { Task { await fixture.tearDown() } }
+        let config = try fixture.writeConfig(extra: "timeouts:\n  storage: 5s")
+
+        let start = ContinuousClock.now
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+        let elapsed = ContinuousClock.now - start
+
+        #expect(result.exitCode == 3, "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "error: the archive's storage did not answer for 5s (reading the lock \(fixture.root)/.getscreen-archiver/lock); "
+                    + "the share or its server hangs; check the mount"),
+            "\(result.stderr)")
+        #expect(elapsed >= .seconds(5) && elapsed < .seconds(60), "\(elapsed)")
+        #expect(fixture.simulator.counters.requests.isEmpty)
+    }
+
+    @Test(arguments: [SIGTERM, SIGINT])
+    func aSignalEndsAHungRunWithinSeconds(signalNumber: Int32) async throws {
+        let fixture = try await hungFixture()
+        defer { Task { await fixture.tearDown() } }
+        let config = try fixture.writeConfig()  // the default storage timeout, 2 minutes
+        let signalled = SignalTime()
+
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path
+        ) { pid in
+            try await Self.waitUntilBlockedOnTheFIFO(pid)
+            signalled.mark()
+            kill(pid, signalNumber)
+        }
+        let afterSignal = signalled.elapsed()
+
+        let name = signalNumber == SIGTERM ? "SIGTERM" : "SIGINT"
+        #expect(result.exitCode == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("error: the run did not stop within 5 s after \(name); "), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("(reading the lock \(fixture.root)/.getscreen-archiver/lock)"), "\(result.stderr)")
+        #expect(afterSignal < .seconds(30), "\(afterSignal)")
+    }
+
+    @Test func aSecondSignalEndsAHungRunAtOnce() async throws {
+        let fixture = try await hungFixture()
+        defer { Task { await fixture.tearDown() } }
+        let config = try fixture.writeConfig()
+
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path
+        ) { pid in
+            try await Self.waitUntilBlockedOnTheFIFO(pid)
+            // Two different signals: the kernel merges a second SIGTERM that arrives before the first is handled.
+            kill(pid, SIGINT)
+            kill(pid, SIGTERM)
+        }
+
+        #expect(result.exitCode == 3, "\(result.stderr)")
+        #expect(result.stderr.contains("error: a second SIG"), "\(result.stderr)")
+        #expect(!result.stderr.contains("did not stop within"), "\(result.stderr)")
+    }
+}
+
+/// When the test sent its signal.
+private final class SignalTime: Sendable {
+    private let start = Mutex<ContinuousClock.Instant?>(nil)
+
+    func mark() { start.withLock { $0 = .now } }
+
+    func elapsed() -> Duration { start.withLock { $0.map { .now - $0 } } ?? .zero }
+}
