@@ -145,13 +145,16 @@ struct NetworkShareTests {
                 #expect(result.exitCode == 0, "sync \(night) of 3: \(result.stderr)")
             }
             let toolFolder = "\(scenario.root)/.getscreen-archiver"
-            let leftovers = treeSnapshot(of: toolFolder).filter {
-                !$0.isFolder && ($0.relativePath.contains(".dat.nosync") || $0.relativePath.hasPrefix("tmp/"))
+            let leftovers = ShareScenario.regularFiles(under: toolFolder).map(\.path).filter {
+                $0.contains(".dat.nosync") || $0.hasPrefix("tmp/")
             }
             #expect(leftovers.isEmpty, "left in \(toolFolder): \(leftovers)")
-            let catalogsOnShare = files(under: scenario.root, withSuffix: "").filter { $0.contains("catalog.sqlite") }
+            let catalogsOnShare = ShareScenario.regularFiles(under: scenario.root).map(\.path).filter {
+                $0.contains("catalog.sqlite")
+            }
             #expect(catalogsOnShare.isEmpty, "the catalog is on the share: \(catalogsOnShare)")
-            let localCatalogs = files(under: "\(scenario.workspace)/state", withSuffix: "catalog.sqlite")
+            let localCatalogs = files(
+                under: ArchiverProcess.stateHome(in: scenario.workspace), withSuffix: "catalog.sqlite")
             #expect(localCatalogs.count == 1, "no catalog in the local state folder: \(localCatalogs)")
             scenario.expectNoWrongBytesAtFinalPaths()
         }
@@ -164,14 +167,13 @@ struct NetworkShareTests {
             #expect(result.exitCode == 0, "\(result.stderr)")
             let recordings = scenario.finalRecordings()
             #expect(recordings.count == 6)
-            let modes = try recordings.map {
-                try FileManager.default.attributesOfItem(atPath: $0)[.posixPermissions] as? Int
-            }
+            let modes = ShareScenario.regularFiles(under: scenario.root).filter { $0.path.hasSuffix(".mp4") }.map(
+                \.mode)
             if !modes.allSatisfy({ $0 == 0o600 }) {
                 let warnings = result.stderr.split(separator: "\n").filter { $0.contains("file_mode") }
                 #expect(
                     warnings.count == 1,
-                    "files have modes \(Set(modes.map { String($0 ?? 0, radix: 8) })) and stderr says: \(result.stderr)"
+                    "files have modes \(Set(modes.map { String($0, radix: 8) })) and stderr says: \(result.stderr)"
                 )
             }
             scenario.expectNoWrongBytesAtFinalPaths()

@@ -110,9 +110,36 @@ struct ShareScenario: Sendable {
     /// Every recording at a final path: each `.mp4` below the root, not in the tool's folder and not set aside
     /// (`*.replaced-*`); absolute paths.
     func finalRecordings() -> [String] {
-        files(under: root, withSuffix: ".mp4")
-            .filter { !$0.hasPrefix(".getscreen-archiver/") && !$0.contains(".replaced-") }
+        Self.regularFiles(under: root).map(\.path)
+            .filter { $0.hasSuffix(".mp4") && !$0.hasPrefix(".getscreen-archiver/") && !$0.contains(".replaced-") }
             .map { "\(root)/\($0)" }
+    }
+
+    /// The regular files below `folder` (paths relative to it) with their permission bits, read with `readdir`
+    /// and `lstat` only. Not with Foundation's file attributes: they list extended attributes, and a `listxattr`
+    /// through smbnetfs (samba 4.17 behind it) leaves the whole share answering EIO from then on.
+    static func regularFiles(under folder: String) -> [(path: String, mode: mode_t)] {
+        var found: [(path: String, mode: mode_t)] = []
+        var pending = [""]
+        while let relative = pending.popLast() {
+            guard let directory = opendir(relative.isEmpty ? folder : "\(folder)/\(relative)") else { continue }
+            defer { closedir(directory) }
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                guard name != ".", name != ".." else { continue }
+                let path = relative.isEmpty ? name : "\(relative)/\(name)"
+                var info = stat()
+                guard lstat("\(folder)/\(path)", &info) == 0 else { continue }
+                switch info.st_mode & S_IFMT {
+                case S_IFDIR: pending.append(path)
+                case S_IFREG: found.append((path, info.st_mode & 0o7777))
+                default: break
+                }
+            }
+        }
+        return found.sorted { $0.path < $1.path }
     }
 
     /// Every recording at a final path holds exactly the bytes the simulator served for its session (SHA-256),
