@@ -202,24 +202,32 @@ struct NetworkShareTests {
     func aHungShareEndsTheRunAfterTheStorageTimeout() async throws {
         try await withSSHFSArchive(seed: 1111, mountOptions: [], extraConfig: "timeouts:\n  storage: 10s") {
             scenario in
-            let suspendedAt = Moment()
+            let givingUp = Outcome<ShareScenario.GivingUp>()
             let hung = try await scenario.sync { pid in
                 guard try await scenario.waitForMediaRequests(2, of: pid) else { return }
                 scenario.share.suspendServer()
-                suspendedAt.note()
+                let suspendedAt = ContinuousClock.now
                 // Resumes after 45 s at the latest, so that a tool that never gives up still ends the test.
                 Task {
                     try await Task.sleep(for: .seconds(45))
                     scenario.share.resumeServer()
                 }
+                givingUp.set(
+                    try await scenario.watchGivingUp(
+                        of: pid, saying: "timeouts.storage", since: suspendedAt, limit: .seconds(40)))
             }
-            let hungFor = suspendedAt.elapsed
             scenario.share.resumeServer()
             #expect(hung.exitCode == 3, "\(hung.stderr)")
             #expect(hung.stderr.contains("timeouts.storage"), "no message naming the storage timeout: \(hung.stderr)")
+            let outcome = try #require(givingUp.value)
             #expect(
-                hungFor.map { $0 < .seconds(35) } ?? false,
-                "the run ended \(hungFor.map(String.init(describing:)) ?? "?") after the hang began")
+                outcome.reportedAfter.map { $0 < .seconds(30) } ?? false,
+                "the storage timeout was reported \(outcome.reportedAfter.map(String.init(describing:)) ?? "never") after the hang began: \(hung.stderr)"
+            )
+            #expect(
+                outcome.ended || outcome.heldByKernel,
+                "3 s after reporting the storage timeout the run had not ended, and no thread of it is held by the kernel"
+            )
             scenario.expectNoWrongBytesAtFinalPaths()
         }
     }
@@ -227,24 +235,36 @@ struct NetworkShareTests {
     @Test(.timeLimit(.minutes(2)))
     func sigtermDuringAHungShareEndsTheRunWithinSeconds() async throws {
         try await withSSHFSArchive(seed: 1112, mountOptions: []) { scenario in
-            let signalledAt = Moment()
+            let givingUp = Outcome<ShareScenario.GivingUp>()
             let interrupted = try await scenario.sync { pid in
                 guard try await scenario.waitForMediaRequests(2, of: pid) else { return }
                 scenario.share.suspendServer()
                 try await Task.sleep(for: .seconds(3))
-                signalledAt.note()
+                let signalledAt = ContinuousClock.now
                 kill(pid, SIGTERM)
                 Task {
                     try await Task.sleep(for: .seconds(40))
                     scenario.share.resumeServer()
                 }
+                // Ended, or gave up saying so ("error: ..."), within 12 s of SIGTERM.
+                var outcome = try await scenario.watchGivingUp(
+                    of: pid, saying: "error:", since: signalledAt, limit: .seconds(12))
+                if outcome.reportedAfter == nil && !scenario.isAlive(pid) {
+                    outcome.reportedAfter = ContinuousClock.now - signalledAt
+                    outcome.ended = true
+                }
+                givingUp.set(outcome)
             }
-            let tookFor = signalledAt.elapsed
             scenario.share.resumeServer()
             #expect(interrupted.exitCode == 3, "\(interrupted.stderr)")
+            let outcome = try #require(givingUp.value)
             #expect(
-                tookFor.map { $0 < .seconds(12) } ?? false,
-                "SIGTERM took \(tookFor.map(String.init(describing:)) ?? "?") to end the run")
+                outcome.reportedAfter.map { $0 < .seconds(12) } ?? false,
+                "no end and no message within 12 s of SIGTERM: \(interrupted.stderr)")
+            #expect(
+                outcome.ended || outcome.heldByKernel,
+                "3 s after giving up the run had not ended, and no thread of it is held by the kernel: \(interrupted.stderr)"
+            )
             scenario.expectNoWrongBytesAtFinalPaths()
         }
     }
@@ -333,10 +353,9 @@ struct ShareControl: Sendable {
     }
 }
 
-/// A moment noted by one task and read by another.
-final class Moment: Sendable {
-    private let instant = Mutex<ContinuousClock.Instant?>(nil)
-    func note() { instant.withLock { $0 = .now } }
-    /// The time since `note()`, or nil when it was never called.
-    var elapsed: Duration? { instant.withLock { $0.map { ContinuousClock.now - $0 } } }
+/// A value set by one task and read by another.
+final class Outcome<Value: Sendable>: Sendable {
+    private let storage = Mutex<Value?>(nil)
+    func set(_ value: Value) { storage.withLock { $0 = value } }
+    var value: Value? { storage.withLock { $0 } }
 }

@@ -102,9 +102,62 @@ struct ShareScenario: Sendable {
     }
 
     /// Whether `pid` runs (and is not a zombie waiting to be reaped).
-    private func isAlive(_ pid: Int32) -> Bool {
+    func isAlive(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return false }
         return stat.split(separator: ")").last?.split(separator: " ").first != "Z"
+    }
+
+    /// How a run on a hung share gave up: when its stderr first said `text`, and what became of the process in
+    /// the next 3 s.
+    struct GivingUp: Sendable {
+        /// Time from `since` until stderr carried the text; nil when it never did within the limit.
+        var reportedAfter: Duration?
+        /// Whether the process had ended.
+        var ended = false
+        /// Whether the process was exiting (its main thread a zombie) but held by the kernel: a thread in
+        /// uninterruptible sleep (D) in a FUSE call that no signal ends (a close's flush is such a call), which
+        /// the tool cannot help.
+        var heldByKernel = false
+    }
+
+    /// Watches the run `pid` (its stderr file in the workspace, `/proc`) until its stderr says `text` or `limit`
+    /// has passed since `since`.
+    func watchGivingUp(
+        of pid: Int32, saying text: String, since: ContinuousClock.Instant, limit: Duration
+    ) async throws -> GivingUp {
+        var outcome = GivingUp()
+        while ContinuousClock.now - since < limit {
+            if stderrSoFar().contains(text) {
+                outcome.reportedAfter = ContinuousClock.now - since
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        guard outcome.reportedAfter != nil else { return outcome }
+        let deadline = ContinuousClock.now + .seconds(3)
+        while ContinuousClock.now < deadline {
+            if !isAlive(pid) {
+                outcome.ended = true
+                return outcome
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        // Exiting: the main thread is done (a zombie) and another thread waits in the kernel (D).
+        func state(_ path: String) -> Substring? {
+            let stat = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            return stat.split(separator: ")").last?.split(separator: " ").first
+        }
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+        outcome.heldByKernel =
+            state("/proc/\(pid)/stat") == "Z" && tasks.contains { state("/proc/\(pid)/task/\($0)/stat") == "D" }
+        return outcome
+    }
+
+    /// What the runs in the workspace have written to stderr so far (`ArchiverProcess` keeps it in a file there).
+    private func stderrSoFar() -> String {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: workspace)) ?? []
+        return names.filter { $0.hasPrefix(".stderr-") }
+            .compactMap { try? String(contentsOfFile: "\(workspace)/\($0)", encoding: .utf8) }.joined()
     }
 
     /// Every recording at a final path: each `.mp4` below the root, not in the tool's folder and not set aside
