@@ -81,13 +81,12 @@ public enum NetworkShareSupport {
     /// Runs `program` to its end and returns its exit status and output (stdout and stderr together).
     @discardableResult
     static func run(
-        _ program: String, _ arguments: [String], input: String? = nil, environment: [String: String]? = nil
+        _ program: String, _ arguments: [String], input: String? = nil
     ) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(
             fileURLWithPath: program.hasPrefix("/") ? program : executable(named: program) ?? program)
         process.arguments = arguments
-        if let environment { process.environment = environment }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = output
