@@ -19,6 +19,11 @@ final class Transfer: @unchecked Sendable {
     /// Bytes of a non-2xx body kept for the error message when the destination is a file.
     private static let errorBodyLimit = 64 * 1024
 
+    /// A file destination is written in chunks of this size, not as libcurl hands the body over (16 KiB at a
+    /// time): on a FUSE share every write(2) is a round trip to its daemon. sshfs on loopback took 7.5 ms a MiB
+    /// in 16 KiB writes and 4.7 ms in 128 KiB ones (its default largest write); local disks save syscalls.
+    static let fileWriteChunk = 128 * 1024
+
     let request: TransferRequest
     private let lifecycle = Mutex(Lifecycle.created)
 
@@ -29,6 +34,8 @@ final class Transfer: @unchecked Sendable {
     private var responseHeaders: [String: String] = [:]
     private var responseBody: [UInt8] = []
     private var bytesWritten = 0
+    /// Body bytes received for the file destination and not written yet (less than `fileWriteChunk`).
+    private var pendingFileBytes: [UInt8] = []
     private var writeErrno: Int32?
     private var exceededBodyLimit = false
     private var hasCheckedResumeStart = false
@@ -114,8 +121,15 @@ final class Transfer: @unchecked Sendable {
         headerList = nil
     }
 
-    /// The response after libcurl reported the transfer done with `code`.
+    /// The response after libcurl reported the transfer done with `code`, once the body bytes still pending are
+    /// written to the file destination (also after a failure: a retry or the next run resumes after them).
     func outcome(for code: CURLcode) -> Result<TransferResponse, any Error> {
+        if case .file(let descriptor, let observer) = request.destination, !pendingFileBytes.isEmpty,
+            !writePendingBytes(to: descriptor, observer: observer), code == CURLE_OK
+        {
+            return .failure(
+                CurlError(code: CURLE_WRITE_ERROR, detail: "writing the body to the file failed", writeErrno: writeErrno))
+        }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
             return .failure(
@@ -234,6 +248,31 @@ final class Transfer: @unchecked Sendable {
         return true
     }
 
+    /// Writes `pendingFileBytes` to the file, telling `observer` before and after.
+    /// - Returns: false when a write failed (`writeErrno` says why).
+    private func writePendingBytes(to descriptor: Int32, observer: (any TransferBodyObserver)?) -> Bool {
+        observer?.transferWillWrite()
+        let failure = pendingFileBytes.withUnsafeBytes { bytes -> Int32? in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += written
+            }
+            observer?.transferDidWrite(bytes)
+            return nil
+        }
+        pendingFileBytes.removeAll(keepingCapacity: true)
+        if let failure {
+            writeErrno = failure
+            return false
+        }
+        return true
+    }
+
     /// A of `bytes A-B/T`.
     private static func contentRangeStart(_ value: String) -> Int? {
         guard value.hasPrefix("bytes "), let dash = value.firstIndex(of: "-") else { return nil }
@@ -254,19 +293,12 @@ final class Transfer: @unchecked Sendable {
                 hasCheckedResumeStart = true
                 guard startResumedBody(descriptor: descriptor, observer: observer) else { return 0 }
             }
-            observer?.transferWillWrite()
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    writeErrno = errno
-                    return 0
-                }
-                offset += written
-            }
+            if pendingFileBytes.capacity < Self.fileWriteChunk { pendingFileBytes.reserveCapacity(Self.fileWriteChunk) }
+            pendingFileBytes.append(contentsOf: bytes)
             bytesWritten += bytes.count
-            observer?.transferDidWrite(bytes)
+            if pendingFileBytes.count >= Self.fileWriteChunk {
+                guard writePendingBytes(to: descriptor, observer: observer) else { return 0 }
+            }
         case .file:
             let room = max(0, Self.errorBodyLimit - responseBody.count)
             responseBody.append(contentsOf: bytes.prefix(room))

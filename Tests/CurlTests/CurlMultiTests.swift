@@ -35,6 +35,53 @@ import Testing
         #expect(contents(of: path) == expectedBytes(of: Self.session))
     }
 
+    /// Each write(2) on a FUSE share is a round trip to its daemon: the body reaches the file in chunks of
+    /// `fileWriteChunk`, not in the 16 KiB pieces libcurl hands over, the last chunk at the end.
+    @Test func aFileBodyIsWrittenInLargeChunks() async throws {
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: [Self.session]))
+        defer { Task { await fixture.tearDown() } }
+        let path = "\(fixture.root)/body"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        try #require(descriptor >= 0)
+        let writes = WriteSizes()
+        let multi = try CurlMulti()
+
+        let response = try await multi.perform(
+            TransferRequest(url: mediaURL(fixture.simulator), destination: .file(descriptor: descriptor, observer: writes)))
+        close(descriptor)
+        await multi.shutdown()
+
+        #expect(response.bytesWritten == 300_000)
+        let sizes = writes.sizes
+        #expect(sizes.reduce(0, +) == 300_000)
+        #expect(sizes.count <= 3 && sizes.dropLast().allSatisfy { $0 >= 128 * 1024 }, "\(sizes)")
+        #expect(contents(of: path) == expectedBytes(of: Self.session))
+    }
+
+    /// A transfer cut mid-body (the connection closed before the announced length) still leaves every byte it
+    /// received in the file, for the resume.
+    @Test func bytesReceivedBeforeABrokenConnectionReachTheFile() async throws {
+        var faults = SimulatorFaults()
+        faults.mediaFaults = [Self.session.id: [.truncateBody(afterBytes: 200_000)]]
+        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: [Self.session]), faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        let path = "\(fixture.root)/body"
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        try #require(descriptor >= 0)
+        let multi = try CurlMulti()
+
+        await #expect(throws: CurlError.self) {
+            _ = try await multi.perform(
+                TransferRequest(url: mediaURL(fixture.simulator), destination: .file(descriptor: descriptor)))
+        }
+        close(descriptor)
+        await multi.shutdown()
+
+        let written = try #require(contents(of: path))
+        #expect(written.count == 200_000)
+        #expect(written == Array(expectedBytes(of: Self.session).prefix(200_000)), "the bytes differ")
+    }
+
     @Test func errorBodiesNeverReachTheFile() async throws {
         let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: [Self.session]))
         defer { Task { await fixture.tearDown() } }
@@ -193,6 +240,19 @@ private final class ReceivingThreads: TransferBodyObserver {
     func transferDidWrite(_ bytes: UnsafeRawBufferPointer) {
         let thread = UInt(pthread_self())
         seen.withLock { _ = $0.insert(thread) }
+    }
+
+    func transferDidRestartFromZero() {}
+}
+
+/// Records the sizes of the writes reported to the observer.
+private final class WriteSizes: TransferBodyObserver {
+    private let recorded = Mutex<[Int]>([])
+
+    var sizes: [Int] { recorded.withLock { $0 } }
+
+    func transferDidWrite(_ bytes: UnsafeRawBufferPointer) {
+        recorded.withLock { $0.append(bytes.count) }
     }
 
     func transferDidRestartFromZero() {}
