@@ -24,9 +24,19 @@ public final class SSHFSShare: Sendable {
     private var configPath: String { "\(folder.path)/sshd_config" }
     private var clientKey: String { "\(folder.path)/client_key" }
     private var serverLog: String { "\(folder.path)/sshd.log" }
+    private var sftpLog: String { "\(folder.path)/sftp.log" }
 
-    /// Creates the keys and configuration and starts the server.
-    public init() throws {
+    /// What the SFTP server logged: a line per request, such as `fsync "<export>/a.part"` (lines end with CR LF).
+    public var sftpRequestLog: String { (try? String(contentsOfFile: sftpLog, encoding: .utf8)) ?? "" }
+
+    /// Requests the SFTP server refuses (`sftp-server -P`), such as `["write"]`: a share that loses written bytes
+    /// and says so only when the file is flushed or closed (sshfs writes asynchronously).
+    private let refusedRequests: [String]
+
+    /// Creates the keys and configuration and starts the server, whose SFTP server logs every request
+    /// (`sftpRequestLog`) and refuses `refusing`.
+    public init(refusing refusedRequests: [String] = []) throws {
+        self.refusedRequests = refusedRequests
         folder = try TemporaryDirectory(prefix: "sshfs-share")
         export = try folder.subfolder("export")
         port = try NetworkShareSupport.freeLoopbackPort()
@@ -46,6 +56,11 @@ public final class SSHFSShare: Sendable {
             guard made.status == 0 else { throw NetworkShareError("ssh-keygen failed: \(made.output)") }
         }
         try FileManager.default.copyItem(atPath: "\(clientKey).pub", toPath: "\(folder.path)/authorized_keys")
+        // OpenSSH's sftp-server, logging each request (open, fsync, close, ...) to a file of the test's own.
+        let refusal = refusedRequests.isEmpty ? "" : " -P \(refusedRequests.joined(separator: ","))"
+        let sftpServer = "#!/bin/sh\nexec \(NetworkShareSupport.sftpServer) -e -l VERBOSE\(refusal) 2>>\(sftpLog)\n"
+        try sftpServer.write(toFile: "\(folder.path)/sftp-server", atomically: true, encoding: .utf8)
+        chmod("\(folder.path)/sftp-server", 0o755)
         let config = """
             Port \(port)
             ListenAddress 127.0.0.1
@@ -58,7 +73,7 @@ public final class SSHFSShare: Sendable {
             KbdInteractiveAuthentication no
             UsePAM no
             StrictModes no
-            Subsystem sftp internal-sftp
+            Subsystem sftp \(folder.path)/sftp-server
 
             """
         try config.write(toFile: configPath, atomically: true, encoding: .utf8)

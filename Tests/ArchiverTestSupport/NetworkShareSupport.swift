@@ -7,6 +7,8 @@ public enum NetworkShareSupport {
     /// The programs the fixtures run.
     static let sshd = "/usr/sbin/sshd"
     static let smbd = "/usr/sbin/smbd"
+    /// OpenSSH's SFTP server, which the SSHFS share runs with request logging.
+    static let sftpServer = "/usr/lib/openssh/sftp-server"
     static let tools = ["ssh-keygen", "sshfs", "fusermount", "smbpasswd", "smbnetfs"]
 
     /// Nil when the network share tests can run here: root (sshd and smbd serve as root, FUSE mounts), a usable
@@ -17,7 +19,7 @@ public enum NetworkShareSupport {
         if geteuid() != 0 { missing.append("root (sshd, smbd and the FUSE mounts need it)") }
         let fuse = open("/dev/fuse", O_RDWR)
         if fuse < 0 { missing.append("a usable /dev/fuse (\(String(cString: strerror(errno))))") } else { close(fuse) }
-        for program in [sshd, smbd] where !FileManager.default.isExecutableFile(atPath: program) {
+        for program in [sshd, smbd, sftpServer] where !FileManager.default.isExecutableFile(atPath: program) {
             missing.append(program)
         }
         for tool in tools where executable(named: tool) == nil { missing.append(tool) }
