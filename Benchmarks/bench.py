@@ -6,7 +6,8 @@ on the same data served by nginx on loopback, interleaving the tools pair by pai
     Benchmarks/bench.py --quick         the regression guard: small shape, N = 4, 2 pairs
     Benchmarks/bench.py --shapes medium --transfers 4 --pairs 3
     Benchmarks/bench.py --shapes share  the archive on an sshfs mount (own sshd on loopback) against cp -r
-                                        of the same files onto the same mount plus an fsync of each file
+                                        of the same files onto the same mount plus an fsync of each file, and
+                                        curl --parallel from the same server onto it plus the same fsyncs
 
 Prints one row per tool and N: median wall seconds, MB/s, peak RSS, CPU seconds, and for the archiver the
 median of the per-pair ratios to curl and to curl + sync. Every run is checked: exit 0, every file present
@@ -104,13 +105,14 @@ def run_tool(tool, shape, n, data, port, binary, out):
                 "--config", os.path.join(data, "urls.curl")]
         cmd = curl if tool == "curl" else ["sh", "-c", " ".join(f"'{c}'" for c in curl) + " && sync"]
         result = timed(cmd, out)
-    elif tool == "cp+fsync":
-        # The same recordings, already local, copied onto the share, then each file flushed to the server.
+    elif tool in ("cp+fsync", "curl+fsync"):
+        # cp: the same recordings, already local, copied onto the share; curl: downloaded onto it from the same
+        # server as ours. Then each file flushed to the server.
         script = ("import os, sys\nfor d, _, names in os.walk(sys.argv[1]):\n    for n in names:\n"
                   "        fd = os.open(os.path.join(d, n), os.O_RDONLY)\n        os.fsync(fd)\n        os.close(fd)\n")
-        cmd = ["sh", "-c", f"cp -r '{os.path.join(data, 'site', 'video')}' '{out}/video' && "
-                           f"{sys.executable} -c '{script}' '{out}'"]
-        result = timed(cmd, out)
+        copy = (f"cp -r '{os.path.join(data, 'site', 'video')}' '{out}/video'" if tool == "cp+fsync" else
+                f"curl -sS --fail --parallel --parallel-max {n} --create-dirs --config '{os.path.join(data, 'urls.curl')}'")
+        result = timed(["sh", "-c", f"{copy} && {sys.executable} -c '{script}' '{out}'"], out)
     elif tool == "aria2c":
         result = timed(["aria2c", "-q", "-j", str(n), "-x", "1", "--file-allocation=none", "--allow-overwrite=true",
                         "--auto-file-renaming=false", "-i", os.path.join(data, "urls.aria2"), "-d", out], out)
@@ -143,7 +145,7 @@ def main():
     binary = os.path.join(REPO, ".build/release/getscreen-archiver")
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}  nproc={os.cpu_count()}  pairs={a.pairs}")
     print("| shape | N | tool | wall s (median) | MB/s | peak RSS MiB | CPU s | ours/curl (share: ours/(cp+fsync)) "
-          "| ours/(curl+sync) |")
+          "| ours/(curl+sync) (share: ours/(curl+fsync)) |")
     print("|---|---|---|---|---|---|---|---|---|")
     for i, shape in enumerate(a.shapes.split(",")):
         data = os.path.join(a.work, shape)
@@ -155,7 +157,7 @@ def main():
         shutil.rmtree(outputs, ignore_errors=True)
         conf = start_nginx(data, port)
         try:
-            tools = (["archiver", "curl"] if shape == "listing" else ["archiver", "cp+fsync"] if share
+            tools = (["archiver", "curl"] if shape == "listing" else ["archiver", "cp+fsync", "curl+fsync"] if share
                      else ["archiver", "curl", "curl+sync", "aria2c"])
             for n in ([1] if shape == "listing" else [int(x) for x in a.transfers.split(",")]):
                 runs = {t: [] for t in tools}
@@ -165,8 +167,8 @@ def main():
                         runs[t].append(run_tool(t, shape, n, data, port, binary, out))
                 baseline = "cp+fsync" if share else "curl"
                 ratio = [o[0] / c[0] for o, c in zip(runs["archiver"], runs[baseline])]
-                ratio_sync = ([o[0] / c[0] for o, c in zip(runs["archiver"], runs["curl+sync"])]
-                              if "curl+sync" in runs else None)
+                peer = "curl+fsync" if share else "curl+sync"
+                ratio_sync = [o[0] / c[0] for o, c in zip(runs["archiver"], runs[peer])] if peer in runs else None
                 for t in tools:
                     wall = statistics.median(r[0] for r in runs[t])
                     rss = max(r[1] for r in runs[t]) / 1024

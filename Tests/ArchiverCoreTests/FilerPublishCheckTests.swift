@@ -23,19 +23,18 @@ import Testing
     }
 
     /// Writes a complete partial file of `size` bytes for a new session and describes it as `Downloader` does.
-    static func completedDownload(id: Int, size: Int, in root: ArchiveRoot) throws -> CompletedDownload {
+    static func completedDownload(id: Int, size: Int, in root: ArchiveRoot, filer: Filer) throws -> CompletedDownload {
         let session = try session(id: id, size: size)
         let relativePath = try #require(
             DownloadPlanner(layout: .default, timeZone: ArchiveTimeZone.utc).plan([session]) { _ in nil }
                 .downloads.first?.relativePath)
         let partialPath = "\(root.temporaryFolder)/\(Downloader.partialFileName(for: session))"
         #expect(FileManager.default.createFile(atPath: partialPath, contents: Data(repeating: UInt8(id), count: size)))
+        let recording = ArchivedRecording(
+            session: session, relativePath: "\(relativePath).mp4", sizeBytes: size, sha256: "0", archivedAt: Date())
         return CompletedDownload(
             item: DownloadPlan.Item(session: session, relativePath: relativePath, existingWrongSize: nil),
-            partialPath: partialPath,
-            recording: ArchivedRecording(
-                session: session, relativePath: "\(relativePath).mp4", sizeBytes: size, sha256: "0", archivedAt: Date())
-        )
+            partialPath: partialPath, recording: recording, sidecarPath: try filer.draftSidecar(for: recording))
     }
 
     /// Issue 11, case 1, on a local disk: the partial file loses its last bytes between the download and the
@@ -46,8 +45,8 @@ import Testing
         let root = try ArchiveRoot(path: folder.path)
         try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp")
         let filer = Filer(root: root, modeCheck: ModeCheck(logger: logger))
-        let intact = try Self.completedDownload(id: 1, size: 5000, in: root)
-        let truncated = try Self.completedDownload(id: 2, size: 8000, in: root)
+        let intact = try Self.completedDownload(id: 1, size: 5000, in: root, filer: filer)
+        let truncated = try Self.completedDownload(id: 2, size: 8000, in: root, filer: filer)
         #expect(truncate(truncated.partialPath, 6000) == 0)
 
         let results = try filer.publish([intact, truncated])

@@ -87,10 +87,11 @@ struct SSHFSPublishingTests {
 
         #expect(published.isEmpty)
         #expect(failures.count == 3)
+        // Which check catches the loss depends on when sshfs hears back about its asynchronous writes: the fsync
+        // (EIO), or the size on the descriptor. Either way the recording is a storage failure, fetched again.
         for failure in failures {
-            #expect(failure.code == "storage_flush_failed")
-            #expect(failure.reason.contains("(fsync: EIO"), "\(failure.reason)")
-            #expect(failure.reason.contains("will be fetched again next run"))
+            #expect(failure.code.hasPrefix("storage_"), "\(failure.code): \(failure.reason)")
+            #expect(failure.reason.contains("will be fetched again next run"), "\(failure.reason)")
         }
         // The server holds no recording at a final path, and no partial file to resume from.
         let files = FileManager.default.enumerator(atPath: share.export)?.compactMap { $0 as? String } ?? []

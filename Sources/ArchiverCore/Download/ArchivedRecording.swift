@@ -22,4 +22,6 @@ public struct CompletedDownload: Sendable {
     public var partialPath: String
     /// What the catalog will record once the recording is published.
     public var recording: ArchivedRecording
+    /// Its sidecar's draft in the archive's temporary folder, written by `Filer.draftSidecar(for:)`.
+    public var sidecarPath: String
 }

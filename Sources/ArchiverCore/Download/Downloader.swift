@@ -302,17 +302,19 @@ public struct Downloader: Sendable {
         }
     }
 
-    /// Seals the complete partial file written through `descriptor` and describes it for publishing: fsyncs it
-    /// where `syncfs` cannot be trusted, checks its size on the descriptor, and closes it, each checked.
+    /// Seals the complete partial file written through `descriptor` and prepares it for publishing: fsyncs it
+    /// where `syncfs` cannot be trusted, checks its size on the descriptor, and closes it, each checked; then
+    /// drafts its sidecar. Done here, beside the other transfers, rather than in the publishing batch: on a share
+    /// each of these calls is a round trip to the server.
     /// - Throws: `RecordingFailure` (`storage_*`) when the storage does not confirm the bytes; the partial file is
-    ///   then deleted, so that the next run starts it afresh.
+    ///   then deleted, so that the next run starts it afresh. `ArchiverError` when the draft cannot be written.
     private func completed(
         _ item: DownloadPlan.Item,
         session: Session,
         descriptor: Int32,
         partialPath: String,
         sink: DownloadBodySink
-    ) throws(RecordingFailure) -> CompletedDownload {
+    ) throws -> CompletedDownload {
         var check = PublishCheck(expectedBytes: session.video.sizeBytes)
         let watchdog = StorageWatchdog.shared
         if flushesEachFile {
@@ -328,17 +330,18 @@ public struct Downloader: Sendable {
         if let doubt = check.doubt { throw Filer.discard(partialPath, doubt, of: check, sessionID: session.id) }
         var downloaded = item
         downloaded.session = session
-        return CompletedDownload(
-            item: downloaded,
-            partialPath: partialPath,
-            recording: ArchivedRecording(
-                session: session,
-                relativePath: "\(item.relativePath).\(DownloadPlanner.recordingExtension)",
-                sizeBytes: session.video.sizeBytes,
-                sha256: sink.hexDigest(),
-                archivedAt: Date()
-            )
+        let recording = ArchivedRecording(
+            session: session,
+            relativePath: "\(item.relativePath).\(DownloadPlanner.recordingExtension)",
+            sizeBytes: session.video.sizeBytes,
+            sha256: sink.hexDigest(),
+            archivedAt: Date()
         )
+        let sidecarPath = try StorageWatchdog.shared.guarding("writing the sidecar of \(partialPath)") {
+            () throws(ArchiverError) in try filer.draftSidecar(for: recording)
+        }
+        return CompletedDownload(
+            item: downloaded, partialPath: partialPath, recording: recording, sidecarPath: sidecarPath)
     }
 
     /// Writes the sidecar of an archived recording whose sidecar is missing, hashing the recording on disk.

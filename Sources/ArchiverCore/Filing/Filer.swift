@@ -56,22 +56,19 @@ public struct Filer: Sendable {
     public func publish(
         _ downloads: [CompletedDownload]
     ) throws(ArchiverError) -> [Result<ArchivedRecording, RecordingFailure>] {
-        var sidecars: [String] = []
-        defer { for path in sidecars { unlink(path) } }  // no-op once renamed
-        for download in downloads {
-            let id = download.recording.session.id
-            let path = "\(root.temporaryFolder)/sidecar-\(id)-\(UUID().uuidString).json.part"
-            try writeTemporaryFile(Sidecar.contents(for: download.recording), at: path, flush: !flushesWithSyncfs)
-            sidecars.append(path)
-        }
+        // The drafts of recordings not published; a draft is removed from here once renamed.
+        var unpublishedDrafts = Set(downloads.map(\.sidecarPath))
+        defer { for path in unpublishedDrafts { unlink(path) } }
         if flushesWithSyncfs {
-            try Self.flushFileSystem(holding: root.temporaryFolder, files: downloads.map(\.partialPath) + sidecars)
+            try Self.flushFileSystem(
+                holding: root.temporaryFolder, files: downloads.map(\.partialPath) + downloads.map(\.sidecarPath))
         }
 
         var results: [Result<ArchivedRecording, RecordingFailure>] = []
         var foldersToFlush = Set<String>()
         var checkedFolders: [String: ArchiveRoot.UnsafePath?] = [:]
-        for (download, sidecarPath) in zip(downloads, sidecars) {
+        for download in downloads {
+            let sidecarPath = download.sidecarPath
             let relativePath = download.item.relativePath
             let relativeFolder = relativePath.split(separator: "/").dropLast().joined(separator: "/")
             // Checked once per folder and batch, right before the renames: a link may have appeared meanwhile.
@@ -103,6 +100,7 @@ public struct Filer: Sendable {
             guard rename(sidecarPath, sidecarFinalPath) == 0 else {
                 throw .archiveUnwritable(path: sidecarFinalPath, errno: errno)
             }
+            unpublishedDrafts.remove(sidecarPath)
             guard rename(download.partialPath, finalPath) == 0 else {
                 throw .archiveUnwritable(path: finalPath, errno: errno)
             }
@@ -124,6 +122,16 @@ public struct Filer: Sendable {
             }
         }
         return results
+    }
+
+    /// Writes the sidecar of `recording` to a draft in the temporary folder, for `publish(_:)` to rename into place:
+    /// flushed at once where `syncfs` cannot be trusted, else by `publish(_:)`'s `syncfs` with the batch.
+    /// - Returns: the draft's path.
+    /// - Throws: `ArchiverError.archiveUnwritable` when it cannot be written (nothing is left behind).
+    public func draftSidecar(for recording: ArchivedRecording) throws(ArchiverError) -> String {
+        let path = "\(root.temporaryFolder)/sidecar-\(recording.session.id)-\(UUID().uuidString).json.part"
+        try writeTemporaryFile(Sidecar.contents(for: recording), at: path, flush: !flushesWithSyncfs)
+        return path
     }
 
     /// Measures the file at `path` (not followed if it is a link) for `check`.
