@@ -110,8 +110,12 @@ final class Transfer: @unchecked Sendable {
         }
     }
 
-    /// Removes the easy handle from `multi` and frees everything libcurl held for it.
+    /// Removes the easy handle from `multi` and frees everything libcurl held for it. Body bytes still pending for
+    /// the file destination (a cancelled transfer) are written first, so that a later resume starts after them.
     func detach(from multi: UnsafeMutableRawPointer?) {
+        if case .file(let descriptor, let observer) = request.destination, !pendingFileBytes.isEmpty {
+            _ = writePendingBytes(to: descriptor, observer: observer)
+        }
         if let easy {
             if let multi { curl_multi_remove_handle(multi, easy) }
             curl_easy_cleanup(easy)
