@@ -52,22 +52,22 @@ public struct ArchiveRoot: Sendable {
             || canonicalPath.hasPrefix(canonicalFolder + "/")
     }
 
-    /// Whether `path` is where a file system is mounted: listed in `/proc/self/mountinfo`, or, where that
-    /// cannot be read, on another device than its parent.
+    /// Whether `path` is where a file system is mounted: on another device than its parent (the common case,
+    /// answered without reading the mount table, which a reader can see with entries missing while other mounts
+    /// come and go), or else listed in `/proc/self/mountinfo` (a bind mount within one file system).
     static func isMountPoint(_ path: String) -> Bool {
         guard let resolved = realpath(path, nil) else { return false }
         let canonical = String(cString: resolved)
         free(resolved)
-        if let mountinfo = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) {
-            return mountinfo.split(separator: "\n").contains { line in
-                let fields = line.split(separator: " ")
-                return fields.count > 4 && unescapeMountField(fields[4]) == canonical
-            }
-        }
         var own = stat()
         var parent = stat()
         guard stat(canonical, &own) == 0, stat(canonical + "/..", &parent) == 0 else { return false }
-        return own.st_dev != parent.st_dev || own.st_ino == parent.st_ino
+        if own.st_dev != parent.st_dev || own.st_ino == parent.st_ino { return true }
+        guard let mountinfo = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return false }
+        return mountinfo.split(separator: "\n").contains { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 4 && unescapeMountField(fields[4]) == canonical
+        }
     }
 
     /// mountinfo escapes space, tab, newline and backslash as three-digit octal (`\040`).
