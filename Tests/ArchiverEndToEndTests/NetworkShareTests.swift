@@ -235,9 +235,10 @@ struct NetworkShareTests {
                     try await Task.sleep(for: .seconds(40))
                     scenario.share.resumeServer()
                 }
-                // Ended, or gave up saying so ("error: ..."), within 12 s of SIGTERM.
+                // Ended, or gave up saying so ("error: ..."), within 20 s of SIGTERM (the tool allows 5 s; the rest is
+                // room for a loaded machine), long before the server comes back.
                 var outcome = try await scenario.watchGivingUp(
-                    of: pid, saying: "error:", since: signalledAt, limit: .seconds(12))
+                    of: pid, saying: "error:", since: signalledAt, limit: .seconds(20))
                 if outcome.reportedAfter == nil && !scenario.isAlive(pid) {
                     outcome.reportedAfter = ContinuousClock.now - signalledAt
                     outcome.ended = true
@@ -248,8 +249,8 @@ struct NetworkShareTests {
             #expect(interrupted.exitCode == 3, "\(interrupted.stderr)")
             let outcome = try #require(givingUp.value)
             #expect(
-                outcome.reportedAfter.map { $0 < .seconds(12) } ?? false,
-                "no end and no message within 12 s of SIGTERM: \(interrupted.stderr)")
+                outcome.reportedAfter.map { $0 < .seconds(20) } ?? false,
+                "no end and no message within 20 s of SIGTERM: \(interrupted.stderr)")
             #expect(
                 outcome.ended || outcome.heldByKernel,
                 "3 s after giving up the run had not ended, and no thread of it is held by the kernel: \(interrupted.stderr)"
