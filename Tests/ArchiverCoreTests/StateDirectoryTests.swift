@@ -42,6 +42,9 @@ import Testing
         let hash = try #require(name.split(separator: "-").last)
         #expect(name == "mnt-nas-getscreen-\(hash)")
         #expect(hash.count == 8 && hash.allSatisfy(\.isHexDigit))
+        // The name must never change between versions (a new name is a new, empty catalog): the first 8 hex digits
+        // of the path's SHA-256, as `printf /mnt/nas/getscreen | sha256sum` prints them.
+        #expect(hash == "59028831")
         // Same readable part, another root: another folder. The same root written with a trailing slash: the same.
         #expect(StateDirectory.folderName(forArchive: "/mnt/nas-getscreen").hasPrefix("mnt-nas-getscreen-"))
         #expect(StateDirectory.folderName(forArchive: "/mnt/nas-getscreen") != name)

@@ -74,10 +74,7 @@ public enum StateDirectory {
         let readable = path.split(separator: "/").map { component in
             String(component.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
         }.joined(separator: "-")
-        let hash = SHA256.hash(data: Array(path.utf8)).prefix(4).map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
+        let hash = FileDigest.hex(SHA256.hash(data: Array(path.utf8)).prefix(4))
         let trimmed = readable.isEmpty ? "root" : String(readable.suffix(maximumReadableLength))
         return "\(trimmed)-\(hash)"
     }
