@@ -62,7 +62,9 @@ import Testing
 
     @Test func aSecondRunExitsAtOnceNamingTheHolderAndADeadHolderNeverBlocks() async throws {
         var faults = SimulatorFaults()
-        faults.mediaBytesPerSecond = 50_000
+        // 20 s a recording: the first run must outlive the second run and the dry run, also when a loaded machine
+        // starts them slowly; it is killed as soon as they are done.
+        faults.mediaBytesPerSecond = 10_000
         let dataset = SimulatorDataset.seeded(seed: 12, sessionCount: 3, sizeRange: 200_000...200_000)
         let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
         defer { Task { await fixture.tearDown() } }
