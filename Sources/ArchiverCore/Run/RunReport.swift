@@ -41,12 +41,22 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// Why the run stopped before archiving everything listed (the plan's request limit, the API gone
     /// while listing), when it did; the recordings listed until then were still archived.
     public var runError: String? = nil
+    /// Why the run did not archive everything it should have, beyond `failures` and `runError`: a listing that
+    /// came back incomplete, recordings still failing since earlier runs. Each makes the exit code at least 1.
+    public var incompleteReasons: [String] = []
 
-    /// 0 when every recording is archived (or, in a dry run, could be planned), 1 when some failed; when the
-    /// run stopped early (`runError`), 1 if it archived something and 3 if not.
+    /// 0 when every recording is archived (or, in a dry run, could be planned), 1 when some failed or the run
+    /// was incomplete (`incompleteReasons`); when the run stopped early (`runError`), 1 if it archived something
+    /// and 3 if not.
     public var exitCode: Int32 {
         if runError != nil { return downloaded > 0 ? 1 : 3 }
-        return failed == 0 ? 0 : 1
+        return failed == 0 && incompleteReasons.isEmpty ? 0 : 1
+    }
+
+    /// The lines that explain, next to the summary, why the run did not archive everything: `runError` first,
+    /// then `incompleteReasons`. Printed whatever the log level.
+    public var incompleteLines: [String] {
+        (runError.map { [$0] } ?? []) + incompleteReasons
     }
 
     /// The one-line summary printed at the end of every run: counts, bytes, duration and average throughput.
@@ -82,6 +92,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         case wouldDownloadBytes = "would_download_bytes"
         case failures
         case runError = "run_error"
+        case incompleteReasons = "incomplete"
         case agents
         case audit
     }
@@ -107,6 +118,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         try container.encodeIfPresent(wouldDownloadBytes, forKey: .wouldDownloadBytes)
         try container.encode(failures, forKey: .failures)
         try container.encodeIfPresent(runError, forKey: .runError)
+        if !incompleteReasons.isEmpty { try container.encode(incompleteReasons, forKey: .incompleteReasons) }
         try container.encode(agents, forKey: .agents)
         try container.encodeIfPresent(audit, forKey: .audit)
         var derived = encoder.container(keyedBy: DerivedKeys.self)

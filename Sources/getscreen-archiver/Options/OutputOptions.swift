@@ -87,6 +87,9 @@ struct OutputOptions: ParsableArguments {
             Console.standardError.writeLine("failed: \(failure)")
         }
         Console.standardError.writeLine(runReport.summary)
+        for line in runReport.incompleteLines {
+            Console.standardError.writeLine("incomplete: \(line)")
+        }
         if runReport.exitCode != 0 { throw ExitCode(runReport.exitCode) }
     }
 }
