@@ -22,6 +22,8 @@ import Testing
         try #require(synced.exitCode == 0, "\(synced.stderr)")
         fixture.simulator.resetCounters()
         let before = try Self.snapshot(fixture.root, fixture.stateDirectory)
+        let treesBefore = [treeSnapshot(of: fixture.root), treeSnapshot(of: fixture.stateDirectory)]
+        try #require(!treesBefore[1].isEmpty, "the state folder holds the catalog")
 
         let result = try await ArchiverProcess.run(
             ["check", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
@@ -38,6 +40,7 @@ import Testing
         #expect(result.stdout.contains("watermark"), "\(result.stdout)")
         #expect(!result.stdout.contains(SimulatorFixture.apiKey) && !result.stderr.contains(SimulatorFixture.apiKey))
         #expect(try Self.snapshot(fixture.root, fixture.stateDirectory) == before)
+        #expect([treeSnapshot(of: fixture.root), treeSnapshot(of: fixture.stateDirectory)] == treesBefore)
         let counters = fixture.simulator.counters
         #expect(counters.listRequests == 1)
         let media = counters.requests.filter { $0.path.hasPrefix("/video/") }

@@ -60,9 +60,7 @@ extension Session {
         guard fields.isObject else { throw invalid("item is not a JSON object") }
         guard let id = fields.id, id > 0 else { throw invalid("missing or invalid id") }
         guard let agentID = fields.agentID else { throw invalid("missing agent.id") }
-        guard let url = fields.videoURL, !url.isEmpty else {
-            throw invalid("no usable recording: video is missing, null or empty, or has no url")
-        }
+        guard let url = fields.videoURL, !url.isEmpty else { throw invalid("missing video.url") }
         guard let size = fields.videoSize else { throw invalid("missing or invalid video.size") }
         try self.init(
             id: id,
@@ -121,7 +119,7 @@ extension Session {
             throw InvalidSessionItem(sessionID: id, reason: "missing or invalid start")
         }
         guard videoSize != 0 else {
-            throw InvalidSessionItem(sessionID: id, reason: "no usable recording: its video size is 0; nothing was filed")
+            throw InvalidSessionItem(sessionID: id, reason: "no usable recording: its video size is 0")
         }
         guard (1...Self.maximumVideoSize).contains(videoSize) else {
             throw InvalidSessionItem(sessionID: id, reason: "implausible video size \(videoSize)")
