@@ -23,7 +23,8 @@ struct CheckTests {
     }
 
     @Test func aPageWithoutLimitAndTotalThatIgnoresLimitAndLacksFields() throws {
-        let lacking = #"{"id": 2, "start": 1, "stop": null, "agent": {"id": 3}, "video": {"url": "https://x", "size": 9}}"#
+        let lacking =
+            #"{"id": 2, "start": 1, "stop": null, "agent": {"id": 3}, "video": {"url": "https://x", "size": 9}}"#
         let page = try Self.page(#"{"limit": 20, "data": [\#(Self.fullItem), \#(lacking), \#(Self.fullItem)]}"#)
         #expect(page.limitBehaviour == "limit answered as 20 for 2 asked")
         #expect(page.totalBehaviour == "no total in the answer")
@@ -55,7 +56,8 @@ struct CheckTests {
     }
 
     @Test func aLongMessageIsShortened() throws {
-        let message = try #require(ServerMessage.extract(from: Array(String(repeating: "x", count: 900).utf8), hiding: Self.key))
+        let message = try #require(
+            ServerMessage.extract(from: Array(String(repeating: "x", count: 900).utf8), hiding: Self.key))
         #expect(message.count == ServerMessage.maximumLength + 1)
     }
 

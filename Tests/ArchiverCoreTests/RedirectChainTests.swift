@@ -4,8 +4,10 @@ import Testing
 
 /// The redirect hop count and the policy each redirect target goes through (issue 12, case 5).
 struct RedirectChainTests {
-    @Test(arguments: [(301, true), (302, true), (303, true), (307, true), (308, true), (300, false), (304, false),
-        (200, false), (206, false), (404, false)])
+    @Test(arguments: [
+        (301, true), (302, true), (303, true), (307, true), (308, true), (300, false), (304, false),
+        (200, false), (206, false), (404, false),
+    ])
     func redirectStatuses(status: Int, isRedirect: Bool) {
         #expect(RedirectChain.isRedirect(status) == isRedirect)
     }

@@ -31,9 +31,10 @@ import Testing
         #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
         let lines = result.stdout.split(separator: "\n").map(String.init)
         #expect(!lines.contains { $0.hasPrefix("FAIL") }, "\(result.stdout)")
-        for topic in ["config", "API key", "list page", "media", "archive root", "mount", "free space", "lock",
-            "catalog"]
-        {
+        for topic in [
+            "config", "API key", "list page", "media", "archive root", "mount", "free space", "lock",
+            "catalog",
+        ] {
             #expect(lines.contains { $0.hasPrefix("ok") && $0.contains(topic) }, "\(topic): \(result.stdout)")
         }
         #expect(result.stdout.contains("localhost"), "the redirect's host is shown: \(result.stdout)")

@@ -72,7 +72,8 @@ import Testing
         #expect(result.stderr.contains("redirected to localhost"), "\(result.stderr)")
         #expect(result.stderr.contains("add it to media_hosts"), "\(result.stderr)")
         #expect(!result.stderr.contains(SimulatorFixture.apiKey))
-        #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: refused))"))
+        #expect(
+            !FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: refused))"))
         for session in dataset.sessions where session.id != refused.id {
             let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
             #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
@@ -96,7 +97,8 @@ import Testing
         #expect(result.exitCode == 1, "\(result.stderr)")
         #expect(result.stderr.contains("failed: session \(looping.id)"), "\(result.stderr)")
         #expect(result.stderr.contains("more than 5 redirects"), "\(result.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: looping))"))
+        #expect(
+            !FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: looping))"))
         // Six requests (the original and five hops), never the sixth hop, and no retry of a hopeless chain.
         #expect(fixture.mediaRequestHosts.filter { $0.path.hasSuffix("/\(looping.id).mp4") }.count == 6)
     }

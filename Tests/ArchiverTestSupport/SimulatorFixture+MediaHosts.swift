@@ -26,8 +26,10 @@ extension SimulatorFixture {
     public var mediaRequestHosts: [(host: String, carriesKey: Bool, path: String, query: [String: String])] {
         simulator.counters.requests.filter { $0.path.hasPrefix("/video/") }.map { request in
             let host = request.headers["host"].map { String($0.split(separator: ":").first ?? "") } ?? ""
-            return (host, request.query["apikey"] != nil || request.rawQuery.contains(Self.apiKey), request.path,
-                request.query)
+            return (
+                host, request.query["apikey"] != nil || request.rawQuery.contains(Self.apiKey), request.path,
+                request.query
+            )
         }
     }
 }

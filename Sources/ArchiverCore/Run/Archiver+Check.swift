@@ -68,7 +68,8 @@ extension Archiver {
             return nil
         }
         let status = response.statusCode
-        let message = ServerMessage.extract(from: response.body, hiding: configuration.apiKey)
+        let message =
+            ServerMessage.extract(from: response.body, hiding: configuration.apiKey)
             .map { ": \"\($0)\"" } ?? ""
         switch status {
         case 200..<300:

@@ -55,7 +55,8 @@ extension Archiver {
     /// the kernel's generic fcntl.h, used by x86_64 and arm64, with `O_DIRECTORY`.
     private static let temporaryFileFlag = 0o20_000_000 | O_DIRECTORY
 
-    private static func checkMount(_ configuration: ArchiverConfiguration, rootExists: Bool, into list: inout CheckList) {
+    private static func checkMount(_ configuration: ArchiverConfiguration, rootExists: Bool, into list: inout CheckList)
+    {
         let requirement = configuration.mountRequirement
         let path = configuration.archiveRoot
         let required: String
@@ -92,7 +93,8 @@ extension Archiver {
         let assumed = space == .assumed(free) ? " (assumed: archive.assume_free)" : ""
         if free > minimum {
             list.append(
-                .ok, "free space: \(ByteCount.format(free)) free\(assumed), archive.min_free \(ByteCount.format(minimum))")
+                .ok,
+                "free space: \(ByteCount.format(free)) free\(assumed), archive.min_free \(ByteCount.format(minimum))")
         } else {
             list.append(
                 .failed,
@@ -118,7 +120,8 @@ extension Archiver {
         }
     }
 
-    private static func checkCatalog(_ configuration: ArchiverConfiguration, logger: Logger, into list: inout CheckList) {
+    private static func checkCatalog(_ configuration: ArchiverConfiguration, logger: Logger, into list: inout CheckList)
+    {
         let path = Catalog.path(for: configuration)
         do {
             guard let catalog = try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger) else {
@@ -129,7 +132,8 @@ extension Archiver {
             list.append(
                 .ok,
                 "catalog \(catalog.path) readable; "
-                    + (watermark.map { "watermark \($0.iso8601UTC)" } ?? "no watermark yet: the next sync lists all history"))
+                    + (watermark.map { "watermark \($0.iso8601UTC)" }
+                        ?? "no watermark yet: the next sync lists all history"))
         } catch {
             list.append(.failed, "\(error)")
         }
