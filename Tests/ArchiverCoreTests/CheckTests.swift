@@ -1,5 +1,7 @@
 import ArchiverTestSupport
 import Foundation
+import Glibc
+import Logging
 import Testing
 
 @testable import ArchiverCore
@@ -107,5 +109,30 @@ struct CheckTests {
         #expect(Archiver.probeWriting(in: folder.path) == nil)
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).isEmpty)
         #expect(Archiver.probeWriting(in: folder.path + "/missing") != nil)
+    }
+
+    @Test func theArchiveChecksFailOnAHeldLockTooLittleSpaceAndAMissingMountAndWriteNothing() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let logger = Logger(label: "test")
+        var configuration = ArchiverConfiguration(
+            apiKey: Self.key, archiveRoot: try folder.subfolder("archive"),
+            stateDirectory: "\(folder.path)/state")
+        configuration.minimumFreeBytes = Int.max
+        configuration.mountRequirement = .rootIsMountPoint
+        let lock = try RunLock.acquire(try ArchiveRoot(path: configuration.archiveRoot), logger: logger)
+        defer { lock.release() }
+        let before = treeSnapshot(of: folder.path)
+
+        var list = CheckList()
+        Archiver.checkArchive(configuration, logger: logger, into: &list)
+
+        let failures = list.items.filter { $0.status == .failed }.map(\.text)
+        #expect(failures.count == 3, "\(list.text)")
+        #expect(failures.contains { $0.hasPrefix("mount: archive root") && $0.contains("not a mount point") })
+        #expect(failures.contains { $0.hasPrefix("free space:") && $0.contains("archive.min_free") })
+        #expect(failures.contains { $0 == "lock: process \(getpid()) on this machine holds the archive root's lock" })
+        #expect(list.items.contains { $0.status == .ok && $0.text.hasPrefix("catalog: none yet") })
+        #expect(treeSnapshot(of: folder.path) == before)
     }
 }
