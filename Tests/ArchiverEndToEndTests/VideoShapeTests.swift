@@ -67,4 +67,23 @@ import Testing
         #expect(result.stderr.contains("no usable recording"), "\(result.stderr)")
         #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: empty))"))
     }
+
+    @Test func anExpiredMediaURLIsRefreshedFromTheObjectShape() async throws {
+        let dataset = SimulatorDataset.seeded(seed: 74, sessionCount: 2, sizeRange: 40_000...90_000)
+        let expired = dataset.sessions[0]
+        var faults = SimulatorFaults()
+        faults.infoVideoAsObject = true
+        faults.mediaFaults[expired.id] = [.status(403)]
+        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        let config = try fixture.writeConfig()
+
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(fixture.simulator.counters.infoRequests == 1)
+        let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: expired))"
+        #expect(contents(of: path) == expectedBytes(of: expired), "\(path)")
+    }
 }
