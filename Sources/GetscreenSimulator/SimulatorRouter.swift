@@ -112,7 +112,7 @@ struct SimulatorRouter: Sendable {
     }
 
     /// `/video/<agent_id>/<session_id>.mp4?apikey=<key>`. Only the query parameter authenticates media,
-    /// as on the real media host; an `X-Api-Key` header is deliberately ignored. `Range: bytes=N-` is
+    /// as on the real media host; an `X-Api-Key` header is deliberately ignored. `Range: bytes=N-` (or `N-M`) is
     /// answered with 206 unless `honorsRange` is off.
     private func media(path: String, request: RecordedRequest, _ storage: inout SimulatorState.Storage)
         -> SimulatorResponse
