@@ -32,6 +32,16 @@ public struct SimulatorFaults: Sendable {
     /// When set, every `history/list` page announces this `total` instead of the real count (a lying total).
     public var listTotalOverride: Int? = nil
 
+    // MARK: redirects
+    /// Session id -> the redirects its media requests answer with (after the key check) before the recording.
+    public var mediaRedirects: [Int: SimulatedRedirect] = [:]
+    /// Whether `history/info` gives `video` as an object `{url, size}` (the description's field table) instead of
+    /// the URL string and `video_size` (its example).
+    public var infoVideoAsObject = false
+    /// Sessions listed (and answered by `history/info`) with a video size of 0; the media host still serves
+    /// their real bytes.
+    public var zeroVideoSizeSessions: Set<Int> = []
+
     /// Creates the fault-free configuration.
     public init() {}
 }

@@ -164,7 +164,7 @@ public enum Archiver {
     /// Looks a recording's current URL up through `history/info`, for media URLs that expired.
     private static func refreshingURLs(with client: APIClient) -> Downloader.URLRefresher {
         { sessionID throws(ArchiverError) in
-            try await client.sessionInfo(.id(sessionID))["video"]?.stringValue
+            InfoVideo(try await client.sessionInfo(.id(sessionID))).url
         }
     }
 }
