@@ -104,19 +104,19 @@ extension Archiver {
         }
     }
 
+    /// Takes the run lock as a run would and releases it at once: taking it writes nothing, and it is the one
+    /// place that knows what "busy" means (a `flock` held on this machine, a live lease from another).
     private static func checkLock(_ root: ArchiveRoot, logger: Logger, into list: inout CheckList) {
-        let localHolders = FlockTable.holders(ofFolderAt: root.path) ?? []
-        let busy = "wait for it to finish, or check that it is still alive"
-        switch RunLock.inspectLease(of: root, logger: logger) {
-        case .live(let holder):
-            list.append(.failed, "lock: another run holds the archive (\(holder))", fix: busy)
-        case _ where !localHolders.isEmpty:
-            let pids = localHolders.map(String.init).joined(separator: ", ")
-            list.append(.failed, "lock: process \(pids) on this machine holds the archive root's lock", fix: busy)
-        case .stale(let reason):
-            list.append(.ok, "lock: free; a stale lock is left (\(reason)), which the next run takes over")
-        case .nobody:
+        do {
+            let lock = try RunLock.acquire(root, logger: logger)
+            lock.release()
             list.append(.ok, "lock: free")
+        } catch .archiveBusy(let holder) {
+            list.append(
+                .failed, "lock: another run holds the archive (\(holder))",
+                fix: "wait for it to finish, or check that it is still alive")
+        } catch {
+            list.append(.failed, "lock: \(error)", fix: "check the archive root's permissions")
         }
     }
 

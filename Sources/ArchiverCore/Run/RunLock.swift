@@ -99,13 +99,6 @@ final class RunLock: Sendable {
         return lock
     }
 
-    /// What the lease file of `root` says, read without taking the `flock` and without writing anything (`check`).
-    static func inspectLease(of root: ArchiveRoot, logger: Logger) -> Holder {
-        // A lock that holds no descriptor and is never released: only its reading of the lease file is used.
-        RunLock(descriptor: -1, root: root, timing: Timing(), watchdog: .shared, logger: logger, onLost: { _ in })
-            .currentHolder()
-    }
-
     /// Takes the lease for a run that is about to write below the root: creates the lease file exclusively, or
     /// takes a stale one over, then refreshes it every `timing.refreshInterval` until `release()`.
     /// - Parameters:
