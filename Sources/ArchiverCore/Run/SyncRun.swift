@@ -6,9 +6,9 @@ public import Logging
 public struct SyncOptions: Sendable {
     /// List and plan only: write nothing, fetch no media.
     public var isDryRun: Bool
-    /// Sessions that started at or after this time; nil for the API's whole history.
+    /// `--from`: the start of the listed period (`date_from`); nil for the API's whole history.
     public var from: Date?
-    /// Sessions that started at or before this time; nil pins it to the run's start.
+    /// `--to`: the end of the listed period (`date_to`); nil pins it to the run's start.
     public var to: Date?
     /// Only these agents; empty for all.
     public var agentIDs: [Int]
