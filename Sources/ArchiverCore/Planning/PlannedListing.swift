@@ -19,7 +19,8 @@ struct PlannedListing: ListingSink {
     /// - Parameters:
     ///   - plan: the empty plan to add to, which tells which items it keeps.
     ///   - fileSize: the size of the regular file at a path relative to the root, nil when absent.
-    ///   - catalogued: recordings the catalog holds in the window, for `notListed`.
+    ///   - catalogued: recordings the catalog holds wholly in the window (listed whatever the API's date filter
+    ///     means), for `notListed`.
     ///   - cataloguedPaths: the session ids the catalog holds in the window, with their recordings' relative paths,
     ///     so that archived recordings it lacks are planned as uncatalogued, and recordings it holds at another path
     ///     than the layout's (an earlier layout, a `fetch` that did not know the agent's name) as archived there;
