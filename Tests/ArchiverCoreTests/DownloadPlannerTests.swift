@@ -69,7 +69,9 @@ import Testing
     /// archived there while its file has the announced size; otherwise it is downloaded to the layout's path.
     @Test func aRecordingCataloguedAtAnotherPathIsArchivedThere() throws {
         let planner = DownloadPlanner(layout: .default, timeZone: ArchiveTimeZone.utc)
-        let sessions = try [Self.session(id: 1, size: 10), Self.session(id: 2, size: 20), Self.session(id: 3, size: 30)]
+        let sessions = try [
+            Self.session(id: 1, size: 10), Self.session(id: 2, size: 20), Self.session(id: 3, size: 30),
+        ]
         let elsewhere = [1: "agent-1001/2020/12/22/180433_1.mp4", 2: "agent-1001/2020/12/22/180433_2.mp4"]
         // 1 is at the catalog's path with its sidecar; 2's file there has the wrong size; 3 is catalogued nowhere.
         let onDisk = [

@@ -193,7 +193,9 @@ import Testing
 
         let all = try catalog.recordingPaths(overlapping: nil, to: nil)
         #expect(Set(all.keys) == Set(fixture.dataset.sessions.map(\.id)))
-        for session in fixture.dataset.sessions { #expect(all[session.id] == SimulatorFixture.expectedPath(of: session)) }
+        for session in fixture.dataset.sessions {
+            #expect(all[session.id] == SimulatorFixture.expectedPath(of: session))
+        }
         // Whether the API filters on start, stop or overlap, it lists no session outside these.
         #expect(
             Set(try catalog.recordingPaths(overlapping: from, to: to).keys)

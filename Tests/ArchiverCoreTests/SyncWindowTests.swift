@@ -62,7 +62,8 @@ struct SyncWindowTests {
     }
 
     @Test func aDueFullWalkListsAllHistoryUnlessFromOrAgentLimitIt() {
-        let due = FullWalkSchedule(interval: .seconds(7 * 86_400), lastFullWalk: Self.watermark.addingTimeInterval(-9e5))
+        let due = FullWalkSchedule(
+            interval: .seconds(7 * 86_400), lastFullWalk: Self.watermark.addingTimeInterval(-9e5))
         let notDue = FullWalkSchedule(interval: .seconds(7 * 86_400), lastFullWalk: Self.watermark)
         func window(_ options: SyncOptions, _ schedule: FullWalkSchedule?) -> SyncWindow {
             SyncWindow(
@@ -76,8 +77,8 @@ struct SyncWindowTests {
         #expect(!window(SyncOptions(), notDue).walksAllHistory)
         #expect(!window(SyncOptions(), nil).walksAllHistory)
         #expect(window(SyncOptions(isFullWalk: true), notDue).walksAllHistory)
-        // --agent walks all history of some agents only; --from wins.
-        #expect(!window(SyncOptions(agentIDs: [7]), due).walksAllHistory)
+        // A run of some agents stays incremental; --from wins.
+        #expect(window(SyncOptions(agentIDs: [7]), due).dateFrom == Self.watermark.addingTimeInterval(-Self.twoDays))
         #expect(window(SyncOptions(from: Self.watermark), due).dateFrom == Self.watermark)
         // Due by --to: time is the listing's.
         #expect(window(SyncOptions(to: Self.watermark), due).walksAllHistory)
@@ -90,7 +91,8 @@ struct SyncWindowTests {
             (900_000, 900_100, true), (950_000, 1_000_000, true), (899_999, 900_100, false),
             (990_000, 1_000_001, false), (950_000, nil, true), (1_000_001, nil, false),
         ] as [(TimeInterval, TimeInterval?, Bool)])
-    func onlyASessionWhollyInTheWindowIsListedWhateverTheFilter(start: TimeInterval, stop: TimeInterval?, listed: Bool) {
+    func onlyASessionWhollyInTheWindowIsListedWhateverTheFilter(start: TimeInterval, stop: TimeInterval?, listed: Bool)
+    {
         let window = SyncWindow(
             dateFrom: Date(timeIntervalSince1970: 900_000), dateTo: Self.runStart, advancesWatermark: true)
         #expect(
@@ -98,6 +100,7 @@ struct SyncWindowTests {
                 start: Date(timeIntervalSince1970: start), stop: stop.map(Date.init(timeIntervalSince1970:)))
                 == listed)
         let all = SyncWindow(dateFrom: nil, dateTo: Self.runStart, advancesWatermark: true)
-        #expect(all.listsWhateverTheFilter(start: Date(timeIntervalSince1970: start), stop: nil) == (start <= 1_000_000))
+        #expect(
+            all.listsWhateverTheFilter(start: Date(timeIntervalSince1970: start), stop: nil) == (start <= 1_000_000))
     }
 }

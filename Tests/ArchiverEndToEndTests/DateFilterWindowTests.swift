@@ -93,7 +93,9 @@ import Testing
             in: fixture.workspace.path)
         #expect(fetch.exitCode == 0, "\(fetch.stderr)")
         let fetched = files(under: fixture.root, withSuffix: "_\(session.id).mp4")
-        #expect(fetched.count == 1 && fetched.allSatisfy { $0.hasPrefix("agent-\(session.agent.id)/") }, "\(fetched) \(fetch.stderr)")
+        #expect(
+            fetched.count == 1 && fetched.allSatisfy { $0.hasPrefix("agent-\(session.agent.id)/") },
+            "\(fetched) \(fetch.stderr)")
 
         faults.clock = Self.now + 2 * Self.day
         fixture.simulator.setFaults(faults)

@@ -15,7 +15,8 @@ import Testing
     static func dataset() -> (SimulatorDataset, old: SimulatedSession) {
         let seeded = SimulatorDataset.seeded(seed: 41, sessionCount: 6, sizeRange: 20_000...40_000, endingAt: now)
         let old = SimulatedSession(
-            id: 9_000_001, uid: "old", start: now - 25 * day, stop: now - 25 * day + 600, agent: seeded.sessions[0].agent,
+            id: 9_000_001, uid: "old", start: now - 25 * day, stop: now - 25 * day + 600,
+            agent: seeded.sessions[0].agent,
             videoSize: 22_000)
         return (SimulatorDataset(sessions: seeded.sessions + [old]), old)
     }
@@ -41,7 +42,9 @@ import Testing
                 ],
                 environment: keyEnvironment, in: fixture.workspace.path)
             #expect(run.exitCode == 0, "night \(number): \(run.stderr)")
-            return (run, try json(atPath: reportPath), (try? String(contentsOfFile: metricsPath, encoding: .utf8)) ?? "")
+            return (
+                run, try json(atPath: reportPath), (try? String(contentsOfFile: metricsPath, encoding: .utf8)) ?? ""
+            )
         }
 
         let first = try await night(0)

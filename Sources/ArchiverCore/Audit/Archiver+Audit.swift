@@ -42,7 +42,7 @@ extension Archiver {
                         sizeBytes: $0.sizeBytes)
                 },
                 cataloguedPaths: catalog.map { _ in
-                    Dictionary(catalogued.map { ($0.sessionID, $0.relativePath) }, uniquingKeysWith: { first, _ in first })
+                    Dictionary(catalogued.map { ($0.sessionID, $0.relativePath) }) { first, _ in first }
                 })
             let walk = try await client.listSessions(in: window, agentIDs: options.agentIDs, into: &listing)
             // An audit of part of the window would report recordings as no longer listed that merely were not

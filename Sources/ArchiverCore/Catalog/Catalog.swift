@@ -198,10 +198,12 @@ public final class Catalog: Sendable {
         public var finishedAt: Date
     }
 
-    /// The last full walk recorded by `recordFullWalk(upTo:at:)`, if any.
+    /// The full walk recorded by `recordFullWalk(upTo:at:)` that covered the most history (the latest `date_to`), if
+    /// any.
     public func lastFullWalk() throws(ArchiverError) -> FullWalk? {
         try read { connection throws(SQLiteError) in
-            let statement = try connection.prepare("SELECT date_to, finished_at FROM full_walk ORDER BY id DESC LIMIT 1")
+            let statement = try connection.prepare(
+                "SELECT date_to, finished_at FROM full_walk ORDER BY date_to DESC, id DESC LIMIT 1")
             guard try statement.step() else { return nil }
             return FullWalk(
                 dateTo: Date(timeIntervalSince1970: TimeInterval(statement.column(0) as Int64)),

@@ -66,7 +66,8 @@ public enum Archiver {
             // One query for what the catalog holds in the window: every session it overlaps, a superset of what
             // the listing holds whatever its date filter means.
             if !options.isDryRun {
-                job.cataloguedPaths = try existingCatalog?.recordingPaths(overlapping: window.dateFrom, to: window.dateTo)
+                job.cataloguedPaths = try existingCatalog?.recordingPaths(
+                    overlapping: window.dateFrom, to: window.dateTo)
             }
             // Planned page by page: a real run keeps the sessions it downloads, a dry run only counts.
             var listing = job.plannedListing(isDryRun: options.isDryRun)

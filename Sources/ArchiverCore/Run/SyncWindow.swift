@@ -33,14 +33,14 @@ public struct SyncWindow: Sendable, Equatable {
     ///   - watermark: The last successful sync's `date_to`, if any.
     ///   - overlap: `sync.overlap`.
     ///   - runStart: When the run started; the default `date_to`.
-    ///   - fullWalks: When a run walks all history by itself (`sync.full_every`); nil for never.
+    ///   - fullWalks: When a run of all agents walks all history by itself (`sync.full_every`); nil for never.
     public init(
         options: SyncOptions, watermark: Date?, overlap: Duration, runStart: Date, fullWalks: FullWalkSchedule? = nil
     ) {
         dateTo = options.to ?? runStart
         if let from = options.from {
             dateFrom = from
-        } else if options.isFullWalk || fullWalks?.isDue(listingUpTo: dateTo) == true {
+        } else if options.isFullWalk || (options.agentIDs.isEmpty && fullWalks?.isDue(listingUpTo: dateTo) == true) {
             dateFrom = nil
         } else {
             dateFrom = watermark.map { $0.addingTimeInterval(-overlap.timeInterval) }
