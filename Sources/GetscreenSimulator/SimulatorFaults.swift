@@ -42,6 +42,18 @@ public struct SimulatorFaults: Sendable {
     /// their real bytes.
     public var zeroVideoSizeSessions: Set<Int> = []
 
+    // MARK: window
+    /// What `date_from` and `date_to` of `history/list` filter on: the session's start (the default), its stop,
+    /// or its overlap with the period.
+    public var listDateFilter = SimulatedDateFilter.start
+    /// The simulator's clock, unix seconds, for recordings that appear late: when set, a session is listed by
+    /// `history/list` only once its recording exists, `recordingDelays[id]` (default 0) seconds after its stop,
+    /// and sessions still running are not listed. `nil` lists every session of the dataset at once.
+    /// `history/info` and the media server ignore the clock.
+    public var clock: Int? = nil
+    /// Session id -> seconds after the session's stop before its recording is listed, once `clock` is set.
+    public var recordingDelays: [Int: Int] = [:]
+
     /// Creates the fault-free configuration.
     public init() {}
 }

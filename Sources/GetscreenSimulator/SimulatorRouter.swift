@@ -70,13 +70,16 @@ struct SimulatorRouter: Sendable {
             return .error(400, "invalid parameter: \(error.name)")
         }
 
-        // `video=true` keeps sessions with a recording, which is all of them; `false` does not filter.
+        // `video=true` keeps sessions with a recording, which is all of them that are listed (`faults.clock`);
+        // `false` does not filter.
         let ordered =
             storage.faults.listOrder == .newestFirst
             ? storage.sessionsNewestFirst : storage.sessionsNewestFirst.reversed()
+        let faults = storage.faults
         let matching = ordered.filter { session in
-            (filter.dateFrom.map { session.start >= $0 } ?? true)
-                && (filter.dateTo.map { session.start <= $0 } ?? true)
+            faults.listDateFilter.admits(
+                start: session.start, stop: session.stop, from: filter.dateFrom, to: filter.dateTo)
+                && (faults.clock.map { session.stop + (faults.recordingDelays[session.id] ?? 0) <= $0 } ?? true)
                 && (filter.agentID.map { session.agent.id == $0 } ?? true)
                 && (filter.supportID.map { session.supportID == $0 } ?? true)
         }
@@ -90,7 +93,6 @@ struct SimulatorRouter: Sendable {
             data: page.map { HistoryJSON.listItem(for: storage.faults.listed($0), port: storage.port) }
         )
         let body = HistoryJSON.encode(response)
-        let faults = storage.faults
         guard faults.listTotalOverride != nil || page.contains(where: { faults.listItemOverrides[$0.id] != nil })
         else { return .json(status: 200, body: body) }
         return .json(status: 200, body: Self.rewritten(body, page: page.map(\.id), faults: faults))
