@@ -138,20 +138,23 @@ import Testing
         #expect(contents(of: path) == before)
     }
 
-    @Test func readOnlyRefusesAnUnmigratedCatalogWhichAWritableOpenMigrates() throws {
+    @Test func readOnlyReadsAnOlderCatalogThroughAMigratedCopyAndLeavesTheFileAsItIs() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let path = folder.path + "/catalog.sqlite"
-        try Self.execute("CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)", at: path)
+        try Self.execute(Self.grdbCatalogSQL, at: path)
         let before = contents(of: path)
 
-        let reason = try Self.refusal(at: path) { () throws(ArchiverError) in try Catalog.openReadOnly(at: path) }
-        #expect(reason == "its schema is older than this version of the tool (a sync or reindex migrates it)")
+        let catalog = try Catalog.openReadOnly(at: path)
+        #expect(try catalog.entries() == Self.grdbEntries)
+        #expect(try catalog.lastSuccessfulSync() == Date(timeIntervalSince1970: 1_780_000_500))
+        #expect(try catalog.lastFullWalk() == nil)
+        #expect(throws: ArchiverError.self) { try catalog.record([CatalogTests.entry(9)]) }
         #expect(contents(of: path) == before)
+        #expect(try Self.appliedMigrations(at: path) == ["v1"])
 
-        let catalog = try Catalog.open(at: path, isOnShare: true)
-        try catalog.record([CatalogTests.entry(1)])
+        try Catalog.open(at: path, isOnShare: true).record([CatalogTests.entry(1)])
         #expect(try Self.appliedMigrations(at: path) == CatalogSchema.migrations.map(\.identifier))
-        #expect(try Catalog.openReadOnly(at: path).entries().map(\.sessionID) == [1])
+        #expect(try Catalog.openReadOnly(at: path).entries().map(\.sessionID) == [1, 7, 8])
     }
 }

@@ -13,7 +13,7 @@ enum CatalogSchema {
     }
 
     /// How a catalog's schema compares with this version's.
-    enum Status: Equatable {
+    enum Status: Hashable {
         /// Every known migration is applied, and no other.
         case current
         /// Some known migration is not applied yet: a new file, or a catalog of an older version.
