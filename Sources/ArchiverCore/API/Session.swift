@@ -38,6 +38,8 @@ public struct InvalidSessionItem: Error, Sendable, Equatable {
     public var sessionID: Int?
     /// What is wrong, for people.
     public var reason: String
+    /// The item's JSON text as `history/list` sent it, when it came from a listing (kept with the failing session).
+    public var itemJSON: [UInt8]? = nil
 }
 
 extension Session {

@@ -59,7 +59,22 @@ enum CatalogSchema {
                     finished_at INTEGER NOT NULL
                 );
                 """
-        )
+        ),
+        Migration(
+            identifier: "v2",
+            sql: """
+                CREATE TABLE failing_session (
+                    session_id INTEGER PRIMARY KEY NOT NULL,
+                    item_json TEXT,
+                    code TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    first_failed_at INTEGER NOT NULL,
+                    last_failed_at INTEGER NOT NULL,
+                    acknowledged INTEGER NOT NULL DEFAULT 0
+                );
+                """
+        ),
     ]
 
     /// The schema status of the catalog on `connection`; reads only.

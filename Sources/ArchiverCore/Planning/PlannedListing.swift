@@ -14,6 +14,14 @@ struct PlannedListing: ListingSink {
     /// The session ids the catalog has in the listed window, to find archived recordings it lacks; nil when there
     /// is no catalog to compare with.
     private let cataloguedSessionIDs: Set<Int>?
+    /// Sessions failing since earlier runs, to tell which of them this listing included (`listedFailingIDs`).
+    var failingSessionIDs: Set<Int> = []
+    /// The sessions of `failingSessionIDs` the listing included, valid or not.
+    private(set) var listedFailingIDs: Set<Int> = []
+    /// Sessions the admin acknowledged as failing: left out of the plan, counted in `ignoredCount`.
+    var ignoredSessionIDs: Set<Int> = []
+    /// How many listed items were left out as acknowledged.
+    private(set) var ignoredCount = 0
 
     /// Creates an empty listing.
     /// - Parameters:
@@ -38,12 +46,16 @@ struct PlannedListing: ListingSink {
     }
 
     mutating func add(_ session: Session) {
+        guard isPlanned(session.id) else { return }
         noteListed(session.id)
         planner.plan(session, into: &plan, fileSize: fileSize) { cataloguedSessionIDs?.contains($0) ?? true }
     }
 
     mutating func add(_ invalidItem: InvalidSessionItem) {
-        if let id = invalidItem.sessionID { noteListed(id) }
+        if let id = invalidItem.sessionID {
+            guard isPlanned(id) else { return }
+            noteListed(id)
+        }
         invalidItems.append(invalidItem)
     }
 
@@ -58,5 +70,13 @@ struct PlannedListing: ListingSink {
 
     private mutating func noteListed(_ id: Int) {
         if cataloguedIDs.contains(id) { listedCataloguedIDs.insert(id) }
+        if failingSessionIDs.contains(id) { listedFailingIDs.insert(id) }
+    }
+
+    /// Whether the session is to be planned: false, and counted, for an acknowledged one.
+    private mutating func isPlanned(_ id: Int) -> Bool {
+        guard ignoredSessionIDs.contains(id) else { return true }
+        ignoredCount += 1
+        return false
     }
 }

@@ -44,6 +44,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// Why the run did not archive everything it should have, beyond `failures` and `runError`: a listing that
     /// came back incomplete, recordings still failing since earlier runs. Each makes the exit code at least 1.
     public var incompleteReasons: [String] = []
+    /// The sessions still failing after the run (kept in the catalog, retried on later runs), not acknowledged;
+    /// `incompleteReasons` names them. In dry runs: those failing before it.
+    public var pendingFailures: [FailingSession] = []
 
     /// 0 when every recording is archived (or, in a dry run, could be planned), 1 when some failed or the run
     /// was incomplete (`incompleteReasons`); when the run stopped early (`runError`), 1 if it archived something
@@ -93,6 +96,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         case failures
         case runError = "run_error"
         case incompleteReasons = "incomplete"
+        case pendingFailures = "pending_failures"
         case agents
         case audit
     }
@@ -119,6 +123,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         try container.encode(failures, forKey: .failures)
         try container.encodeIfPresent(runError, forKey: .runError)
         if !incompleteReasons.isEmpty { try container.encode(incompleteReasons, forKey: .incompleteReasons) }
+        try container.encode(pendingFailures, forKey: .pendingFailures)
         try container.encode(agents, forKey: .agents)
         try container.encodeIfPresent(audit, forKey: .audit)
         var derived = encoder.container(keyedBy: DerivedKeys.self)
