@@ -81,7 +81,7 @@ struct FailureLedger {
         if let oldest = stillFailing.first {
             let count = stillFailing.count
             let subject = count == 1 ? "1 recording is failing" : "\(count) recordings are failing"
-            let since = count == 1 ? "since" : "the oldest since"
+            let since = count == 1 ? "failing since" : "the oldest failing since"
             var named = stillFailing.prefix(namedInLine).map(\.summary).joined(separator: "; ")
             if count > namedInLine { named += "; and \(count - namedInLine) more" }
             let command =
@@ -90,14 +90,16 @@ struct FailureLedger {
                 : "getscreen-archiver failures acknowledge "
                     + stillFailing.map { String($0.sessionID) }.joined(separator: " ")
             lines.append(
-                "\(subject) and kept for retry on later runs (\(since) \(oldest.firstFailedAt.iso8601Day)): "
+                "\(subject), kept in the catalog and retried alone on later runs (\(since) "
+                    + "\(oldest.firstFailedAt.iso8601Day)): "
                     + "\(named); fix the cause (see `getscreen-archiver failures`), or stop retrying with `\(command)`"
             )
         }
         for session in expired {
             lines.append(
-                "session \(session.sessionID) expired at the source: history/info no longer knows it (HTTP 404) "
-                    + "\(session.detail); its recording can no longer be archived, and it is no longer retried")
+                "session \(session.sessionID) expired at the source: history/info no longer knows it (HTTP 404); "
+                    + "it had been failing \(session.detail); its recording can no longer be archived, and it is no "
+                    + "longer retried")
         }
         return lines
     }

@@ -139,7 +139,10 @@ public enum Archiver {
             let catalog = try CatalogAccess.openForWriting(configuration, root: root, logger: logger)
             job.recordArchived = catalog.recorder
             job.cataloguedSessionIDs = try catalog.entry(sessionID: session.id) == nil ? [] : [session.id]
-            return try await job.run(sessions: [session], invalidItems: [], isDryRun: false, startedAt: startedAt)
+            let report = try await job.run(sessions: [session], invalidItems: [], isDryRun: false, startedAt: startedAt)
+            // Archived now or before: no longer failing (a recording filed now left the table as it was catalogued).
+            if report.failures.isEmpty { try catalog.updateFailingSessions([], resolving: [session.id]) }
+            return report
         }
     }
 
