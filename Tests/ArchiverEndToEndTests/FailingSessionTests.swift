@@ -155,6 +155,19 @@ import Testing
         let first = try await sync(fixture, config)
         #expect(first.exitCode == 1, "\(first.stderr)")
 
+        // The audit shows it and changes nothing.
+        let catalogPath = try ArchiverProcess.catalogPath(ofArchive: fixture.root, in: fixture.workspace.path)
+        let catalogBefore = contents(of: catalogPath)
+        let audit = try await ArchiverProcess.run(
+            ["sync", "--config", config, "--dry-run", "--format", "json"], environment: keyEnvironment,
+            in: fixture.workspace.path)
+        let auditJSON = try #require(
+            try JSONSerialization.jsonObject(with: Data(audit.stdout.utf8)) as? [String: Any], "\(audit.stderr)")
+        let shown = try #require(auditJSON["pending_failures"] as? [[String: Any]])
+        #expect(shown.compactMap { $0["session_id"] as? Int } == [bad.id])
+        #expect(fixture.simulator.counters.infoRequests == 0)
+        #expect(contents(of: catalogPath) == catalogBefore)
+
         let listing = try await ArchiverProcess.run(
             ["failures", "--config", config], environment: [:], in: fixture.workspace.path)
         #expect(listing.exitCode == 0, "\(listing.stderr)")
