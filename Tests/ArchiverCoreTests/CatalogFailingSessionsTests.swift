@@ -16,7 +16,8 @@ import Testing
     @Test func roundTripsUpdatesAndResolvesInOneTransaction() throws {
         try withCatalog { catalog, path in
             var first = FailureLedgerTests.failing(1)
-            var second = FailureLedgerTests.failing(2, code: "invalid_item", since: FailureLedgerTests.day.addingTimeInterval(5))
+            var second = FailureLedgerTests.failing(
+                2, code: "invalid_item", since: FailureLedgerTests.day.addingTimeInterval(5))
             second.itemJSON = nil
             try catalog.updateFailingSessions([second, first], resolving: [])
             #expect(try catalog.failingSessions() == [first, second])
@@ -31,7 +32,8 @@ import Testing
 
     @Test func cataloguingARecordingEndsItsFailure() throws {
         try withCatalog { catalog, _ in
-            try catalog.updateFailingSessions([FailureLedgerTests.failing(1), FailureLedgerTests.failing(2)], resolving: [])
+            try catalog.updateFailingSessions(
+                [FailureLedgerTests.failing(1), FailureLedgerTests.failing(2)], resolving: [])
             try catalog.record([CatalogTests.entry(2)])
             #expect(try catalog.failingSessions().map(\.sessionID) == [1])
         }

@@ -89,13 +89,16 @@ import Testing
 
     @Test func nothingFailingSaysNothing() {
         #expect(FailureLedger.incompleteReasons(stillFailing: [], expired: []).isEmpty)
-        let settlement = FailureLedger([]).settle(failures: [], attempted: [], expired: [], listedItems: [:], at: Self.day)
+        let settlement = FailureLedger([]).settle(
+            failures: [], attempted: [], expired: [], listedItems: [:], at: Self.day)
         #expect(settlement == FailureLedger.Settlement())
     }
 
     @Test func theLineNamesTheSessionsTheOldestDateAndTheCommand() throws {
         let lines = FailureLedger.incompleteReasons(
-            stillFailing: [Self.failing(123, attempts: 3), Self.failing(456, since: Self.day.addingTimeInterval(86_400))],
+            stillFailing: [
+                Self.failing(123, attempts: 3), Self.failing(456, since: Self.day.addingTimeInterval(86_400)),
+            ],
             expired: [])
         #expect(
             lines == [

@@ -82,7 +82,8 @@ import Testing
         let first = try await sync(fixture, config, metrics: metricsPath)
         #expect(first.exitCode == 1, "\(first.stderr)")
         for session in good {
-            #expect(FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"))
+            #expect(
+                FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"))
         }
         #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: bad))"))
         #expect(
@@ -139,7 +140,9 @@ import Testing
         let expired = try await sync(fixture, config)
         #expect(expired.exitCode == 1, "\(expired.stderr)")
         #expect(
-            incompleteLines(expired).contains { $0.contains("session \(bad.id)") && $0.contains("expired at the source") },
+            incompleteLines(expired).contains {
+                $0.contains("session \(bad.id)") && $0.contains("expired at the source")
+            },
             "\(expired.stderr)")
 
         fixture.simulator.resetCounters()

@@ -57,10 +57,13 @@ extension Catalog {
             let known = Set(all.map(\.sessionID))
             let unknown = (sessionIDs ?? []).subtracting(known).sorted()
             guard unknown.isEmpty else { return ([], unknown) }
-            let chosen = all.filter { !$0.isAcknowledged && sessionIDs?.contains($0.sessionID) ?? true }
+            var chosen = all.filter { !$0.isAcknowledged && sessionIDs?.contains($0.sessionID) ?? true }
             let update = try connection.prepare("UPDATE failing_session SET acknowledged = 1 WHERE session_id = ?")
-            for session in chosen { try update.execute(session.sessionID) }
-            return (chosen.map { var session = $0; session.isAcknowledged = true; return session }, [])
+            for index in chosen.indices {
+                try update.execute(chosen[index].sessionID)
+                chosen[index].isAcknowledged = true
+            }
+            return (chosen, [])
         }
     }
 

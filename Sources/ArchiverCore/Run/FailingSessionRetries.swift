@@ -47,7 +47,8 @@ struct FailingSessionRetries {
             }
             attempted.insert(failing.sessionID)
             logger.info(
-                "retrying a failing session", metadata: ["session.id": "\(failing.sessionID)", "code": "\(failing.code)"]
+                "retrying a failing session",
+                metadata: ["session.id": "\(failing.sessionID)", "code": "\(failing.code)"]
             )
             let listedItem = failing.item.flatMap { try? Session(listItem: $0, rawJSON: failing.itemJSON) }
             do throws(InvalidSessionItem) {

@@ -56,7 +56,8 @@ struct FailureLedger {
             }
         }
         settlement.failing = failed.values.sorted(by: Self.longestFailingFirst)
-        settlement.expired = pending.values.filter { expired.contains($0.sessionID) }.sorted(by: Self.longestFailingFirst)
+        settlement.expired = pending.values.filter { expired.contains($0.sessionID) }.sorted(
+            by: Self.longestFailingFirst)
         settlement.resolved = pending.keys.filter {
             (attempted.contains($0) && failed[$0] == nil) || expired.contains($0)
         }.sorted()

@@ -98,7 +98,8 @@ public enum Archiver {
                 listedItems: Self.listedItems(of: report.failures, in: listed.plan, listed.invalidItems), at: Date())
             try catalog.updateFailingSessions(settlement.failing, resolving: settlement.resolved)
             report.pendingFailures = settlement.stillFailing
-            report.incompleteReasons += (retries.stopReason.map { [$0] } ?? [])
+            report.incompleteReasons +=
+                (retries.stopReason.map { [$0] } ?? [])
                 + FailureLedger.incompleteReasons(stillFailing: settlement.stillFailing, expired: settlement.expired)
             if report.runError == nil, window.advancesWatermark {
                 try catalog.recordSuccessfulSync(upTo: window.dateTo, at: Date())
