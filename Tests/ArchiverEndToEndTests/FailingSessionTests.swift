@@ -17,6 +17,8 @@ import Testing
         case media404
         /// Listed without `agent` (and looked up without `agent_id`).
         case noAgent
+        /// Listed (and looked up) with a video size of 0: an unusable item (never filed), kept like the others.
+        case zeroSize
 
         var testDescription: String { rawValue }
 
@@ -37,6 +39,8 @@ import Testing
             case .noAgent:
                 faults.listItemOverrides[session.id] = "{\(times), \(video)}"
                 faults.infoMemberOverrides[session.id] = ["agent_id": "null"]
+            case .zeroSize:
+                faults.zeroVideoSizeSessions = [session.id]
             }
             return faults
         }
