@@ -52,6 +52,8 @@ extension Archiver {
                 listing, window: window, root: root, configuration: configuration, options: options,
                 startedAt: startedAt, logger: logger)
             report.lastFullWalk = try catalog?.lastFullWalk()?.finishedAt
+            // Shown, never retried or changed: an audit writes nothing.
+            report.pendingFailures = try catalog?.failingSessions().filter { !$0.isAcknowledged } ?? []
             return report
         }
     }

@@ -113,8 +113,12 @@ public final class Catalog: Sendable {
 
     /// Records `entries` in one transaction, replacing any earlier entry of the same session.
     /// - Throws: `ArchiverError.catalogUnavailable` when the write fails; nothing is recorded then.
+    /// A recording catalogued is no longer failing: its row among the failing sessions goes in the same transaction.
     public func record(_ entries: [CatalogEntry]) throws(ArchiverError) {
-        try write { connection throws(SQLiteError) in try Self.insert(entries, into: connection) }
+        try write { connection throws(SQLiteError) in
+            try Self.insert(entries, into: connection)
+            try Self.deleteFailingSessions(entries.map(\.sessionID), in: connection)
+        }
     }
 
     /// Replaces every recorded recording with `entries`, in one transaction (a reindex); the syncs are kept.
@@ -311,7 +315,7 @@ public final class Catalog: Sendable {
     }
 
     /// Runs `body` on the connection, alone.
-    private func read<T: Sendable>(
+    func read<T: Sendable>(
         _ body: (borrowing SQLiteConnection) throws(SQLiteError) -> T
     ) throws(ArchiverError) -> T {
         do throws(SQLiteError) {
@@ -322,7 +326,7 @@ public final class Catalog: Sendable {
     }
 
     /// Runs `body` on the connection, alone, in one immediate transaction.
-    private func write<T: Sendable>(
+    func write<T: Sendable>(
         _ body: (borrowing SQLiteConnection) throws(SQLiteError) -> T
     ) throws(ArchiverError) -> T {
         try read { connection throws(SQLiteError) in try connection.transaction(body) }

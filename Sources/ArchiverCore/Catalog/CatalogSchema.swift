@@ -60,6 +60,22 @@ enum CatalogSchema {
                 );
                 """
         ),
+        // Sessions whose recording keeps failing: retried alone until archived, expired or acknowledged.
+        Migration(
+            identifier: "v2",
+            sql: """
+                CREATE TABLE failing_session (
+                    session_id INTEGER PRIMARY KEY NOT NULL,
+                    item_json TEXT,
+                    code TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    first_failed_at INTEGER NOT NULL,
+                    last_failed_at INTEGER NOT NULL,
+                    acknowledged INTEGER NOT NULL DEFAULT 0
+                );
+                """
+        ),
         // The full walks of history (`sync.full_every`): a sync that listed all of it and moved the watermark.
         Migration(
             identifier: "v3",
