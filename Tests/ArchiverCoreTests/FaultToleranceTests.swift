@@ -236,7 +236,8 @@ import Testing
         // The initial sessions the simulator still holds after the run existed for all of it (expiry only
         // removes).
         let survivors = Set(initial.map(\.id)).intersection(fixture.simulator.sessionIDs)
-        #expect(survivors.count >= 150)
+        // Each list request expires 4: the pages, the one that shows the end, those fetched ahead, a second walk.
+        #expect(survivors.count >= 130)
         let archived = Set(
             files(under: fixture.root, withSuffix: ".mp4").compactMap { path in
                 Int(path.split(separator: "_").last?.dropLast(4) ?? "")
