@@ -23,7 +23,7 @@ enum ServerMessage {
 
     /// The first message member of `json`, looking into nested objects and arrays a little.
     private static func text(in json: JSONValue, depth: Int) -> String? {
-        guard depth < 3 else { return nil }
+        guard depth < 4 else { return nil }
         switch json {
         case .string(let text):
             return depth > 0 ? text : nil
