@@ -214,7 +214,8 @@ import Testing
         #expect(pager.read(page(pager, new: 20), announcedTotal: 100) == .read(offset: 30))
         #expect(pager.read(page(pager, new: 0), announcedTotal: 100) == .rewalk)
         #expect(pager.read(page(pager, new: 0, metInEarlierWalk: 20), announcedTotal: 100) == .read(offset: 15))
-        #expect(pager.read(page(pager, seen: 5, new: 0, metInEarlierWalk: 15), announcedTotal: 100) == .read(offset: 30))
+        #expect(
+            pager.read(page(pager, seen: 5, new: 0, metInEarlierWalk: 15), announcedTotal: 100) == .read(offset: 30))
         // Offset 30 of the second walk: no overlap again.
         #expect(pager.offset == 30)
         #expect(pager.read(page(pager, new: 10, metInEarlierWalk: 10), announcedTotal: 100) == .read(offset: 45))

@@ -29,7 +29,9 @@ import Testing
     }
 
     @Test func aBodyThatIsNotJSONIsQuotedFromItsStart() {
-        #expect(text("<html>\r\n<head><title>502 Bad Gateway</title></head>") == "<html> <head><title>502 Bad Gateway</title></head>")
+        #expect(
+            text("<html>\r\n<head><title>502 Bad Gateway</title></head>")
+                == "<html> <head><title>502 Bad Gateway</title></head>")
     }
 
     @Test func controlAndFormatCharactersAreRemovedAndTheTextIsOneLine() {
