@@ -242,7 +242,9 @@ import Testing
             files(under: fixture.root, withSuffix: ".mp4").compactMap { path in
                 Int(path.split(separator: "_").last?.dropLast(4) ?? "")
             })
-        #expect(survivors.subtracting(archived).isEmpty, "missed: \(survivors.subtracting(archived).sorted())")
+        #expect(
+            survivors.subtracting(archived).isEmpty,
+            "missed: \(survivors.subtracting(archived).sorted()); \(report.incompleteLines)")
         #expect(report.failures.allSatisfy { $0.code == "http_404" }, "only expired sessions may fail")
     }
 }

@@ -41,6 +41,17 @@ import Testing
         #expect(ListingPager.overlap(forPageOf: count) == overlap)
     }
 
+    @Test func aShortPageAfterFullOnesKeepsTheirOverlapButStillStepsForward() {
+        var pager = ListingPager(requestedLimit: 100)
+        readExpected(&pager, count: 40)
+        #expect(pager.read(page(pager, seen: 5, new: 7), announcedTotal: nil) == .read(offset: 35 + 12 - 5))
+        #expect(pager.expectedOverlap == 5)
+        // Sessions arriving at the end: a page of 3 steps by 1, keeping 2 for the overlap.
+        #expect(pager.read(page(pager, seen: 2, new: 1), announcedTotal: nil) == .read(offset: 42 + 3 - 2))
+        #expect(pager.expectedOverlap == 2)
+        #expect(pager.read(page(pager, seen: 1, new: 0, metInEarlierWalk: 0), announcedTotal: nil) == .finished)
+    }
+
     @Test func aShortPageIsNotTheEnd() {
         // 20 items while asking for 100 (a server that caps pages and echoes limit=100, or omits limit).
         var pager = ListingPager(requestedLimit: 100)
@@ -193,6 +204,15 @@ import Testing
         #expect(pager.expectedOverlap == 0)
         #expect(pager.prefetchOffsets == [0])
         #expect(pager.anomalies.isEmpty)
+    }
+
+    @Test func theSecondWalkFetchesNothingAhead() {
+        var pager = ListingPager(requestedLimit: 100)
+        readExpected(&pager, count: 20, total: 100)
+        #expect(pager.read(page(pager, new: 20), announcedTotal: 100) == .read(offset: 30))
+        #expect(pager.read(page(pager, new: 0), announcedTotal: 100) == .rewalk)
+        #expect(pager.read(page(pager, new: 0, metInEarlierWalk: 20), announcedTotal: 100) == .read(offset: 15))
+        #expect(pager.prefetchOffsets == [15])
     }
 
     @Test func aCleanSecondWalkCompletesTheListingCountingItemsAcrossBothWalks() {

@@ -281,13 +281,12 @@ public struct APIClient: Sendable {
                 cause = error.cause
             }
             let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
-            logger.warning(
-                "API request failed; retrying",
-                metadata: [
-                    "endpoint": "\(endpoint)", "attempt": "\(attempt)", "delay_seconds": "\(delay.secondsText)",
-                    "cause": "\(cause)",
-                ]
-            )
+            var metadata: Logger.Metadata = [
+                "endpoint": "\(endpoint)", "attempt": "\(attempt)", "delay_seconds": "\(delay.secondsText)",
+                "cause": "\(cause)",
+            ]
+            if let offset = query.first(where: { $0.0 == "offset" })?.1 { metadata["offset"] = "\(offset)" }
+            logger.warning("API request failed; retrying", metadata: metadata)
             do {
                 try await Task.sleep(for: delay)
             } catch {

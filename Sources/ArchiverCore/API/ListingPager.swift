@@ -3,8 +3,8 @@
 /// pages lives in `APIClient`; this type decides everything from what the pages held.
 ///
 /// It trusts neither the `limit` nor the `total` the server echoes:
-/// - It steps by the number of items that actually came back, minus a small overlap (`overlap(forPageOf:)`) that
-///   absorbs sessions expiring at the start of the order while we page.
+/// - It steps by the number of items that actually came back, minus a small overlap (`overlap(forPageOf:)` of the
+///   largest page seen, less than the page) that absorbs sessions expiring at the start of the order while we page.
 /// - It stops only at an empty page, or at a page holding nothing beyond that overlap (the list ends where the
 ///   previous page ended). A short page is not the end: a server may serve 20 items while echoing `limit=100`.
 /// - It checks completeness: the distinct items seen against the largest `total` any page announced.
@@ -60,10 +60,11 @@ struct ListingPager: Sendable, Equatable {
 
     /// The offsets worth having requested now: `offset` first, then the next pages' as the observed page size
     /// predicts them, while the last page was full. Past the largest announced `total` only `offset` itself (it is
-    /// fine to ask beyond the end: that page comes back empty).
+    /// fine to ask beyond the end: that page comes back empty). The second walk fetches nothing ahead: one request
+    /// between two pages moves the list the least (each request may see more sessions expired).
     var prefetchOffsets: [Int] {
         var offsets = [offset]
-        guard lastPageWasFull, observedPageSize > 0 else { return offsets }
+        guard walk == 1, lastPageWasFull, observedPageSize > 0 else { return offsets }
         let step = observedPageSize - Self.overlap(forPageOf: observedPageSize)
         var ahead = offset + step
         while offsets.count < Self.pagesInFlight, largestTotal.map({ ahead < $0 }) ?? true {
@@ -93,7 +94,9 @@ struct ListingPager: Sendable, Equatable {
         if !page.overlapsPrevious && driftOffset == nil { driftOffset = offset }
         observedPageSize = max(observedPageSize, page.count)
         lastPageWasFull = page.count >= observedPageSize
-        expectedOverlap = Self.overlap(forPageOf: page.count)
+        // The overlap of a page of the server's size, so that a short page near the end (where sessions keep
+        // arriving) is as safe against expirations as the others; but always a step forward.
+        expectedOverlap = min(Self.overlap(forPageOf: observedPageSize), page.count - 1)
         offset += page.count - expectedOverlap
         return .read(offset: offset)
     }
