@@ -144,6 +144,7 @@ import Testing
 
         #expect(result.exitCode == 1, "\(result.stderr)")
         #expect(result.stderr.contains("incomplete:") && result.stderr.contains("repeated"), "\(result.stderr)")
+        #expect(result.stderr.contains(#"incomplete: the listing was incomplete, so "no longer listed""#))
     }
 
     // MARK: cases 1 and 6, errors

@@ -131,7 +131,7 @@ public struct APIClient: Sendable {
                     group.addTask { await fetch(offset) }
                 }
                 // Pages fetched ahead at offsets that the pages' actual sizes did not confirm are dropped, so that
-                // no more than `pagesInFlight` pages are held.
+                // no more than `ListingPager.pagesInFlight` pages are held.
                 for stale in arrived.keys.filter({ !wanted.contains($0) }) {
                     arrived[stale] = nil
                     requested.remove(stale)

@@ -45,6 +45,10 @@ extension Archiver {
                 startedAt: startedAt, logger: logger)
             // The same holds for a listing the server's paging left incomplete: said next to the audit.
             report.incompleteReasons += walk.anomalies.map(\.description)
+            if !walk.isComplete {
+                report.incompleteReasons.append(
+                    "the listing was incomplete, so \"no longer listed\" may count recordings it did not reach")
+            }
             return report
         }
     }
