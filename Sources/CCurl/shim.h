@@ -37,6 +37,12 @@ static inline CURLcode ccurl_easy_getinfo_long(CURL *_Nonnull handle, CURLINFO i
     return curl_easy_getinfo(handle, info, value);
 }
 
+/// Reads a string info such as CURLINFO_REDIRECT_URL; `*value` stays owned by the handle (NULL when unset).
+static inline CURLcode ccurl_easy_getinfo_string(CURL *_Nonnull handle, CURLINFO info,
+                                                 const char *_Nullable *_Nonnull value) {
+    return curl_easy_getinfo(handle, info, value);
+}
+
 static inline CURLMcode ccurl_multi_setopt_long(CURLM *_Nonnull multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);
 }

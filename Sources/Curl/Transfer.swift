@@ -147,9 +147,16 @@ final class Transfer: @unchecked Sendable {
             )
         }
         var status = 0
+        var redirectURL: String?
         if let easy {
             var code = 0
             if ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &code) == CURLE_OK { status = code }
+            // CURLINFO_REDIRECT_URL: the Location of a 3xx answer resolved against the request's URL, as libcurl
+            // would have followed it; set only while FOLLOWLOCATION is off. The string belongs to the handle.
+            var location: UnsafePointer<CChar>?
+            if ccurl_easy_getinfo_string(easy, CURLINFO_REDIRECT_URL, &location) == CURLE_OK, let location {
+                redirectURL = String(cString: location)
+            }
         }
         return .success(
             TransferResponse(
@@ -157,7 +164,8 @@ final class Transfer: @unchecked Sendable {
                 headers: responseHeaders,
                 body: responseBody,
                 bytesWritten: bytesWritten,
-                restartedFromZero: restartedFromZero
+                restartedFromZero: restartedFromZero,
+                redirectURL: redirectURL
             )
         )
     }
@@ -178,8 +186,8 @@ final class Transfer: @unchecked Sendable {
         // CURLOPT_NOSIGNAL: we run on our own thread; libcurl must not install SIGALRM handlers.
         try check(ccurl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1))
         // CURLOPT_PROTOCOLS_STR (7.85+): file://, ftp:// and every other scheme are impossible, even if an
-        // API response carries such a URL. Redirects are not followed at all (FOLLOWLOCATION stays 0), so a
-        // key never travels to a host we did not check.
+        // API response carries such a URL. libcurl follows no redirect (FOLLOWLOCATION stays 0): the caller reads
+        // `TransferResponse.redirectURL` and checks each hop's host before it sends a key there.
         try check(ccurl_easy_setopt_string(easy, CURLOPT_PROTOCOLS_STR, "http,https"))
         try check(ccurl_easy_setopt_string(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
         try check(ccurl_easy_setopt_long(easy, CURLOPT_FOLLOWLOCATION, 0))

@@ -81,6 +81,9 @@ public struct TransferResponse: Sendable {
     public var bytesWritten: Int
     /// Whether a resumed transfer got the whole body instead (200), so the file now holds only this body.
     public var restartedFromZero: Bool
+    /// For a redirect (3xx with `Location`), its target resolved against the request's URL (libcurl's
+    /// `CURLINFO_REDIRECT_URL`); nil otherwise. Never followed by this module. May carry what the URL carried.
+    public var redirectURL: String? = nil
 
     /// Whether the status code is in 200...299.
     public var isSuccess: Bool { (200..<300).contains(statusCode) }

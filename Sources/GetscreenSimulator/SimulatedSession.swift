@@ -4,7 +4,8 @@ public struct SimulatedSession: Sendable, Hashable {
     public var id: Int
     /// Unique session identifier, as answered by `history/info` and accepted as `session_uid`.
     public var uid: String
-    /// Connection start, unix seconds. Listings are ordered and date-filtered on this.
+    /// Connection start, unix seconds. Listings are ordered on this, and date-filtered on it unless
+    /// `SimulatorFaults.listDateFilter` says otherwise.
     public var start: Int
     /// Connection end, unix seconds.
     public var stop: Int

@@ -32,6 +32,28 @@ public struct SimulatorFaults: Sendable {
     /// When set, every `history/list` page announces this `total` instead of the real count (a lying total).
     public var listTotalOverride: Int? = nil
 
+    // MARK: redirects
+    /// Session id -> the redirects its media requests answer with (after the key check) before the recording.
+    public var mediaRedirects: [Int: SimulatedRedirect] = [:]
+    /// Whether `history/info` gives `video` as an object `{url, size}` (the description's field table) instead of
+    /// the URL string and `video_size` (its example).
+    public var infoVideoAsObject = false
+    /// Sessions listed (and answered by `history/info`) with a video size of 0; the media host still serves
+    /// their real bytes.
+    public var zeroVideoSizeSessions: Set<Int> = []
+
+    // MARK: window
+    /// What `date_from` and `date_to` of `history/list` filter on: the session's start (the default), its stop,
+    /// or its overlap with the period.
+    public var listDateFilter = SimulatedDateFilter.start
+    /// The simulator's clock, unix seconds, for recordings that appear late: when set, a session is listed by
+    /// `history/list` only once its recording exists, `recordingDelays[id]` (default 0) seconds after its stop,
+    /// and sessions still running are not listed. `nil` lists every session of the dataset at once.
+    /// `history/info` and the media server ignore the clock.
+    public var clock: Int? = nil
+    /// Session id -> seconds after the session's stop before its recording is listed, once `clock` is set.
+    public var recordingDelays: [Int: Int] = [:]
+
     // MARK: paging
     /// What each `history/list` page says its `limit` was; the items served are capped by `maxPageLimit` either way.
     public var listLimitEcho = SimulatedLimitEcho.truthful

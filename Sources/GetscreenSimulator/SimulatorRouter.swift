@@ -70,7 +70,8 @@ struct SimulatorRouter: Sendable {
             return .error(400, "invalid parameter: \(error.name)")
         }
 
-        // `video=true` keeps sessions with a recording, which is all of them; `false` does not filter.
+        // `video=true` keeps sessions with a recording, which is all of them that are listed (`faults.clock`);
+        // `false` does not filter.
         var ordered =
             storage.faults.listOrder == .newestFirst
             ? storage.sessionsNewestFirst : storage.sessionsNewestFirst.reversed()
@@ -78,9 +79,11 @@ struct SimulatorRouter: Sendable {
             var generator = SplitMix64(seed: UInt64(storage.counters.listRequests))
             ordered.shuffle(using: &generator)
         }
+        let faults = storage.faults
         let matching = ordered.filter { session in
-            (filter.dateFrom.map { session.start >= $0 } ?? true)
-                && (filter.dateTo.map { session.start <= $0 } ?? true)
+            faults.listDateFilter.admits(
+                start: session.start, stop: session.stop, from: filter.dateFrom, to: filter.dateTo)
+                && (faults.clock.map { session.stop + (faults.recordingDelays[session.id] ?? 0) <= $0 } ?? true)
                 && (filter.agentID.map { session.agent.id == $0 } ?? true)
                 && (filter.supportID.map { session.supportID == $0 } ?? true)
         }
@@ -97,10 +100,9 @@ struct SimulatorRouter: Sendable {
             limit: echoedLimit,
             total: matching.count,
             filter: filter,
-            data: page.map { HistoryJSON.listItem(for: $0, port: storage.port) }
+            data: page.map { HistoryJSON.listItem(for: storage.faults.listed($0), port: storage.port) }
         )
         let body = HistoryJSON.encode(response)
-        let faults = storage.faults
         guard faults.listTotalOverride != nil || page.contains(where: { faults.listItemOverrides[$0.id] != nil })
         else { return .json(status: 200, body: body) }
         return .json(status: 200, body: Self.rewritten(body, page: page.map(\.id), faults: faults))
@@ -117,11 +119,12 @@ struct SimulatorRouter: Sendable {
             return .error(400, "session_id or session_uid is required")
         }
         guard let session else { return .error(404, "session not found") }
-        return .json(status: 200, body: HistoryJSON.encode(HistoryJSON.info(for: session, port: storage.port)))
+        let body = HistoryJSON.encode(HistoryJSON.info(for: storage.faults.listed(session), port: storage.port))
+        return .json(status: 200, body: storage.faults.infoVideoAsObject ? Self.withVideoObject(body) : body)
     }
 
     /// `/video/<agent_id>/<session_id>.mp4?apikey=<key>`. Only the query parameter authenticates media,
-    /// as on the real media host; an `X-Api-Key` header is deliberately ignored. `Range: bytes=N-` is
+    /// as on the real media host; an `X-Api-Key` header is deliberately ignored. `Range: bytes=N-` (or `N-M`) is
     /// answered with 206 unless `honorsRange` is off.
     private func media(path: String, request: RecordedRequest, _ storage: inout SimulatorState.Storage)
         -> SimulatorResponse
@@ -137,6 +140,13 @@ struct SimulatorRouter: Sendable {
         else {
             return .error(404, "not found")
         }
+        if let redirect = storage.faults.mediaRedirects[sessionID],
+            let location = redirect.location(
+                forPath: path, hop: request.query["hop"].flatMap { Int($0) } ?? 0, port: storage.port)
+        {
+            let body = HistoryJSON.encode(HistoryJSON.ErrorResponse(status: redirect.status, error: "moved"))
+            return .json(status: redirect.status, body: body, headers: [("Location", location)])
+        }
         let fault = storage.takeMediaFault(sessionID: sessionID)
         if let fault, let answer = SimulatorResponse.injected(fault) {
             return answer
@@ -149,8 +159,9 @@ struct SimulatorRouter: Sendable {
         }
         let size = max(0, storage.faults.servedSizeOverrides[sessionID] ?? session.videoSize)
         var start = 0
+        var end = size
         if storage.faults.honorsRange, let range = request.headers["range"] {
-            guard let first = Self.rangeStart(range), first < size else {
+            guard let (first, last) = Self.byteRange(range), first < size else {
                 return .json(
                     status: 416,
                     body: HistoryJSON.encode(HistoryJSON.ErrorResponse(status: 416, error: "range not satisfiable")),
@@ -158,11 +169,12 @@ struct SimulatorRouter: Sendable {
                 )
             }
             start = first
+            if let last { end = min(size, max(first, last) + 1) }
         }
         return .media(
             SimulatorResponse.MediaAnswer(
                 sessionID: sessionID,
-                range: start..<size,
+                range: start..<end,
                 size: size,
                 isPartial: start > 0 || request.headers["range"] != nil && storage.faults.honorsRange,
                 bytesPerSecond: storage.faults.mediaBytesPerSecond.map { max(1, $0) },
@@ -187,10 +199,14 @@ struct SimulatorRouter: Sendable {
         return (try? JSONSerialization.data(withJSONObject: object)) ?? body
     }
 
-    /// N of `bytes=N-`; nil for any other form.
-    private static func rangeStart(_ header: String) -> Int? {
-        guard header.hasPrefix("bytes="), header.hasSuffix("-") else { return nil }
-        return Int(header.dropFirst(6).dropLast())
+    /// N and M of `bytes=N-M` (M nil for `bytes=N-`); nil for any other form.
+    private static func byteRange(_ header: String) -> (Int, Int?)? {
+        guard header.hasPrefix("bytes=") else { return nil }
+        let bounds = header.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard bounds.count == 2, let first = Int(bounds[0]) else { return nil }
+        if bounds[1].isEmpty { return (first, nil) }
+        guard let last = Int(bounds[1]) else { return nil }
+        return (first, last)
     }
 
     /// A query parameter that is present but unusable.

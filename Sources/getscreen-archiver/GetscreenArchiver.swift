@@ -18,13 +18,14 @@ struct GetscreenArchiver: AsyncParsableCommand {
 
             Examples:
               getscreen-archiver demo
+              getscreen-archiver check --config /etc/getscreen-archiver/config.yaml
               getscreen-archiver sync --config /etc/getscreen-archiver/config.yaml
               getscreen-archiver sync --config /etc/getscreen-archiver/config.yaml --dry-run --full
               getscreen-archiver fetch --config /etc/getscreen-archiver/config.yaml --session-id 10573011
               getscreen-archiver completions --shell bash > /etc/bash_completion.d/getscreen-archiver
               getscreen-archiver help sync
             """,
-        subcommands: [Sync.self, Fetch.self, Reindex.self, Verify.self, Demo.self, Completions.self]
+        subcommands: [Sync.self, Fetch.self, Reindex.self, Verify.self, Demo.self, Completions.self, Check.self]
     )
 
     static func main() async {

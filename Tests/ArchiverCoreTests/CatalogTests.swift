@@ -181,6 +181,43 @@ import Testing
         #expect(try catalog.lastSuccessfulSync() == Date(timeIntervalSince1970: 4000))
     }
 
+    @Test func keepsTheFullWalkThatCoveredTheMostHistory() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let catalog = try Catalog.open(at: folder.path + "/catalog.sqlite", isOnShare: true)
+        #expect(try catalog.lastFullWalk() == nil)
+        try catalog.recordFullWalk(upTo: Date(timeIntervalSince1970: 5000), at: Date(timeIntervalSince1970: 5010))
+        // A --full --to in the past covers less history: the next full walk stays due from 5000.
+        try catalog.recordFullWalk(upTo: Date(timeIntervalSince1970: 4000), at: Date(timeIntervalSince1970: 6010))
+        #expect(
+            try catalog.lastFullWalk()
+                == Catalog.FullWalk(
+                    dateTo: Date(timeIntervalSince1970: 5000), finishedAt: Date(timeIntervalSince1970: 5010)))
+        try catalog.replaceEntries(with: [Self.entry(9)])
+        #expect(try catalog.lastFullWalk()?.dateTo == Date(timeIntervalSince1970: 5000))
+    }
+
+    /// The sessions a listing of a period may hold whatever the API's date filter means: those overlapping it.
+    @Test func findsTheEntriesOverlappingAPeriod() throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let catalog = try Catalog.open(at: folder.path + "/catalog.sqlite", isOnShare: true)
+        // Odd ids stop 600 s after their start; even ids have no stop.
+        try catalog.record([Self.entry(1, start: 100), Self.entry(2, start: 1000), Self.entry(3, start: 2000)])
+        func overlapping(_ from: TimeInterval?, _ to: TimeInterval?) throws -> [Int] {
+            try catalog.entries(
+                overlapping: from.map(Date.init(timeIntervalSince1970:)), to: to.map(Date.init(timeIntervalSince1970:))
+            ).map(\.sessionID)
+        }
+        #expect(try overlapping(nil, nil) == [1, 2, 3])
+        #expect(try overlapping(650, 1000) == [1, 2])
+        #expect(try overlapping(701, 1999) == [2])
+        #expect(try overlapping(1001, 2000) == [3])
+        let paths = try catalog.recordingPaths(overlapping: Date(timeIntervalSince1970: 650), to: nil)
+        #expect(paths == [1: Self.entry(1).relativePath, 2: Self.entry(2).relativePath, 3: Self.entry(3).relativePath])
+        #expect(try catalog.recordingPaths(overlapping: nil, to: Date(timeIntervalSince1970: 99)).isEmpty)
+    }
+
     @Test func readOnlyOpenOfAMissingCatalogCreatesNothing() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }

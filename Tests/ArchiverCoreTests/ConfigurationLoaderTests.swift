@@ -115,7 +115,8 @@ struct ConfigurationLoaderTests {
             configuration.stateDirectory.hasSuffix(
                 "/getscreen-archiver/srv-archive-"
                     + configuration.stateDirectory.suffix(8)))
-        #expect(configuration.syncOverlap == .seconds(2 * 86_400))
+        #expect(configuration.syncOverlap == .seconds(14 * 86_400))
+        #expect(configuration.syncFullEvery == .seconds(7 * 86_400))
         #expect(configuration.mountRequirement == .none)
         #expect(configuration.assumedFreeBytes == nil)
         #expect(configuration.minimumFreeBytes == 1 << 30)
@@ -136,6 +137,7 @@ struct ConfigurationLoaderTests {
               min_free: 10GiB
             sync:
               overlap: 3d
+              full_every: 0
             retry:
               attempts: 7
               max_delay: 5m
@@ -150,6 +152,7 @@ struct ConfigurationLoaderTests {
         #expect(configuration.mountRequirement == .rootIsMountPoint)
         #expect(configuration.minimumFreeBytes == 10 << 30)
         #expect(configuration.syncOverlap == .seconds(3 * 86_400))
+        #expect(configuration.syncFullEvery == .zero)
         #expect(configuration.retryAttempts == 7)
         #expect(configuration.retryMaxDelay == .seconds(300))
         #expect(configuration.connectTimeout == .seconds(10))
@@ -391,7 +394,9 @@ struct ConfigurationLoaderTests {
         ("sync:\n  overlap: 400d\n", "sync.overlap", 2, "(got \"400d\")"),
         ("sync:\n  overlap: -1d\n", "sync.overlap", 2, "(got \"-1d\")"),
         ("sync:\n  overlap: 1.5h\n", "sync.overlap", 2, "\"30s\", \"5m\", \"2h\", \"2d\""),
-        ("sync: 2d\n", "sync", 1, "a mapping with the keys overlap"),
+        ("sync:\n  full_every: 400d\n", "sync.full_every", 2, "a duration from 0s to 365d"),
+        ("sync:\n  full_every: weekly\n", "sync.full_every", 2, "(got \"weekly\")"),
+        ("sync: 2d\n", "sync", 1, "a mapping with the keys overlap, full_every"),
         ("retry:\n  attempts: 0\n", "retry.attempts", 2, "a whole number from 1 to 20 (got \"0\")"),
         ("retry:\n  attempts: 21\n", "retry.attempts", 2, "(got \"21\")"),
         ("retry:\n  attempts: many\n", "retry.attempts", 2, "(got \"many\")"),

@@ -64,4 +64,32 @@ import Testing
         #expect(plan.agents[1001]?.uncatalogued == 1)
         #expect(plan.uncatalogued.map(\.session.id) == (keeping == .none ? [] : [2]))
     }
+
+    /// A recording the catalog holds at another path (filed by a `fetch` that did not know the agent's name) is
+    /// archived there while its file has the announced size; otherwise it is downloaded to the layout's path.
+    @Test func aRecordingCataloguedAtAnotherPathIsArchivedThere() throws {
+        let planner = DownloadPlanner(layout: .default, timeZone: ArchiveTimeZone.utc)
+        let sessions = try [
+            Self.session(id: 1, size: 10), Self.session(id: 2, size: 20), Self.session(id: 3, size: 30),
+        ]
+        let elsewhere = [1: "agent-1001/2020/12/22/180433_1.mp4", 2: "agent-1001/2020/12/22/180433_2.mp4"]
+        // 1 is at the catalog's path with its sidecar; 2's file there has the wrong size; 3 is catalogued nowhere.
+        let onDisk = [
+            "agent-1001/2020/12/22/180433_1.mp4": 10, "agent-1001/2020/12/22/180433_1.json": 300,
+            "agent-1001/2020/12/22/180433_2.mp4": 19,
+        ]
+        var plan = DownloadPlan(keeping: .all)
+
+        for session in sessions {
+            planner.plan(
+                session, into: &plan, fileSize: { onDisk[$0] }, isCatalogued: { elsewhere[$0] != nil },
+                cataloguedPath: { elsewhere[$0] })
+        }
+
+        #expect(plan.archived.map(\.relativePath) == ["agent-1001/2020/12/22/180433_1"])
+        #expect(plan.missingSidecars.isEmpty)
+        #expect(plan.uncatalogued.isEmpty)
+        #expect(plan.downloads.map(\.relativePath) == ["PC-1001/2020/12/22/180433_2", "PC-1001/2020/12/22/180433_3"])
+        #expect(plan.downloads.map(\.existingWrongSize) == [nil, nil])
+    }
 }

@@ -181,7 +181,7 @@ import Testing
         }
     }
 
-    @Test func theCatalogGivesTheSessionIDsOfAWindowInOneQuery() async throws {
+    @Test func theCatalogGivesThePathsOfTheSessionsOverlappingAWindowInOneQuery() async throws {
         let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 8))
         defer { Task { await fixture.tearDown() } }
         let configuration = try fixture.configuration()
@@ -191,9 +191,14 @@ import Testing
         let from = Date(timeIntervalSince1970: TimeInterval(starts[2]))
         let to = Date(timeIntervalSince1970: TimeInterval(starts[5]))
 
-        #expect(try catalog.sessionIDs(startingFrom: nil, to: nil) == Set(fixture.dataset.sessions.map(\.id)))
+        let all = try catalog.recordingPaths(overlapping: nil, to: nil)
+        #expect(Set(all.keys) == Set(fixture.dataset.sessions.map(\.id)))
+        for session in fixture.dataset.sessions {
+            #expect(all[session.id] == SimulatorFixture.expectedPath(of: session))
+        }
+        // Whether the API filters on start, stop or overlap, it lists no session outside these.
         #expect(
-            try catalog.sessionIDs(startingFrom: from, to: to)
-                == Set(fixture.dataset.sessions.filter { (starts[2]...starts[5]).contains($0.start) }.map(\.id)))
+            Set(try catalog.recordingPaths(overlapping: from, to: to).keys)
+                == Set(fixture.dataset.sessions.filter { $0.stop >= starts[2] && $0.start <= starts[5] }.map(\.id)))
     }
 }

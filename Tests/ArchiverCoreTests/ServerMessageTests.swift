@@ -7,7 +7,7 @@ import Testing
     static let key = APIKey("k3y-5ecret+value/abc")!
 
     func text(_ body: String) -> String? {
-        ServerMessage.text(in: Array(body.utf8), redacting: Self.key)
+        ServerMessage.extract(from: Array(body.utf8), hiding: Self.key)
     }
 
     @Test(arguments: [
@@ -49,14 +49,14 @@ import Testing
     }
 
     @Test func aLongMessageIsShortenedAfterTheKeyIsRemovedSoNoPartOfItSurvives() throws {
-        let padding = String(repeating: "x", count: ServerMessage.maximumLength - 8)
+        let padding = String(repeating: "x", count: ServerMessage.maximumLength - 5)
         let message = try #require(text(#"{"message": "\#(padding) \#(Self.key.value) and more"}"#))
-        #expect(message.count == ServerMessage.maximumLength)
+        #expect(message.count == ServerMessage.maximumLength + 1)
         #expect(message.hasSuffix("…"))
         #expect(!message.contains("k3y"))
     }
 
     @Test func anEmptyKeyRedactsNothing() {
-        #expect(ServerMessage.text(in: Array(#"{"error": "x"}"#.utf8), redacting: .notLoaded) == "x")
+        #expect(ServerMessage.extract(from: Array(#"{"error": "x"}"#.utf8), hiding: .notLoaded) == "x")
     }
 }

@@ -250,7 +250,7 @@ public struct APIClient: Sendable {
         return try await get("history/list", query: query) { body throws(JSONValue.ParseError) in
             try HistoryPage.parse(body).mapError { error in
                 // A 200 whose body is an error object rather than a page: the server's own words say why.
-                guard let message = ServerMessage.text(in: body, redacting: key) else { return error }
+                guard let message = ServerMessage.extract(from: body, hiding: key) else { return error }
                 return .invalidResponse(
                     endpoint: "history/list", reason: "the server answered with an error instead of a page: \(message)")
             }
@@ -372,7 +372,7 @@ public struct APIClient: Sendable {
 
     /// The server's message in `body`, redacted and shortened (`ServerMessage`).
     private func serverMessage(in body: [UInt8]) -> String? {
-        ServerMessage.text(in: body, redacting: key)
+        ServerMessage.extract(from: body, hiding: key)
     }
 
     /// `value` with every byte but ASCII letters and digits percent-encoded (UTF-8).

@@ -2,10 +2,11 @@
 public struct HistoryFilter: Sendable, Equatable {
     /// Only this agent's sessions; nil for all agents.
     public var agentID: Int?
-    /// Sessions that started at or after this unix time.
+    /// The start of the period, unix time (`date_from`). The API does not document what it compares with the
+    /// period: a session's start, its stop, or its overlap (`SyncWindow` is safe under each).
     public var dateFrom: Int?
-    /// Sessions that started at or before this unix time. Pinned for the whole walk so that sessions
-    /// arriving while we page do not shift the pages.
+    /// The end of the period, unix time (`date_to`). Pinned for the whole walk so that sessions arriving while we
+    /// page do not shift the pages.
     public var dateTo: Int?
 
     /// Creates a filter.

@@ -1,16 +1,17 @@
 /// The server's own words in an API answer, made safe to print: what an error body says, or how a body that is not
 /// JSON starts, on one line, without control characters, without the API key, and short.
 enum ServerMessage {
-    /// The longest message kept, in characters (a longer one ends with "…").
+    /// The longest message kept, in characters (a longer one is cut there and ends with "…").
     static let maximumLength = 200
 
     /// The members that carry a message in the error bodies of common APIs, in the order they are preferred.
     private static let messageMembers = ["message", "error", "description", "error_description", "errors", "detail"]
 
     /// The message in `body`: a `message`, `error` or `description` member of a JSON object (a string, or an
-    /// object or array holding one), or the start of a body that is not JSON; cleaned as `cleaned(_:redacting:)`
+    /// object or array holding one), or the start of a body that is not JSON; cleaned as `cleaned(_:hiding:)`
     /// does. Nil when there is none (an empty body, JSON without such a member).
-    static func text(in body: [UInt8], redacting key: APIKey) -> String? {
+    /// - Parameter key: removed from the text wherever it appears (a server may echo the request, key included).
+    static func extract(from body: [UInt8], hiding key: APIKey) -> String? {
         let raw: String?
         if let json = try? JSONValue(parsing: body) {
             raw = text(in: json, depth: 0)
@@ -18,7 +19,7 @@ enum ServerMessage {
             // A proxy's error page or a plain-text answer: its start is enough to recognise it.
             raw = String(decoding: body.prefix(4 * maximumLength), as: UTF8.self)
         }
-        return raw.flatMap { cleaned($0, redacting: key) }
+        return raw.flatMap { cleaned($0, hiding: key) }
     }
 
     /// The first message member of `json`, looking into nested objects and arrays a little.
@@ -40,7 +41,7 @@ enum ServerMessage {
     /// characters, with the API key and any `apikey` URL parameter replaced by `REDACTED`, and at most
     /// `maximumLength` characters. The key is removed before shortening, so no part of it survives a cut.
     /// - Returns: nil when nothing is left.
-    static func cleaned(_ raw: String, redacting key: APIKey) -> String? {
+    static func cleaned(_ raw: String, hiding key: APIKey) -> String? {
         var line = ""
         var pendingSpace = false
         for scalar in raw.unicodeScalars {
@@ -66,6 +67,6 @@ enum ServerMessage {
             word.contains("?") ? URLRedaction.redacted(String(word)) : String(word)
         }.joined(separator: " ")
         guard !line.isEmpty else { return nil }
-        return line.count > maximumLength ? line.prefix(maximumLength - 1) + "…" : line
+        return line.count > maximumLength ? line.prefix(maximumLength) + "…" : line
     }
 }

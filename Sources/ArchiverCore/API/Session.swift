@@ -75,7 +75,8 @@ extension Session {
         )
     }
 
-    /// Reads the answer of `history/info`, where `video` is the URL string and `video_size` the size.
+    /// Reads the answer of `history/info`, where `video` is the URL string and `video_size` the size (the
+    /// description's example), or `video` an object `{url, size}` (its field table).
     ///
     /// `history/info` does not name the agent, so `agentName` comes from elsewhere (a listing) when known.
     /// - Throws: `InvalidSessionItem` naming the missing or malformed field.
@@ -84,8 +85,11 @@ extension Session {
         func invalid(_ reason: String) -> InvalidSessionItem { InvalidSessionItem(sessionID: id, reason: reason) }
         guard let id, id > 0 else { throw invalid("missing or invalid id") }
         guard let agentID = item["agent_id"]?.intValue else { throw invalid("missing agent_id") }
-        guard let url = item["video"]?.stringValue, !url.isEmpty else { throw invalid("missing video URL") }
-        guard let size = item["video_size"]?.intValue else { throw invalid("missing or invalid video_size") }
+        let video = InfoVideo(item)
+        guard let url = video.url, !url.isEmpty else {
+            throw invalid("no usable recording: video is missing, null or empty")
+        }
+        guard let size = video.size else { throw invalid("missing or invalid video size (video.size or video_size)") }
         try self.init(
             id: id,
             uid: item["uid"]?.stringValue,
@@ -114,7 +118,10 @@ extension Session {
         guard let start, (0...253_402_300_799).contains(start) else {
             throw InvalidSessionItem(sessionID: id, reason: "missing or invalid start")
         }
-        guard (0...Self.maximumVideoSize).contains(videoSize) else {
+        guard videoSize != 0 else {
+            throw InvalidSessionItem(sessionID: id, reason: "no usable recording: its video size is 0")
+        }
+        guard (1...Self.maximumVideoSize).contains(videoSize) else {
             throw InvalidSessionItem(sessionID: id, reason: "implausible video size \(videoSize)")
         }
         self.id = id

@@ -2,8 +2,8 @@ import FoundationEssentials
 public import Logging
 
 extension Archiver {
-    /// The storage audit of `sync --dry-run`: lists the window as `sync` would, plans it against the files on
-    /// disk, adds the catalogued recordings the API no longer lists and the free space, and returns a dry-run
+    /// The storage audit of `sync --dry-run`: lists all history (or, with `auditsIncrementalWindow`, the window the
+    /// next nightly `sync` would list), plans it against the files on disk, adds the catalogued recordings the API no longer lists and the free space, and returns a dry-run
     /// report carrying the audit.
     ///
     /// Writes nothing and creates nothing (the catalog is read only when it exists) and fetches no media. Holds the
@@ -19,23 +19,31 @@ extension Archiver {
         // The run lock too, though it writes nothing: an audit taken while a sync is filing recordings would
         // count half-written state.
         return try await withRun(configuration, logger: logger) { root, _, _, client throws(ArchiverError) in
-            // The same window as a real sync: incremental from the catalog's watermark unless --from or --full.
+            // All history, unless --from, or --incremental asks for the window the next nightly sync would list.
             let catalog = try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger)
+            var auditOptions = options
+            auditOptions.isFullWalk = options.isFullWalk || !options.auditsIncrementalWindow
             let window = SyncWindow(
-                options: options, watermark: try catalog?.lastSuccessfulSync(), overlap: configuration.syncOverlap,
-                runStart: startedAt)
-            let catalogued = try catalog?.entries(startingFrom: window.dateFrom, to: window.dateTo) ?? []
+                options: auditOptions, watermark: try catalog?.lastSuccessfulSync(),
+                overlap: configuration.syncOverlap, runStart: startedAt,
+                fullWalks: FullWalkSchedule(
+                    interval: configuration.syncFullEvery, lastFullWalk: try catalog?.lastFullWalk()?.dateTo))
+            // Every catalogued session the listing may hold, whatever the API's date filter means; of those, only
+            // the ones it lists under every meaning can be called no longer listed when it does not.
+            let catalogued = try catalog?.entries(overlapping: window.dateFrom, to: window.dateTo) ?? []
             // Planned page by page, keeping counts only: an audit of 100,000 sessions holds none of them.
             var listing = PlannedListing(
                 planner: DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone),
                 plan: DownloadPlan(keeping: .none),
                 fileSize: root.fileSizeReader(),
-                catalogued: catalogued.map {
+                catalogued: catalogued.filter { window.listsWhateverTheFilter(start: $0.start, stop: $0.stop) }.map {
                     StorageAudit.CataloguedRecording(
                         sessionID: $0.sessionID, agentID: $0.agentID, agentName: $0.agentName,
                         sizeBytes: $0.sizeBytes)
                 },
-                cataloguedSessionIDs: catalog.map { _ in Set(catalogued.map(\.sessionID)) })
+                cataloguedPaths: catalog.map { _ in
+                    Dictionary(catalogued.map { ($0.sessionID, $0.relativePath) }) { first, _ in first }
+                })
             let walk = try await client.listSessions(in: window, agentIDs: options.agentIDs, into: &listing)
             // An audit of part of the window would report recordings as no longer listed that merely were not
             // reached.
@@ -43,6 +51,7 @@ extension Archiver {
             var report = auditReport(
                 listing, window: window, root: root, configuration: configuration, options: options,
                 startedAt: startedAt, logger: logger)
+            report.lastFullWalk = try catalog?.lastFullWalk()?.finishedAt
             // The same holds for a listing the server's paging left incomplete: said next to the audit.
             report.incompleteReasons += walk.anomalies.map(\.description)
             if !walk.isComplete {

@@ -103,16 +103,16 @@ extension StorageAudit {
         return lines
     }
 
-    /// "archive /mnt/nas/getscreen; sessions that started from 2026-05-01T00:00:00Z to 2026-05-25T02:30:00Z";
-    /// nil when the audit does not say.
+    /// "archive /mnt/nas/getscreen; sessions listed from 2026-05-01T00:00:00Z up to 2026-05-25T02:30:00Z" (the
+    /// listing's `date_from` and `date_to`, whatever the API filters on); nil when the audit does not say.
     private var heading: String? {
         guard archiveRoot != nil || dateTo != nil else { return nil }
         let style = Date.ISO8601FormatStyle()
         var parts: [String] = []
         if let archiveRoot { parts.append("archive \(archiveRoot)") }
         if let dateTo {
-            let from = dateFrom.map { "from \($0.formatted(style))" } ?? "at any time"
-            parts.append("sessions that started \(from) up to \(dateTo.formatted(style))")
+            let from = dateFrom.map { "listed from \($0.formatted(style))" } ?? "of all history"
+            parts.append("sessions \(from) up to \(dateTo.formatted(style))")
         }
         return parts.joined(separator: "; ")
     }

@@ -154,9 +154,9 @@ public struct StorageAudit: Sendable, Equatable, Codable {
 
     /// The archive root audited.
     public var archiveRoot: String?
-    /// The window's start: sessions that started at or after it; nil for the whole history.
+    /// The window's start, the listing's `date_from`; nil for the whole history.
     public var dateFrom: Date?
-    /// The window's end: sessions that started at or before it.
+    /// The window's end, the listing's `date_to`.
     public var dateTo: Date?
     /// One row per agent, ordered by agent name, then id.
     public var agents: [Row]
@@ -174,8 +174,9 @@ public struct StorageAudit: Sendable, Equatable, Codable {
     ///   - plan: the planner's verdict on the listed sessions (archived with the right size, or to download, with
     ///     the size of a wrong-sized file found at the path); its counts are enough.
     ///   - unusableItems: listed items that are not usable sessions.
-    ///   - notListed: the catalog's recordings whose session started in the same window and that the listing did
-    ///     not include (neither as a session nor as an unusable item), each once.
+    ///   - notListed: the catalog's recordings whose session lies wholly in the same window (so that the listing
+    ///     includes it whatever the API's date filter means) and that the listing did not include (neither as a
+    ///     session nor as an unusable item), each once.
     ///   - agentIDs: the run's agent filter (empty for all); catalogued recordings of other agents are ignored.
     ///   - freeSpace: the archive file system's space; nil when it could not be read.
     ///   - minimumFreeBytes: the bytes to keep free (`archive.min_free`).

@@ -141,18 +141,38 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// The session ids of the entries of sessions that started at or after `from` and at or before `to` (`nil`:
-    /// unbounded), in one query: what a run checks its listing against to find recordings it must catalogue.
-    public func sessionIDs(startingFrom from: Date?, to: Date?) throws(ArchiverError) -> Set<Int> {
+    /// The entries of sessions that overlap the period from `from` to `to` (`nil`: unbounded), ordered by session
+    /// start (then session id): every session `history/list` may list for that period, whether its date filter is on
+    /// the start, the stop or the overlap. An unknown stop counts as the start.
+    public func entries(overlapping from: Date?, to: Date?) throws(ArchiverError) -> [CatalogEntry] {
         try read { connection throws(SQLiteError) in
             let statement = try connection.prepare(
-                "SELECT session_id FROM recording WHERE (?1 IS NULL OR start >= ?1) AND (?2 IS NULL OR start <= ?2)")
+                """
+                SELECT \(Self.columns) FROM recording WHERE \(Self.overlapCondition) ORDER BY start, session_id
+                """)
             try statement.bind(from?.timeIntervalSince1970, to?.timeIntervalSince1970)
-            var ids = Set<Int>()
-            while try statement.step() { ids.insert(statement.column(0)) }
-            return ids
+            var entries: [CatalogEntry] = []
+            while try statement.step() { entries.append(Self.entry(from: statement)) }
+            return entries
         }
     }
+
+    /// The session ids of the entries of sessions that overlap the period from `from` to `to` (`nil`: unbounded),
+    /// with the relative path of each recording, in one query: what a run checks its listing against to find
+    /// recordings it must catalogue, and recordings filed at another path than the layout's.
+    public func recordingPaths(overlapping from: Date?, to: Date?) throws(ArchiverError) -> [Int: String] {
+        try read { connection throws(SQLiteError) in
+            let statement = try connection.prepare(
+                "SELECT session_id, relative_path FROM recording WHERE \(Self.overlapCondition)")
+            try statement.bind(from?.timeIntervalSince1970, to?.timeIntervalSince1970)
+            var paths: [Int: String] = [:]
+            while try statement.step() { paths[statement.column(0)] = statement.column(1) }
+            return paths
+        }
+    }
+
+    /// The condition on a recording row for a session that overlaps the period from `?1` to `?2` (NULL: unbounded).
+    private static let overlapCondition = "(?1 IS NULL OR COALESCE(stop, start) >= ?1) AND (?2 IS NULL OR start <= ?2)"
 
     /// The watermark: the `date_to` of the last sync recorded by `recordSuccessfulSync(upTo:at:)`, if any.
     public func lastSuccessfulSync() throws(ArchiverError) -> Date? {
@@ -166,6 +186,35 @@ public final class Catalog: Sendable {
     public func recordSuccessfulSync(upTo: Date, at: Date) throws(ArchiverError) {
         try write { connection throws(SQLiteError) in
             try connection.prepare("INSERT INTO sync_run (date_to, finished_at) VALUES (?, ?)")
+                .execute(upTo.unixSeconds, at.unixSeconds)
+        }
+    }
+
+    /// A full walk the catalog records: a sync that listed all history up to `dateTo`, finishing at `finishedAt`.
+    public struct FullWalk: Sendable, Equatable {
+        /// The end of the listed history.
+        public var dateTo: Date
+        /// When the sync finished.
+        public var finishedAt: Date
+    }
+
+    /// The full walk recorded by `recordFullWalk(upTo:at:)` that covered the most history (the latest `date_to`), if
+    /// any.
+    public func lastFullWalk() throws(ArchiverError) -> FullWalk? {
+        try read { connection throws(SQLiteError) in
+            let statement = try connection.prepare(
+                "SELECT date_to, finished_at FROM full_walk ORDER BY date_to DESC, id DESC LIMIT 1")
+            guard try statement.step() else { return nil }
+            return FullWalk(
+                dateTo: Date(timeIntervalSince1970: TimeInterval(statement.column(0) as Int64)),
+                finishedAt: Date(timeIntervalSince1970: TimeInterval(statement.column(1) as Int64)))
+        }
+    }
+
+    /// Records a sync that listed all history up to `upTo` and moved the watermark, finishing at `at`.
+    public func recordFullWalk(upTo: Date, at: Date) throws(ArchiverError) {
+        try write { connection throws(SQLiteError) in
+            try connection.prepare("INSERT INTO full_walk (date_to, finished_at) VALUES (?, ?)")
                 .execute(upTo.unixSeconds, at.unixSeconds)
         }
     }

@@ -59,7 +59,18 @@ enum CatalogSchema {
                     finished_at INTEGER NOT NULL
                 );
                 """
-        )
+        ),
+        // The full walks of history (`sync.full_every`): a sync that listed all of it and moved the watermark.
+        Migration(
+            identifier: "v3",
+            sql: """
+                CREATE TABLE full_walk (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    date_to INTEGER NOT NULL,
+                    finished_at INTEGER NOT NULL
+                );
+                """
+        ),
     ]
 
     /// The schema status of the catalog on `connection`; reads only.

@@ -12,11 +12,19 @@ public struct ArchiverConfiguration: Sendable {
     public static let allowedTransfers = 1...32
     /// The hosts recordings may be downloaded from by default: any subdomain of getscreen.me.
     public static let defaultMediaHosts = [try! HostPattern("*.getscreen.me")]
-    /// How far before the last successful sync's watermark an incremental sync starts listing: recordings can
-    /// appear after their session ended.
-    public static let defaultSyncOverlap = Duration.seconds(2 * 86_400)
+    /// How far before the last successful sync's watermark an incremental sync starts listing: 14 days, the longest
+    /// session we archive (7 days, a weekend-long unattended one) plus the longest delay before its recording
+    /// appears (7 days). `history/list` may filter on the session's start, and a session is first listed with its
+    /// recording, so the window must reach back to the start of a session whose recording appeared since the last
+    /// run. Listing 14 days costs a few pages a night.
+    public static let defaultSyncOverlap = Duration.seconds(14 * 86_400)
     /// The allowed overlaps, `sync.overlap`.
     public static let allowedSyncOverlap = Duration.zero...Duration.seconds(365 * 86_400)
+    /// How much history may pass between two nightly syncs that walk all of it (`sync.full_every`): a recording
+    /// gone from the archive comes back within a week.
+    public static let defaultSyncFullEvery = Duration.seconds(7 * 86_400)
+    /// The allowed intervals, `sync.full_every`; zero walks all history every run.
+    public static let allowedSyncFullEvery = Duration.zero...Duration.seconds(365 * 86_400)
     /// The default free space kept on the archive's file system beyond a transfer's size: 1 GiB.
     public static let defaultMinimumFreeBytes = 1 << 30
     /// The default number of tries per request, including the first.
@@ -68,6 +76,8 @@ public struct ArchiverConfiguration: Sendable {
     public var stateDirectorySource: StateDirectory.Source = .setDirectly
     /// How far before the last successful sync's watermark an incremental sync starts (`sync.overlap`).
     public var syncOverlap: Duration
+    /// How much history may pass between two syncs that walk all of it (`sync.full_every`); zero: every run.
+    public var syncFullEvery: Duration = Self.defaultSyncFullEvery
     /// What must be mounted for a run to use the archive (`archive.require_mount`).
     public var mountRequirement: MountRequirement
     /// Free bytes to keep on the archive's file system beyond a transfer's size (`archive.min_free`).

@@ -23,7 +23,7 @@ struct ConfigurationFile {
         "root", "layout", "timezone", "require_mount", "min_free", "assume_free", "file_mode",
     ]
     /// The keys allowed under `sync`.
-    static let syncKeys = ["overlap"]
+    static let syncKeys = ["overlap", "full_every"]
     /// The keys allowed under `retry`.
     static let retryKeys = ["attempts", "max_delay"]
     /// The keys allowed under `timeouts`.
@@ -44,6 +44,7 @@ struct ConfigurationFile {
     /// `state_dir` as written (resolved against the current directory by the loader).
     var stateDirectory: Sourced<String>?
     var syncOverlap: Duration?
+    var syncFullEvery: Duration?
     var mountRequirement: MountRequirement?
     var minimumFreeBytes: Int?
     var assumedFreeBytes: Int?
@@ -122,8 +123,13 @@ struct ConfigurationFile {
             case "sync":
                 let section = try section(value, key: "sync", allowed: Self.syncKeys)
                 for (key, value) in try entries(of: section, parent: "sync", allowed: Self.syncKeys) {
-                    syncOverlap = try duration(
-                        value, key: "sync." + key, allowed: ArchiverConfiguration.allowedSyncOverlap)
+                    if key == "full_every" {
+                        syncFullEvery = try duration(
+                            value, key: "sync.full_every", allowed: ArchiverConfiguration.allowedSyncFullEvery)
+                    } else {
+                        syncOverlap = try duration(
+                            value, key: "sync." + key, allowed: ArchiverConfiguration.allowedSyncOverlap)
+                    }
                 }
             case "retry":
                 let section = try section(value, key: "retry", allowed: Self.retryKeys)

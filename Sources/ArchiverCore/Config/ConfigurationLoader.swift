@@ -121,6 +121,7 @@ public enum ConfigurationLoader {
         configuration.assumedFreeBytes = file.assumedFreeBytes
         configuration.storageTimeout = file.storageTimeout ?? ArchiverConfiguration.defaultStorageTimeout
         configuration.stateDirectorySource = stateSource
+        configuration.syncFullEvery = file.syncFullEvery ?? ArchiverConfiguration.defaultSyncFullEvery
         configuration.warnings = keyWarnings
         if let kind = StateDirectory.fileSystemKind(ofNearestExisting: stateDirectory),
             let warning = StateDirectory.sharedFileSystemWarning(

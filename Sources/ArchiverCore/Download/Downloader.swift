@@ -230,7 +230,7 @@ public struct Downloader: Sendable {
 
     /// One transfer attempt, classified.
     private func transfer(
-        _ url: String,
+        _ originalURL: String,
         into descriptor: Int32,
         resumingAt resumeOffset: Int,
         expected: Int,
@@ -241,21 +241,28 @@ public struct Downloader: Sendable {
         logger.debug(
             "downloading",
             metadata: [
-                "session.id": "\(session.id)", "url": "\(URLRedaction.redacted(url))", "resume_from": "\(resumeOffset)",
+                "session.id": "\(session.id)", "url": "\(URLRedaction.redacted(originalURL))",
+                "resume_from": "\(resumeOffset)",
             ]
         )
         progress.transferStarted(sessionID: session.id, expectedBytes: expected - resumeOffset)
         let request = TransferRequest(
-            url: url,
+            url: originalURL,
             destination: .file(descriptor: descriptor, observer: sink),
             connectTimeout: configuration.connectTimeout,
             lowSpeedLimit: (1, configuration.stallTimeout),
             resumeOffset: resumeOffset
         )
         let response: TransferResponse
+        let url: String
         do {
             defer { sink.transferEnded() }
-            response = try await transport.perform(request)
+            let followed = try await RedirectFollower(
+                transport: transport, policy: policy, key: configuration.apiKey, logger: logger
+            ).perform(request, sessionID: session.id)
+            (response, url) = (followed.response, followed.url)
+        } catch let refused as RecordingFailure {
+            return .permanent(refused)
         } catch let error as CurlError {
             if case .write(let writeErrno) = error.kind {
                 throw writeErrno == ENOSPC

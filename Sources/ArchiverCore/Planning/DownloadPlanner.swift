@@ -46,14 +46,24 @@ public struct DownloadPlanner: Sendable {
     ///   - fileSize: the size of the regular file at a path relative to the root, nil when absent.
     ///   - isCatalogued: whether the catalog has a session id; an archived recording it lacks is planned as
     ///     uncatalogued. By default every recording counts as catalogued.
+    ///   - cataloguedPath: the relative path, with extension, at which the catalog holds a session id's recording.
+    ///     A recording with no file of the expected size at the layout's path but one at the catalog's (filed under
+    ///     an earlier layout, or by a `fetch` that did not know the agent's name) is archived there, never twice.
     public func plan(
         _ session: Session,
         into plan: inout DownloadPlan,
         fileSize: (String) -> Int?,
-        isCatalogued: (Int) -> Bool = { _ in true }
+        isCatalogued: (Int) -> Bool = { _ in true },
+        cataloguedPath: (Int) -> String? = { _ in nil }
     ) {
-        let path = relativePath(for: session)
-        let existing = fileSize("\(path).\(Self.recordingExtension)")
+        var path = relativePath(for: session)
+        var existing = fileSize("\(path).\(Self.recordingExtension)")
+        if existing != session.video.sizeBytes, let filed = cataloguedPath(session.id),
+            filed.hasSuffix(".\(Self.recordingExtension)"), fileSize(filed) == session.video.sizeBytes
+        {
+            path = String(filed.dropLast(Self.recordingExtension.count + 1))
+            existing = session.video.sizeBytes
+        }
         if existing == session.video.sizeBytes {
             let hasSidecar = fileSize("\(path).\(Self.sidecarExtension)") != nil
             plan.addArchived(

@@ -11,35 +11,41 @@ struct PlannedListing: ListingSink {
     private let catalogued: [StorageAudit.CataloguedRecording]
     private var cataloguedIDs: Set<Int>
     private var listedCataloguedIDs: Set<Int> = []
-    /// The session ids the catalog has in the listed window, to find archived recordings it lacks; nil when there
-    /// is no catalog to compare with.
-    private let cataloguedSessionIDs: Set<Int>?
+    /// The session ids the catalog has in the listed window, with their recordings' relative paths, to find
+    /// archived recordings it lacks and those filed at another path; nil when there is no catalog to compare with.
+    private let cataloguedPaths: [Int: String]?
 
     /// Creates an empty listing.
     /// - Parameters:
     ///   - plan: the empty plan to add to, which tells which items it keeps.
     ///   - fileSize: the size of the regular file at a path relative to the root, nil when absent.
-    ///   - catalogued: recordings the catalog holds in the window, for `notListed`.
-    ///   - cataloguedSessionIDs: the session ids the catalog holds in the window, so that archived recordings it
-    ///     lacks are planned as uncatalogued; nil (no catalog) counts every archived recording as catalogued.
+    ///   - catalogued: recordings the catalog holds wholly in the window (listed whatever the API's date filter
+    ///     means), for `notListed`.
+    ///   - cataloguedPaths: the session ids the catalog holds in the window, with their recordings' relative paths,
+    ///     so that archived recordings it lacks are planned as uncatalogued, and recordings it holds at another path
+    ///     than the layout's (an earlier layout, a `fetch` that did not know the agent's name) as archived there;
+    ///     nil (no catalog) counts every archived recording as catalogued.
     init(
         planner: DownloadPlanner,
         plan: DownloadPlan,
         fileSize: @escaping (String) -> Int?,
         catalogued: [StorageAudit.CataloguedRecording] = [],
-        cataloguedSessionIDs: Set<Int>? = nil
+        cataloguedPaths: [Int: String]? = nil
     ) {
         self.planner = planner
         self.plan = plan
         self.fileSize = fileSize
         self.catalogued = catalogued
-        self.cataloguedSessionIDs = cataloguedSessionIDs
+        self.cataloguedPaths = cataloguedPaths
         cataloguedIDs = Set(catalogued.map(\.sessionID))
     }
 
     mutating func add(_ session: Session) {
         noteListed(session.id)
-        planner.plan(session, into: &plan, fileSize: fileSize) { cataloguedSessionIDs?.contains($0) ?? true }
+        planner.plan(
+            session, into: &plan, fileSize: fileSize,
+            isCatalogued: { id in cataloguedPaths.map { $0[id] != nil } ?? true },
+            cataloguedPath: { cataloguedPaths?[$0] })
     }
 
     mutating func add(_ invalidItem: InvalidSessionItem) {

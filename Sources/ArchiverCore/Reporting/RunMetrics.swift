@@ -36,6 +36,7 @@ public struct RunMetrics: Sendable {
         public static let bytesDownloaded = "getscreen_archiver_last_run_downloaded_bytes"
         public static let archiveSize = "getscreen_archiver_archive_size_bytes"
         public static let archiveRecordings = "getscreen_archiver_archive_recordings"
+        public static let lastFullWalk = "getscreen_archiver_last_full_walk_timestamp_seconds"
     }
 
     /// When the run started.
@@ -95,6 +96,13 @@ public struct RunMetrics: Sendable {
             gauge(Name.recordingsSkipped, "Recordings already archived in the last run.", Double(report.skipped))
             gauge(Name.recordingsFailed, "Recordings the last run could not archive.", Double(report.failed))
             gauge(Name.bytesDownloaded, "Bytes downloaded by the last run.", Double(report.bytesDownloaded))
+            if let lastFullWalk = report.lastFullWalk {
+                gauge(
+                    Name.lastFullWalk,
+                    "End of the last sync that walked all history (sync.full_every), unix seconds; alert when it is "
+                        + "much older than sync.full_every.",
+                    lastFullWalk.timeIntervalSince1970.rounded())
+            }
             let codes = Dictionary(grouping: report.failures, by: \.code).mapValues(\.count)
             for (code, count) in codes.sorted(by: { $0.key < $1.key }) {
                 gauge(

@@ -21,10 +21,11 @@ struct ArchiveJob: Sendable {
     /// Whether the run plans every listed recording (sync), so that partial files of recordings it does not
     /// download are stale; a run for one recording (fetch) leaves other partial files for the next sync.
     var plansWholeListing = true
-    /// The session ids the catalog holds for the listed window, read in one query before the listing: archived
-    /// recordings it lacks are checked and catalogued (`CatalogHealer`). Nil when there is no catalog yet (a new
+    /// The session ids the catalog holds for the listed window, with the relative path of each recording, read in
+    /// one query before the listing: archived recordings it lacks are checked and catalogued (`CatalogHealer`), and
+    /// one it holds at another path than the layout's is archived there. Nil when there is no catalog yet (a new
     /// one is rebuilt from the sidecars) or in dry runs.
-    var cataloguedSessionIDs: Set<Int>?
+    var cataloguedPaths: [Int: String]?
     let logger: Logger
 
     /// Plans `sessions` and runs the plan (see `run(plan:invalidItems:listingInterruption:isDryRun:startedAt:)`).
@@ -46,7 +47,7 @@ struct ArchiveJob: Sendable {
             planner: DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone),
             plan: DownloadPlan(keeping: isDryRun ? .none : .work),
             fileSize: root.fileSizeReader(),
-            cataloguedSessionIDs: cataloguedSessionIDs)
+            cataloguedPaths: cataloguedPaths)
     }
 
     /// Downloads what `plan` lacks, unless it is a dry run, and reports on the run.

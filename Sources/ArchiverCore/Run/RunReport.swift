@@ -44,6 +44,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// Why the run did not archive everything it should have, beyond `failures` and `runError`: a listing that
     /// came back incomplete, recordings still failing since earlier runs. Each makes the exit code at least 1.
     public var incompleteReasons: [String] = []
+    /// When the last sync that walked all history (`sync.full_every`, `--full`) finished, as the catalog records
+    /// it, this run included; nil when none is recorded.
+    public var lastFullWalk: Date? = nil
 
     /// 0 when every recording is archived (or, in a dry run, could be planned), 1 when some failed or the run
     /// was incomplete (`incompleteReasons`); when the run stopped early (`runError`), 1 if it archived something
@@ -93,6 +96,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         case failures
         case runError = "run_error"
         case incompleteReasons = "incomplete"
+        case lastFullWalk = "last_full_walk"
         case agents
         case audit
     }
@@ -121,6 +125,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         if !incompleteReasons.isEmpty { try container.encode(incompleteReasons, forKey: .incompleteReasons) }
         try container.encode(agents, forKey: .agents)
         try container.encodeIfPresent(audit, forKey: .audit)
+        try container.encodeIfPresent(lastFullWalk, forKey: .lastFullWalk)
         var derived = encoder.container(keyedBy: DerivedKeys.self)
         try derived.encode((durationSeconds * 1000).rounded() / 1000, forKey: .durationSeconds)
         try derived.encode(throughputBytesPerSecond.rounded(), forKey: .throughputBytesPerSecond)

@@ -6,24 +6,29 @@ public import Logging
 public struct SyncOptions: Sendable {
     /// List and plan only: write nothing, fetch no media.
     public var isDryRun: Bool
-    /// Sessions that started at or after this time; nil for the API's whole history.
+    /// `--from`: the start of the listed period (`date_from`); nil for the API's whole history.
     public var from: Date?
-    /// Sessions that started at or before this time; nil pins it to the run's start.
+    /// `--to`: the end of the listed period (`date_to`); nil pins it to the run's start.
     public var to: Date?
     /// Only these agents; empty for all.
     public var agentIDs: [Int]
     /// `--full`: list all history instead of starting from the last successful sync's watermark.
     public var isFullWalk: Bool
+    /// `--dry-run --incremental`: the audit lists the window the next nightly sync would list, instead of all
+    /// history.
+    public var auditsIncrementalWindow: Bool
 
     /// Creates sync options.
     public init(
-        isDryRun: Bool = false, from: Date? = nil, to: Date? = nil, agentIDs: [Int] = [], isFullWalk: Bool = false
+        isDryRun: Bool = false, from: Date? = nil, to: Date? = nil, agentIDs: [Int] = [], isFullWalk: Bool = false,
+        auditsIncrementalWindow: Bool = false
     ) {
         self.isDryRun = isDryRun
         self.from = from
         self.to = to
         self.agentIDs = agentIDs
         self.isFullWalk = isFullWalk
+        self.auditsIncrementalWindow = auditsIncrementalWindow
     }
 }
 
@@ -45,21 +50,24 @@ public enum Archiver {
                 configuration, readOnly: options.isDryRun, logger: logger)
             let window = SyncWindow(
                 options: options, watermark: try existingCatalog?.lastSuccessfulSync(),
-                overlap: configuration.syncOverlap, runStart: startedAt)
+                overlap: configuration.syncOverlap, runStart: startedAt,
+                fullWalks: FullWalkSchedule(
+                    interval: configuration.syncFullEvery, lastFullWalk: try existingCatalog?.lastFullWalk()?.dateTo))
             logger.info(
                 "listing",
                 metadata: [
                     "date_from": "\(window.dateFrom.map { "\(Int($0.timeIntervalSince1970))" } ?? "all history")",
                     "date_to": "\(Int(window.dateTo.timeIntervalSince1970))",
+                    "full_walk": "\(window.walksAllHistory)",
                 ])
             var job = ArchiveJob(
                 configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
                 refreshURL: refreshingURLs(with: client), logger: logger)
-            // One query for what the catalog holds in the window. A session catalogued with a start outside it
-            // (the API's filter and the catalog's start disagreeing) is only checked again, never lost.
+            // One query for what the catalog holds in the window: every session it overlaps, a superset of what
+            // the listing holds whatever its date filter means.
             if !options.isDryRun {
-                job.cataloguedSessionIDs = try existingCatalog?.sessionIDs(
-                    startingFrom: window.dateFrom, to: window.dateTo)
+                job.cataloguedPaths = try existingCatalog?.recordingPaths(
+                    overlapping: window.dateFrom, to: window.dateTo)
             }
             // Planned page by page: a real run keeps the sessions it downloads, a dry run only counts.
             var listing = job.plannedListing(isDryRun: options.isDryRun)
@@ -77,16 +85,18 @@ public enum Archiver {
             report.incompleteReasons += walk.anomalies.map(\.description)
             if let catalog, report.exitCode == 0, walk.isComplete, window.advancesWatermark {
                 try catalog.recordSuccessfulSync(upTo: window.dateTo, at: Date())
+                if window.walksAllHistory { try catalog.recordFullWalk(upTo: window.dateTo, at: Date()) }
             }
+            report.lastFullWalk = try (catalog ?? existingCatalog)?.lastFullWalk()?.finishedAt
             return report
         }
     }
 
     /// Archives one session found through `history/info`, at the same path `sync` would file it.
     ///
-    /// `history/info` does not name the agent, so the session is looked up in `history/list` (its agent, at
-    /// its start time) for the agent's name and the list metadata; when that fails, the info answer is used
-    /// with the agent named "agent".
+    /// `history/info` does not name the agent, so the session is looked up in `history/list` (its agent, from its
+    /// start to its stop: a period that lists it whether the API filters on start, stop or overlap) for the agent's
+    /// name and the list metadata; when that fails, the info answer is used with the agent named "agent".
     /// - Throws: `ArchiverError` when the run cannot proceed, including an unknown session.
     public static func fetch(
         configuration: ArchiverConfiguration,
@@ -102,8 +112,9 @@ public enum Archiver {
             do throws(InvalidSessionItem) {
                 let fromInfo = try Session(infoResponse: info, agentName: nil, agentGroup: nil)
                 let start = Int(fromInfo.start.timeIntervalSince1970)
+                let stop = fromInfo.stop.map { Int($0.timeIntervalSince1970) } ?? start
                 let listing = try? await client.listSessions(
-                    filter: HistoryFilter(agentID: fromInfo.agent.id, dateFrom: start, dateTo: start)
+                    filter: HistoryFilter(agentID: fromInfo.agent.id, dateFrom: start, dateTo: stop)
                 )
                 if var listed = listing?.sessions.first(where: { $0.id == fromInfo.id }) {
                     listed.uid = listed.uid ?? fromInfo.uid  // history/list has no uid; the catalog keeps it
@@ -126,7 +137,7 @@ public enum Archiver {
             job.plansWholeListing = false
             let catalog = try CatalogAccess.openForWriting(configuration, root: root, logger: logger)
             job.recordArchived = catalog.recorder
-            job.cataloguedSessionIDs = try catalog.entry(sessionID: session.id) == nil ? [] : [session.id]
+            job.cataloguedPaths = try catalog.entry(sessionID: session.id).map { [session.id: $0.relativePath] } ?? [:]
             return try await job.run(sessions: [session], invalidItems: [], isDryRun: false, startedAt: startedAt)
         }
     }
@@ -165,7 +176,7 @@ public enum Archiver {
     /// Looks a recording's current URL up through `history/info`, for media URLs that expired.
     private static func refreshingURLs(with client: APIClient) -> Downloader.URLRefresher {
         { sessionID throws(ArchiverError) in
-            try await client.sessionInfo(.id(sessionID))["video"]?.stringValue
+            InfoVideo(try await client.sessionInfo(.id(sessionID))).url
         }
     }
 }

@@ -3,12 +3,16 @@ public import FoundationEssentials
 /// The time window a sync lists (`date_from`, `date_to`), and whether finishing it moves the watermark.
 ///
 /// Nightly syncs are incremental: they list from the last successful sync's watermark minus an overlap
-/// (`sync.overlap`: a recording can appear after its session ended) up to the run's start. `--from` wins;
-/// `--full` walks all history; with no watermark (first run, or a rebuilt catalog) all history is listed.
+/// (`sync.overlap`) up to the run's start. What `date_from` and `date_to` filter on is not documented: the
+/// session's start, its stop, or its overlap with the period. Under start filtering, a session is listed by the
+/// first run after its recording appears only if the window reaches back to its start, so the overlap must cover
+/// the longest session plus the longest delay before a recording appears (the default, 14 days, covers 7 + 7).
+/// `--from` wins; `--full`, a full walk due by `sync.full_every`, and a missing watermark (first run, or a rebuilt
+/// catalog) list all history.
 public struct SyncWindow: Sendable, Equatable {
-    /// Sessions that started at or after this time; `nil` for the whole history.
+    /// The start of the listed period (`date_from`); `nil` for the whole history.
     public var dateFrom: Date?
-    /// Sessions that started at or before this time.
+    /// The end of the listed period (`date_to`).
     public var dateTo: Date
     /// Whether a sync of this window that ends with exit code 0 may record `dateTo` as the new watermark.
     ///
@@ -29,15 +33,18 @@ public struct SyncWindow: Sendable, Equatable {
     ///   - watermark: The last successful sync's `date_to`, if any.
     ///   - overlap: `sync.overlap`.
     ///   - runStart: When the run started; the default `date_to`.
-    public init(options: SyncOptions, watermark: Date?, overlap: Duration, runStart: Date) {
+    ///   - fullWalks: When a run of all agents walks all history by itself (`sync.full_every`); nil for never.
+    public init(
+        options: SyncOptions, watermark: Date?, overlap: Duration, runStart: Date, fullWalks: FullWalkSchedule? = nil
+    ) {
+        dateTo = options.to ?? runStart
         if let from = options.from {
             dateFrom = from
-        } else if options.isFullWalk {
+        } else if options.isFullWalk || (options.agentIDs.isEmpty && fullWalks?.isDue(listingUpTo: dateTo) == true) {
             dateFrom = nil
         } else {
-            dateFrom = watermark.map { $0.addingTimeInterval(-Self.seconds(overlap)) }
+            dateFrom = watermark.map { $0.addingTimeInterval(-overlap.timeInterval) }
         }
-        dateTo = options.to ?? runStart
         let leavesNoGap: Bool
         if let dateFrom {
             leavesNoGap = watermark.map { dateFrom <= $0 } ?? false
@@ -47,8 +54,14 @@ public struct SyncWindow: Sendable, Equatable {
         advancesWatermark = options.agentIDs.isEmpty && leavesNoGap
     }
 
-    private static func seconds(_ duration: Duration) -> TimeInterval {
-        let (seconds, attoseconds) = duration.components
-        return TimeInterval(seconds) + TimeInterval(attoseconds) / 1e18
+    /// Whether this window lists all history of every agent: a sync of it that may move the watermark is a full
+    /// walk, recorded for `sync.full_every`.
+    public var walksAllHistory: Bool { dateFrom == nil && advancesWatermark }
+
+    /// Whether `history/list` lists a session running from `start` to `stop` in this window whatever its date
+    /// filter means (start, stop or overlap): when the whole session lies in the window. An unknown stop counts as
+    /// the start.
+    public func listsWhateverTheFilter(start: Date, stop: Date?) -> Bool {
+        (dateFrom.map { start >= $0 } ?? true) && (stop ?? start) <= dateTo
     }
 }

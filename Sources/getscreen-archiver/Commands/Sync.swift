@@ -17,12 +17,15 @@ extension GetscreenArchiver {
                 api.key_file.
 
                 Runs are incremental: without --from, a sync lists from the end of the last successful sync \
-                minus sync.overlap (default 2 days) up to now; the first run, and --full, walk all history.
+                minus sync.overlap (default 14 days: the API may filter on a session's start, and list it only \
+                days after it ended) up to now. The first run, --full, and a run sync.full_every (default 7 days) \
+                after the last full walk list all history, so a recording gone from the archive comes back.
 
                 WHEN is an ISO 8601 date (2026-03-01) or date-time (2026-03-01T08:00:00+02:00; UTC unless an \
                 offset is given), or unix seconds.
 
-                --dry-run is a storage audit: per agent and in total, the recordings listed, archived with the \
+                --dry-run is a storage audit of all history (--incremental: of the next sync's window): per agent \
+                and in total, the recordings listed, archived with the \
                 right size, missing, present with a wrong size, archived but not catalogued, and archived but no \
                 longer listed by the API, with the free space against what the run needs (archive.min_free included). It prints an aligned \
                 table on stdout (--bytes for exact numbers, --format json for JSON), writes nothing under the \
@@ -39,7 +42,7 @@ extension GetscreenArchiver {
                   getscreen-archiver sync --archive /mnt/nas/rec --agent 1001 --agent 1002
 
                   # audits that change nothing
-                  getscreen-archiver sync --config config.yaml --dry-run --full
+                  getscreen-archiver sync --config config.yaml --dry-run --incremental
                   getscreen-archiver sync --config config.yaml --dry-run --agent 1001 --bytes
                   getscreen-archiver sync --config config.yaml --dry-run --format json
 
@@ -57,12 +60,12 @@ extension GetscreenArchiver {
         @Flag(help: "List and plan only: write nothing under the archive root and fetch no recording.")
         var dryRun = false
 
-        @Option(help: ArgumentHelp("Only sessions that started at or after WHEN.", valueName: "when"))
+        @Option(help: ArgumentHelp("List from WHEN (history/list's date_from).", valueName: "when"))
         var from: String?
 
         @Option(
             help: ArgumentHelp(
-                "Only sessions that started at or before WHEN (default: the run's start).", valueName: "when"))
+                "List up to WHEN (history/list's date_to; default: the run's start).", valueName: "when"))
         var to: String?
 
         @Flag(
@@ -71,6 +74,9 @@ extension GetscreenArchiver {
                 (--from still wins).
                 """)
         var full = false
+
+        @Flag(help: "With --dry-run: audit the window the next sync would list instead of all history.")
+        var incremental = false
 
         @Option(
             name: .customLong("agent"),
@@ -85,6 +91,9 @@ extension GetscreenArchiver {
         var metricsFile: String?
 
         func validate() throws {
+            if incremental, !dryRun {
+                throw ValidationError("--incremental previews a sync's window in the audit; use it with --dry-run")
+            }
             if dryRun, metricsFile != nil {
                 throw ValidationError(
                     "--metrics-file describes real runs; drop it with --dry-run (the audit goes to --report or stdout)")
@@ -116,7 +125,8 @@ extension GetscreenArchiver {
                 from: try from.map { text throws(ConfigurationError) in try TimeBound.parse(text, option: "--from") },
                 to: try to.map { text throws(ConfigurationError) in try TimeBound.parse(text, option: "--to") },
                 agentIDs: agentIDs,
-                isFullWalk: full
+                isFullWalk: full,
+                auditsIncrementalWindow: incremental
             )
             if let from = options.from, let to = options.to, from > to {
                 throw ConfigurationError.invalidValue(
