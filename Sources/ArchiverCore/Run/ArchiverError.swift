@@ -66,7 +66,12 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
             return "the API answered HTTP 402\(message.map { " (\"\($0)\")" } ?? ""): the plan's API request limit is "
                 + "exceeded; wait for the limit to reset or raise it in the Getscreen plan, then run again"
         case .apiStatus(let status, let endpoint, let message):
+            let busy = status == 429 || status >= 500
+            let advice =
+                "; the API is busy or failing: run again later (retry.attempts and retry.max_delay set "
+                + "how long each request is tried)"
             return "the API answered HTTP \(status) to \(endpoint)" + (message.map { ": \($0)" } ?? "")
+                + (busy ? advice : "")
         case .apiUnreachable(let endpoint, let reason):
             return "cannot reach the API at \(endpoint): \(reason); check api.base_url and the network"
         case .invalidResponse(let endpoint, let reason):
