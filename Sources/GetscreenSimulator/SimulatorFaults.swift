@@ -53,6 +53,11 @@ public struct SimulatorFaults: Sendable {
     public var clock: Int? = nil
     /// Session id -> seconds after the session's stop before its recording is listed, once `clock` is set.
     public var recordingDelays: [Int: Int] = [:]
+    // MARK: failing
+    /// Session id -> members of that session's `history/info` answer replaced by raw JSON text (`"null"` for a
+    /// recording the API no longer has: `["video": "null"]`, `["agent_id": "null"]`), so that a session listed
+    /// without a usable recording answers the same way when it is looked up alone.
+    public var infoMemberOverrides: [Int: [String: String]] = [:]
 
     // MARK: paging
     /// What each `history/list` page says its `limit` was; the items served are capped by `maxPageLimit` either way.

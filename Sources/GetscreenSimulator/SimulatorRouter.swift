@@ -119,8 +119,22 @@ struct SimulatorRouter: Sendable {
             return .error(400, "session_id or session_uid is required")
         }
         guard let session else { return .error(404, "session not found") }
-        let body = HistoryJSON.encode(HistoryJSON.info(for: storage.faults.listed(session), port: storage.port))
-        return .json(status: 200, body: storage.faults.infoVideoAsObject ? Self.withVideoObject(body) : body)
+        var body = HistoryJSON.encode(HistoryJSON.info(for: storage.faults.listed(session), port: storage.port))
+        if storage.faults.infoVideoAsObject { body = Self.withVideoObject(body) }
+        guard let overrides = storage.faults.infoMemberOverrides[session.id] else {
+            return .json(status: 200, body: body)
+        }
+        return .json(status: 200, body: Self.rewritten(info: body, members: overrides))
+    }
+
+    /// An info answer with `members` replaced by the raw JSON text given for each, as `SimulatorFaults` asks.
+    private static func rewritten(info body: Data, members: [String: String]) -> Data {
+        guard var object = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] else { return body }
+        for (name, raw) in members {
+            object[name] =
+                (try? JSONSerialization.jsonObject(with: Data(raw.utf8), options: .fragmentsAllowed)) ?? raw
+        }
+        return (try? JSONSerialization.data(withJSONObject: object)) ?? body
     }
 
     /// `/video/<agent_id>/<session_id>.mp4?apikey=<key>`. Only the query parameter authenticates media,

@@ -25,7 +25,9 @@ struct GetscreenArchiver: AsyncParsableCommand {
               getscreen-archiver completions --shell bash > /etc/bash_completion.d/getscreen-archiver
               getscreen-archiver help sync
             """,
-        subcommands: [Sync.self, Fetch.self, Reindex.self, Verify.self, Demo.self, Completions.self, Check.self]
+        subcommands: [
+            Sync.self, Fetch.self, Reindex.self, Verify.self, Demo.self, Completions.self, Check.self, Failures.self,
+        ]
     )
 
     static func main() async {

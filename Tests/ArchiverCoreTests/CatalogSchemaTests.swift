@@ -104,7 +104,7 @@ import Testing
     }
 
     /// The tables that migrations after 'v1' add.
-    static let tablesAfterV1 = ["full_walk"]
+    static let tablesAfterV1 = ["failing_session", "full_walk"]
 
     /// What this version writes extends what versions that used GRDB wrote: the same tables and more, and every
     /// migration in GRDB's table.
@@ -124,34 +124,37 @@ import Testing
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let path = folder.path + "/catalog.sqlite"
-        try Self.execute(Self.grdbCatalogSQL + "INSERT INTO grdb_migrations (identifier) VALUES ('v2');", at: path)
+        try Self.execute(Self.grdbCatalogSQL + "INSERT INTO grdb_migrations (identifier) VALUES ('v99');", at: path)
         let before = contents(of: path)
 
         for isOnShare in [true, false] {
             let reason = try Self.refusal(at: path) { () throws(ArchiverError) in
                 try Catalog.open(at: path, isOnShare: isOnShare)
             }
-            #expect(reason.hasPrefix("its schema is newer than this version of the tool (unknown migrations: v2)"))
+            #expect(reason.hasPrefix("its schema is newer than this version of the tool (unknown migrations: v99)"))
         }
         let reason = try Self.refusal(at: path) { () throws(ArchiverError) in try Catalog.openReadOnly(at: path) }
-        #expect(reason.hasPrefix("its schema is newer than this version of the tool (unknown migrations: v2)"))
+        #expect(reason.hasPrefix("its schema is newer than this version of the tool (unknown migrations: v99)"))
         #expect(contents(of: path) == before)
     }
 
-    @Test func readOnlyRefusesAnUnmigratedCatalogWhichAWritableOpenMigrates() throws {
+    @Test func readOnlyReadsAnOlderCatalogThroughAMigratedCopyAndLeavesTheFileAsItIs() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
         let path = folder.path + "/catalog.sqlite"
-        try Self.execute("CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)", at: path)
+        try Self.execute(Self.grdbCatalogSQL, at: path)
         let before = contents(of: path)
 
-        let reason = try Self.refusal(at: path) { () throws(ArchiverError) in try Catalog.openReadOnly(at: path) }
-        #expect(reason == "its schema is older than this version of the tool (a sync or reindex migrates it)")
+        let catalog = try Catalog.openReadOnly(at: path)
+        #expect(try catalog.entries() == Self.grdbEntries)
+        #expect(try catalog.lastSuccessfulSync() == Date(timeIntervalSince1970: 1_780_000_500))
+        #expect(try catalog.lastFullWalk() == nil)
+        #expect(throws: ArchiverError.self) { try catalog.record([CatalogTests.entry(9)]) }
         #expect(contents(of: path) == before)
+        #expect(try Self.appliedMigrations(at: path) == ["v1"])
 
-        let catalog = try Catalog.open(at: path, isOnShare: true)
-        try catalog.record([CatalogTests.entry(1)])
+        try Catalog.open(at: path, isOnShare: true).record([CatalogTests.entry(1)])
         #expect(try Self.appliedMigrations(at: path) == CatalogSchema.migrations.map(\.identifier))
-        #expect(try Catalog.openReadOnly(at: path).entries().map(\.sessionID) == [1])
+        #expect(try Catalog.openReadOnly(at: path).entries().map(\.sessionID) == [1, 7, 8])
     }
 }

@@ -44,8 +44,11 @@ import Testing
                     #expect(session == expected, "\(text)", sourceLocation: sourceLocation)
                     #expect(item.key == .id(session.id), sourceLocation: sourceLocation)
                 case .failure(let error):
+                    // The item's text as the API sent it, kept with the failing session.
+                    let itemJSON = try #require(error.itemJSON, sourceLocation: sourceLocation)
+                    #expect(try JSONValue(parsing: itemJSON) == element, sourceLocation: sourceLocation)
                     let expected = #expect(throws: InvalidSessionItem.self, sourceLocation: sourceLocation) {
-                        try Session(listItem: element)
+                        try Session(listItem: element, rawJSON: itemJSON)
                     }
                     #expect(error == expected, "\(text)", sourceLocation: sourceLocation)
                     let key: HistoryPage.ItemKey = error.sessionID.map { .id($0) } ?? .content(element)

@@ -99,6 +99,8 @@ public struct HistoryPage: Sendable {
                     listItem: fields, metadataJSON: Array(UnsafeBufferPointer(rebasing: bytes[range])))
                 items.append(Item(result: .success(session), key: .id(session.id)))
             } catch {
+                var error = error
+                error.itemJSON = Array(UnsafeBufferPointer(rebasing: bytes[range]))
                 let key: ItemKey
                 if let id = error.sessionID {
                     key = .id(id)

@@ -38,6 +38,8 @@ public struct InvalidSessionItem: Error, Sendable, Equatable {
     public var sessionID: Int?
     /// What is wrong, for people.
     public var reason: String
+    /// The item's JSON text as `history/list` sent it, when it came from a listing (kept with the failing session).
+    public var itemJSON: [UInt8]? = nil
 }
 
 extension Session {
@@ -48,7 +50,13 @@ extension Session {
     /// - Throws: `InvalidSessionItem` naming the missing or malformed field.
     /// - Parameter rawJSON: the item's JSON text as the API sent it, when known (else it is written anew).
     public init(listItem item: JSONValue, rawJSON: [UInt8]? = nil) throws(InvalidSessionItem) {
-        try self.init(listItem: ListItemFields(item), metadataJSON: rawJSON ?? item.compactJSON())
+        do throws(InvalidSessionItem) {
+            try self.init(listItem: ListItemFields(item), metadataJSON: rawJSON ?? item.compactJSON())
+        } catch {
+            var error = error
+            error.itemJSON = rawJSON ?? item.compactJSON()
+            throw error
+        }
     }
 
     /// Checks the members read from a `history/list` item; `HistoryPage` reads them straight from a page's bytes.

@@ -52,7 +52,9 @@ extension Archiver {
                 listing, window: window, root: root, configuration: configuration, options: options,
                 startedAt: startedAt, logger: logger)
             report.lastFullWalk = try catalog?.lastFullWalk()?.finishedAt
-            // The same holds for a listing the server's paging left incomplete: said next to the audit.
+            // Shown, never retried or changed: an audit writes nothing.
+            report.pendingFailures = try catalog?.failingSessions().filter { !$0.isAcknowledged } ?? []
+            // A listing the server's paging left incomplete is said next to the audit, with what it means for it.
             report.incompleteReasons += walk.anomalies.map(\.description)
             if !walk.isComplete {
                 report.incompleteReasons.append(

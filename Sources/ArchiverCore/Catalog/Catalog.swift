@@ -68,7 +68,7 @@ public final class Catalog: Sendable {
             // turns a catalog that was once local (WAL) back into a rollback-journal database.
             if status == .current { try connection.setJournalMode(isOnShare ? "delete" : "wal") }
             return status
-        }
+        }.catalog
         // Files of another owner (a catalog shared through its group) keep their mode: only the owner may chmod.
         for file in [path] + companionSuffixes.map({ path + $0 }) {
             var info = stat()
@@ -84,20 +84,41 @@ public final class Catalog: Sendable {
     /// When this user may write the file and its folder, the connection is opened read-write but made
     /// `query_only`: SQLite can then roll back a transaction that a crashed run left in its journal (a read-only
     /// connection fails with "attempt to write a readonly database" there), while no statement can change it.
-    /// - Throws: `ArchiverError.catalogUnavailable` when it cannot be opened, or its schema is older or newer
-    ///   than this version's.
+    ///
+    /// A catalog of an older version is read through a copy in memory brought to this version's schema, so that an
+    /// audit or a verify right after an upgrade works; the file stays as it is until a sync migrates it.
+    /// - Throws: `ArchiverError.catalogUnavailable` when it cannot be opened, or its schema is newer than this
+    ///   version's.
     public static func openReadOnly(at path: String) throws(ArchiverError) -> Catalog {
         let isWritable = access(path, W_OK) == 0 && access(path.deletingLastPathComponent, W_OK | X_OK) == 0
-        return try connect(path, access: isWritable ? .readWrite : .readOnly) { connection throws(SQLiteError) in
+        let file = try connect(path, access: isWritable ? .readWrite : .readOnly, accepting: [.outdated]) {
+            connection throws(SQLiteError) in
             if isWritable { try connection.execute("PRAGMA query_only = ON") }
             return try CatalogSchema.status(of: connection)
+        }
+        guard file.status == .outdated else { return file.catalog }
+        do throws(SQLiteError) {
+            // From a connection of its own: the catalog's is behind its lock. The first open has rolled back any
+            // transaction a crashed run left.
+            let source = try SQLiteConnection(path: path, access: .readOnly, busyTimeout: busyTimeout)
+            let copy = try SQLiteConnection(path: ":memory:", access: .readWriteCreate, busyTimeout: busyTimeout)
+            try source.copy(into: copy)
+            _ = try CatalogSchema.migrate(copy)
+            try copy.execute("PRAGMA query_only = ON")
+            return Catalog(path: path, connection: copy)
+        } catch {
+            throw .catalogUnavailable(path: path, reason: explanation(of: error, path: path))
         }
     }
 
     /// Records `entries` in one transaction, replacing any earlier entry of the same session.
     /// - Throws: `ArchiverError.catalogUnavailable` when the write fails; nothing is recorded then.
+    /// A recording catalogued is no longer failing: its row among the failing sessions goes in the same transaction.
     public func record(_ entries: [CatalogEntry]) throws(ArchiverError) {
-        try write { connection throws(SQLiteError) in try Self.insert(entries, into: connection) }
+        try write { connection throws(SQLiteError) in
+            try Self.insert(entries, into: connection)
+            try Self.deleteFailingSessions(entries.map(\.sessionID), in: connection)
+        }
     }
 
     /// Replaces every recorded recording with `entries`, in one transaction (a reindex); the syncs are kept.
@@ -268,13 +289,15 @@ public final class Catalog: Sendable {
 
     // MARK: - Access
 
-    /// Opens a connection to `path`, and a catalog on it when `prepare` finds (or makes) its schema current.
+    /// Opens a connection to `path`, and a catalog on it when `prepare` finds (or makes) its schema current, or
+    /// leaves it in one of the `accepting` states.
     /// - Parameter prepare: Sets the connection up and returns the schema's status.
     private static func connect(
         _ path: String,
         access: SQLiteConnection.Access,
+        accepting acceptable: Set<CatalogSchema.Status> = [],
         prepare: (borrowing SQLiteConnection) throws(SQLiteError) -> CatalogSchema.Status
-    ) throws(ArchiverError) -> Catalog {
+    ) throws(ArchiverError) -> (catalog: Catalog, status: CatalogSchema.Status) {
         let catalog: Catalog
         let status: CatalogSchema.Status
         do throws(SQLiteError) {
@@ -285,12 +308,14 @@ public final class Catalog: Sendable {
             throw .catalogUnavailable(path: path, reason: explanation(of: error, path: path))
         }
         // A refused catalog goes away here, closing its connection.
-        if let refusal = status.refusal { throw .catalogUnavailable(path: path, reason: refusal) }
-        return catalog
+        if !acceptable.contains(status), let refusal = status.refusal {
+            throw .catalogUnavailable(path: path, reason: refusal)
+        }
+        return (catalog, status)
     }
 
     /// Runs `body` on the connection, alone.
-    private func read<T: Sendable>(
+    func read<T: Sendable>(
         _ body: (borrowing SQLiteConnection) throws(SQLiteError) -> T
     ) throws(ArchiverError) -> T {
         do throws(SQLiteError) {
@@ -301,7 +326,7 @@ public final class Catalog: Sendable {
     }
 
     /// Runs `body` on the connection, alone, in one immediate transaction.
-    private func write<T: Sendable>(
+    func write<T: Sendable>(
         _ body: (borrowing SQLiteConnection) throws(SQLiteError) -> T
     ) throws(ArchiverError) -> T {
         try read { connection throws(SQLiteError) in try connection.transaction(body) }

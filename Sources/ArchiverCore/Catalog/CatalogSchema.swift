@@ -13,7 +13,7 @@ enum CatalogSchema {
     }
 
     /// How a catalog's schema compares with this version's.
-    enum Status: Equatable {
+    enum Status: Hashable {
         /// Every known migration is applied, and no other.
         case current
         /// Some known migration is not applied yet: a new file, or a catalog of an older version.
@@ -57,6 +57,22 @@ enum CatalogSchema {
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     date_to INTEGER NOT NULL,
                     finished_at INTEGER NOT NULL
+                );
+                """
+        ),
+        // Sessions whose recording keeps failing: retried alone until archived, expired or acknowledged.
+        Migration(
+            identifier: "v2",
+            sql: """
+                CREATE TABLE failing_session (
+                    session_id INTEGER PRIMARY KEY NOT NULL,
+                    item_json TEXT,
+                    code TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    attempts INTEGER NOT NULL,
+                    first_failed_at INTEGER NOT NULL,
+                    last_failed_at INTEGER NOT NULL,
+                    acknowledged INTEGER NOT NULL DEFAULT 0
                 );
                 """
         ),

@@ -51,6 +51,19 @@ struct SQLiteConnection: ~Copyable {
         sqlite3_close_v2(handle)
     }
 
+    /// Copies the whole database into `destination`, replacing what it holds (SQLite's online backup, in one
+    /// step).
+    /// - Throws: `SQLiteError` when the copy fails; `destination` is then unchanged.
+    func copy(into destination: borrowing SQLiteConnection) throws(SQLiteError) {
+        guard let backup = sqlite3_backup_init(destination.handle, "main", handle, "main") else {
+            throw SQLiteError(code: sqlite3_errcode(destination.handle), connection: destination.handle)
+        }
+        let step = sqlite3_backup_step(backup, -1)
+        let finish = sqlite3_backup_finish(backup)
+        guard step == SQLITE_DONE else { throw SQLiteError(code: step, connection: destination.handle) }
+        guard finish == SQLITE_OK else { throw SQLiteError(code: finish, connection: destination.handle) }
+    }
+
     /// Runs `sql`, one or more statements separated by semicolons, discarding any rows they return.
     func execute(_ sql: String) throws(SQLiteError) {
         let code = sqlite3_exec(handle, sql, nil, nil, nil)

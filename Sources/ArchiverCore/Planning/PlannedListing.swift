@@ -14,6 +14,14 @@ struct PlannedListing: ListingSink {
     /// The session ids the catalog has in the listed window, with their recordings' relative paths, to find
     /// archived recordings it lacks and those filed at another path; nil when there is no catalog to compare with.
     private let cataloguedPaths: [Int: String]?
+    /// Sessions failing since earlier runs, to tell which of them this listing included (`listedFailingIDs`).
+    var failingSessionIDs: Set<Int> = []
+    /// The sessions of `failingSessionIDs` the listing included, valid or not.
+    private(set) var listedFailingIDs: Set<Int> = []
+    /// Sessions the admin acknowledged as failing: left out of the plan, counted in `ignoredCount`.
+    var ignoredSessionIDs: Set<Int> = []
+    /// How many listed items were left out as acknowledged.
+    private(set) var ignoredCount = 0
 
     /// Creates an empty listing.
     /// - Parameters:
@@ -41,6 +49,7 @@ struct PlannedListing: ListingSink {
     }
 
     mutating func add(_ session: Session) {
+        guard isPlanned(session.id) else { return }
         noteListed(session.id)
         planner.plan(
             session, into: &plan, fileSize: fileSize,
@@ -49,7 +58,10 @@ struct PlannedListing: ListingSink {
     }
 
     mutating func add(_ invalidItem: InvalidSessionItem) {
-        if let id = invalidItem.sessionID { noteListed(id) }
+        if let id = invalidItem.sessionID {
+            guard isPlanned(id) else { return }
+            noteListed(id)
+        }
         invalidItems.append(invalidItem)
     }
 
@@ -64,5 +76,13 @@ struct PlannedListing: ListingSink {
 
     private mutating func noteListed(_ id: Int) {
         if cataloguedIDs.contains(id) { listedCataloguedIDs.insert(id) }
+        if failingSessionIDs.contains(id) { listedFailingIDs.insert(id) }
+    }
+
+    /// Whether the session is to be planned: false, and counted, for an acknowledged one.
+    private mutating func isPlanned(_ id: Int) -> Bool {
+        guard ignoredSessionIDs.contains(id) else { return true }
+        ignoredCount += 1
+        return false
     }
 }

@@ -37,6 +37,7 @@ public struct RunMetrics: Sendable {
         public static let archiveSize = "getscreen_archiver_archive_size_bytes"
         public static let archiveRecordings = "getscreen_archiver_archive_recordings"
         public static let lastFullWalk = "getscreen_archiver_last_full_walk_timestamp_seconds"
+        public static let failingSessions = "getscreen_archiver_failing_sessions"
     }
 
     /// When the run started.
@@ -103,6 +104,10 @@ public struct RunMetrics: Sendable {
                         + "much older than sync.full_every.",
                     lastFullWalk.timeIntervalSince1970.rounded())
             }
+            gauge(
+                Name.failingSessions,
+                "Sessions failing after the last run, kept for retry until archived or acknowledged.",
+                Double(report.pendingFailures.count))
             let codes = Dictionary(grouping: report.failures, by: \.code).mapValues(\.count)
             for (code, count) in codes.sorted(by: { $0.key < $1.key }) {
                 gauge(

@@ -47,6 +47,9 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// When the last sync that walked all history (`sync.full_every`, `--full`) finished, as the catalog records
     /// it, this run included; nil when none is recorded.
     public var lastFullWalk: Date? = nil
+    /// The sessions still failing after the run (kept in the catalog, retried on later runs), not acknowledged;
+    /// `incompleteReasons` names them. In dry runs: those failing before it.
+    public var pendingFailures: [FailingSession] = []
 
     /// 0 when every recording is archived (or, in a dry run, could be planned), 1 when some failed or the run
     /// was incomplete (`incompleteReasons`); when the run stopped early (`runError`), 1 if it archived something
@@ -97,6 +100,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         case runError = "run_error"
         case incompleteReasons = "incomplete"
         case lastFullWalk = "last_full_walk"
+        case pendingFailures = "pending_failures"
         case agents
         case audit
     }
@@ -123,6 +127,7 @@ public struct RunReport: Sendable, Codable, Equatable {
         try container.encode(failures, forKey: .failures)
         try container.encodeIfPresent(runError, forKey: .runError)
         if !incompleteReasons.isEmpty { try container.encode(incompleteReasons, forKey: .incompleteReasons) }
+        try container.encode(pendingFailures, forKey: .pendingFailures)
         try container.encode(agents, forKey: .agents)
         try container.encodeIfPresent(audit, forKey: .audit)
         try container.encodeIfPresent(lastFullWalk, forKey: .lastFullWalk)

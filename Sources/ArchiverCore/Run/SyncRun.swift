@@ -71,7 +71,19 @@ public enum Archiver {
             }
             // Planned page by page: a real run keeps the sessions it downloads, a dry run only counts.
             var listing = job.plannedListing(isDryRun: options.isDryRun)
+            let ledger = FailureLedger(try existingCatalog?.failingSessions() ?? [])
+            listing.failingSessionIDs = Set(ledger.pending.keys)
+            listing.ignoredSessionIDs = ledger.acknowledgedIDs
             let walk = try await client.listSessions(in: window, agentIDs: options.agentIDs, into: &listing)
+            // What the listing itself planned and found unusable, before the retries add theirs.
+            let listed = (plan: listing.plan, invalidItems: listing.invalidItems)
+            var retries = FailingSessionRetries()
+            if !options.isDryRun, walk.interruption == nil {
+                await retries.retry(
+                    FailingSessionRetries.candidates(
+                        ledger, listed: listing.listedFailingIDs, agentIDs: options.agentIDs),
+                    with: client, into: &listing, logger: logger)
+            }
             // Created only now, after the listing succeeded, so a rejected key leaves the root untouched.
             let catalog =
                 options.isDryRun
@@ -83,7 +95,22 @@ public enum Archiver {
                 plan: listing.plan, invalidItems: listing.invalidItems, listingInterruption: walk.interruption,
                 isDryRun: options.isDryRun, startedAt: startedAt)
             report.incompleteReasons += walk.anomalies.map(\.description)
-            if let catalog, report.exitCode == 0, walk.isComplete, window.advancesWatermark {
+            guard let catalog else {
+                report.pendingFailures = ledger.pending.values.sorted(by: FailureLedger.longestFailingFirst)
+                return report
+            }
+            // Every failure with a session id is kept before the watermark moves past it; an item without an id
+            // cannot be retried, and is reported in this run only.
+            let settlement = ledger.settle(
+                failures: report.failures, attempted: listing.listedFailingIDs.union(retries.attempted),
+                expired: retries.expired,
+                listedItems: Self.listedItems(of: report.failures, in: listed.plan, listed.invalidItems), at: Date())
+            try catalog.updateFailingSessions(settlement.failing, resolving: settlement.resolved)
+            report.pendingFailures = settlement.stillFailing
+            report.incompleteReasons +=
+                (retries.stopReason.map { [$0] } ?? [])
+                + FailureLedger.incompleteReasons(stillFailing: settlement.stillFailing, expired: settlement.expired)
+            if report.runError == nil, walk.isComplete, window.advancesWatermark {
                 try catalog.recordSuccessfulSync(upTo: window.dateTo, at: Date())
                 if window.walksAllHistory { try catalog.recordFullWalk(upTo: window.dateTo, at: Date()) }
             }
@@ -110,21 +137,7 @@ public enum Archiver {
             let info = try await client.sessionInfo(reference)
             let session: Session
             do throws(InvalidSessionItem) {
-                let fromInfo = try Session(infoResponse: info, agentName: nil, agentGroup: nil)
-                let start = Int(fromInfo.start.timeIntervalSince1970)
-                let stop = fromInfo.stop.map { Int($0.timeIntervalSince1970) } ?? start
-                let listing = try? await client.listSessions(
-                    filter: HistoryFilter(agentID: fromInfo.agent.id, dateFrom: start, dateTo: stop)
-                )
-                if var listed = listing?.sessions.first(where: { $0.id == fromInfo.id }) {
-                    listed.uid = listed.uid ?? fromInfo.uid  // history/list has no uid; the catalog keeps it
-                    session = listed
-                } else {
-                    logger.warning(
-                        "session not found in history/list; filing it under the agent name \"agent\"",
-                        metadata: ["session.id": "\(fromInfo.id)"])
-                    session = fromInfo
-                }
+                session = try await client.session(fromInfo: info, logger: logger)
             } catch {
                 let job = ArchiveJob(
                     configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
@@ -138,8 +151,28 @@ public enum Archiver {
             let catalog = try CatalogAccess.openForWriting(configuration, root: root, logger: logger)
             job.recordArchived = catalog.recorder
             job.cataloguedPaths = try catalog.entry(sessionID: session.id).map { [session.id: $0.relativePath] } ?? [:]
-            return try await job.run(sessions: [session], invalidItems: [], isDryRun: false, startedAt: startedAt)
+            let report = try await job.run(sessions: [session], invalidItems: [], isDryRun: false, startedAt: startedAt)
+            // Archived now or before: no longer failing (a recording filed now left the table as it was catalogued).
+            if report.failures.isEmpty { try catalog.updateFailingSessions([], resolving: [session.id]) }
+            return report
         }
+    }
+
+    /// The listed item JSON of each failed session that the listing planned or found unusable, by session id.
+    private static func listedItems(
+        of failures: [RecordingFailure],
+        in plan: DownloadPlan,
+        _ invalidItems: [InvalidSessionItem]
+    ) -> [Int: [UInt8]] {
+        let failed = Set(failures.compactMap(\.sessionID))
+        var items: [Int: [UInt8]] = [:]
+        for item in plan.downloads + plan.missingSidecars + plan.uncatalogued where failed.contains(item.session.id) {
+            items[item.session.id] = item.session.metadataJSON
+        }
+        for invalid in invalidItems {
+            if let id = invalid.sessionID, failed.contains(id), let json = invalid.itemJSON { items[id] = json }
+        }
+        return items
     }
 
     /// Runs `body` with what every run holds while it works: the checked archive root and its lock, a

@@ -1,0 +1,61 @@
+import ArchiverTestSupport
+import Foundation
+import Testing
+
+@testable import ArchiverCore
+
+/// The catalog's failing sessions (migration v2) on real SQLite files.
+@Suite struct CatalogFailingSessionsTests {
+    func withCatalog(_ body: (Catalog, String) throws -> Void) throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let path = folder.path + "/catalog.sqlite"
+        try body(try Catalog.open(at: path, isOnShare: false), path)
+    }
+
+    @Test func roundTripsUpdatesAndResolvesInOneTransaction() throws {
+        try withCatalog { catalog, path in
+            var first = FailureLedgerTests.failing(1)
+            var second = FailureLedgerTests.failing(
+                2, code: "invalid_item", since: FailureLedgerTests.day.addingTimeInterval(5))
+            second.itemJSON = nil
+            try catalog.updateFailingSessions([second, first], resolving: [])
+            #expect(try catalog.failingSessions() == [first, second])
+
+            first.recordFailure(
+                code: "http_500", reason: "later", itemJSON: nil, at: FailureLedgerTests.day.addingTimeInterval(60))
+            try catalog.updateFailingSessions([first], resolving: [2])
+            #expect(try Catalog.open(at: path, isOnShare: false).failingSessions() == [first])
+            #expect(try Catalog.openReadOnly(at: path).failingSessions() == [first])
+        }
+    }
+
+    @Test func cataloguingARecordingEndsItsFailure() throws {
+        try withCatalog { catalog, _ in
+            try catalog.updateFailingSessions(
+                [FailureLedgerTests.failing(1), FailureLedgerTests.failing(2)], resolving: [])
+            try catalog.record([CatalogTests.entry(2)])
+            #expect(try catalog.failingSessions().map(\.sessionID) == [1])
+        }
+    }
+
+    @Test func acknowledgesAllOrNone() throws {
+        try withCatalog { catalog, _ in
+            try catalog.updateFailingSessions((1...3).map { FailureLedgerTests.failing($0) }, resolving: [])
+
+            let refused = try catalog.acknowledgeFailingSessions([1, 9, 8])
+            #expect(refused.acknowledged.isEmpty && refused.unknown == [8, 9])
+            #expect(try catalog.failingSessions().allSatisfy { !$0.isAcknowledged })
+
+            let one = try catalog.acknowledgeFailingSessions([2])
+            #expect(one.acknowledged.map(\.sessionID) == [2] && one.acknowledged[0].isAcknowledged)
+            #expect(try catalog.failingSessions().filter(\.isAcknowledged).map(\.sessionID) == [2])
+
+            let rest = try catalog.acknowledgeFailingSessions(nil)
+            #expect(rest.acknowledged.map(\.sessionID) == [1, 3] && rest.unknown.isEmpty)
+            #expect(try catalog.failingSessions().allSatisfy(\.isAcknowledged))
+            // A later run's update keeps the acknowledgement it read.
+            #expect(try FailureLedger(catalog.failingSessions()).acknowledgedIDs == [1, 2, 3])
+        }
+    }
+}
