@@ -113,6 +113,11 @@ import Testing
             "expected JSON"
         ),
         ("application/json", "{\"items\": []}", "no \"data\" array"),
+        // A 200 whose body is an error object: the server's own words instead.
+        (
+            "application/json", #"{"error": {"code": 17, "message": "date_from is out of range"}}"#,
+            "date_from is out of range"
+        ),
     ])
     func aBrokenFirstPageIsAClearRunErrorAndWritesNothing(contentType: String, body: String, message: String)
         async throws

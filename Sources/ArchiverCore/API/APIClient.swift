@@ -162,6 +162,15 @@ public struct APIClient: Sendable {
                     return .finished
                 }
                 listing.pageCount += 1
+                // What the server answered, for diagnosing a real API: the paging itself trusts neither `limit`
+                // nor `total`.
+                logger.debug(
+                    "history/list page",
+                    metadata: [
+                        "offset": "\(offset)", "items": "\(page.items.count)",
+                        "limit": "\(page.limit.map { "\($0)" } ?? "none")",
+                        "total": "\(page.total.map { "\($0)" } ?? "none")",
+                    ])
                 if let ignoredTotal = page.ignoredTotal {
                     logger.warning(
                         "history/list announced a negative total; ignoring it",
