@@ -7,7 +7,8 @@
     pages.txt                            the list-page URLs, in the order the archiver requests them
 
 Pages exist at the offsets the archiver asks for: 0, then each page's offset plus its length minus the
-overlap it keeps against pagination drift (see APIClient.overlap): 0, 95, 190, ...
+overlap it keeps against pagination drift (see ListingPager.overlap): 0, 95, 190, ..., and one page after the
+last, holding only that overlap, which shows the archiver the list's end (it trusts neither limit nor total).
 """
 import argparse, json, os, random
 
@@ -65,6 +66,9 @@ def main():
         if offset + PAGE >= count:
             break
         offset += PAGE - OVERLAP
+    # The page that shows the end: the last page's overlap (less than its length) and nothing beyond.
+    last = count - offsets[-1]
+    offsets.append(offsets[-1] + last - min(OVERLAP, max(0, last - 1)))
     with open(os.path.join(a.dir, "pages.txt"), "w") as pages:
         for offset in offsets:
             page = {"offset": offset, "limit": PAGE, "total": count, "filter": {"video": True},

@@ -21,7 +21,8 @@ enum HistoryJSON {
     /// `history/list` response.
     struct ListResponse: Encodable {
         var offset: Int
-        var limit: Int
+        /// Left out when nil (`SimulatedLimitEcho.omitted`).
+        var limit: Int?
         var total: Int
         var filter: ListFilter
         var data: [ListItem]

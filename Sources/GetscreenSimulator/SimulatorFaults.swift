@@ -59,6 +59,15 @@ public struct SimulatorFaults: Sendable {
     /// without a usable recording answers the same way when it is looked up alone.
     public var infoMemberOverrides: [Int: [String: String]] = [:]
 
+    // MARK: paging
+    /// What each `history/list` page says its `limit` was; the items served are capped by `maxPageLimit` either way.
+    public var listLimitEcho = SimulatedLimitEcho.truthful
+    /// When true, `history/list` ignores `offset` and always serves the first page.
+    public var listIgnoresOffset = false
+    /// When true, each `history/list` request sees the matching sessions in a different deterministic shuffle
+    /// (seeded by the request's number): an order that changes between requests.
+    public var listShufflesEveryRequest = false
+
     /// Creates the fault-free configuration.
     public init() {}
 }

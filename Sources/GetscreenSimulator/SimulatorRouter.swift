@@ -72,9 +72,13 @@ struct SimulatorRouter: Sendable {
 
         // `video=true` keeps sessions with a recording, which is all of them that are listed (`faults.clock`);
         // `false` does not filter.
-        let ordered =
+        var ordered =
             storage.faults.listOrder == .newestFirst
             ? storage.sessionsNewestFirst : storage.sessionsNewestFirst.reversed()
+        if storage.faults.listShufflesEveryRequest {
+            var generator = SplitMix64(seed: UInt64(storage.counters.listRequests))
+            ordered.shuffle(using: &generator)
+        }
         let faults = storage.faults
         let matching = ordered.filter { session in
             faults.listDateFilter.admits(
@@ -84,10 +88,16 @@ struct SimulatorRouter: Sendable {
                 && (filter.supportID.map { session.supportID == $0 } ?? true)
         }
         let limit = min(requestedLimit, Self.maximumLimit, max(1, storage.faults.maxPageLimit))
-        let page = matching.dropFirst(offset).prefix(limit)
+        let page = matching.dropFirst(storage.faults.listIgnoresOffset ? 0 : offset).prefix(limit)
+        let echoedLimit: Int? =
+            switch storage.faults.listLimitEcho {
+            case .truthful: limit
+            case .requested: requestedLimit
+            case .omitted: nil
+            }
         let response = HistoryJSON.ListResponse(
             offset: offset,
-            limit: limit,
+            limit: echoedLimit,
             total: matching.count,
             filter: filter,
             data: page.map { HistoryJSON.listItem(for: storage.faults.listed($0), port: storage.port) }

@@ -77,7 +77,8 @@ import Testing
         let second = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
 
         let expectedFrom = Int(watermark.timeIntervalSince1970) - 5 * 86_400
-        #expect(Self.listWindows(fixture).map(\.from) == ["\(expectedFrom)"])
+        // Every page of the listing (the last one shows its end) from the same date_from.
+        #expect(Set(Self.listWindows(fixture).map(\.from)) == ["\(expectedFrom)"])
         let recent = fixture.dataset.sessions.filter { $0.start >= expectedFrom }
         #expect(!recent.isEmpty && recent.count < 40)
         #expect(second.listed == recent.count)
@@ -96,7 +97,7 @@ import Testing
         let report = try await Archiver.sync(
             configuration: configuration, options: SyncOptions(isFullWalk: true), logger: logger)
 
-        #expect(Self.listWindows(fixture).map(\.from) == [nil])
+        #expect(Set(Self.listWindows(fixture).map(\.from)) == [nil])
         #expect(report.listed == 10)
         #expect(report.skipped == 10)
     }
@@ -179,7 +180,7 @@ import Testing
         // was listed again.
         #expect(report.downloaded == 0)
         #expect(report.skipped == 8)
-        #expect(Self.listWindows(fixture).map(\.from) == [nil])
+        #expect(Set(Self.listWindows(fixture).map(\.from)) == [nil])
         #expect(try Catalog.openReadOnly(at: try Self.catalogPath(fixture)).entries() == recorded)
     }
 
@@ -213,7 +214,7 @@ import Testing
 
         _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(isDryRun: true), logger: logger)
 
-        #expect(Self.listWindows(fixture).map(\.from) == ["\(Int(watermark.timeIntervalSince1970) - 14 * 86_400)"])
+        #expect(Set(Self.listWindows(fixture).map(\.from)) == ["\(Int(watermark.timeIntervalSince1970) - 14 * 86_400)"])
         #expect(treeSnapshot(of: fixture.root) == before)
         #expect(contents(of: try Self.catalogPath(fixture)) == catalogBytes)
     }

@@ -38,7 +38,8 @@ import Testing
         let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
 
         #expect(report.downloaded == 3)
-        #expect(fixture.simulator.counters.listRequests == 5)
+        // Four faults, the page, and the empty page after it.
+        #expect(fixture.simulator.counters.listRequests == 6)
         #expect(ContinuousClock.now - started >= .milliseconds(950), "Retry-After: 1 must be waited for")
     }
 
@@ -64,7 +65,7 @@ import Testing
         try await revival.value
         try await revived.shutdown()
         #expect(report.downloaded == 2, "\(report.failures)")
-        #expect(revived.counters.listRequests == 1)
+        #expect(revived.counters.listRequests == 2)
     }
 
     @Test func retryAfterAsAnHTTPDateIsUnderstood() {
@@ -201,7 +202,7 @@ import Testing
         #expect(report.downloaded == 20)
         #expect(report.exitCode == 1)
         #expect(report.runError?.contains("request limit") == true, "\(report.runError ?? "nil")")
-        #expect((2...1 + APIClient.pagesInFlight).contains(fixture.simulator.counters.listRequests))
+        #expect((2...1 + ListingPager.pagesInFlight).contains(fixture.simulator.counters.listRequests))
         expectArchived(Array(sessions.prefix(20)), in: fixture)
     }
 
@@ -235,12 +236,15 @@ import Testing
         // The initial sessions the simulator still holds after the run existed for all of it (expiry only
         // removes).
         let survivors = Set(initial.map(\.id)).intersection(fixture.simulator.sessionIDs)
-        #expect(survivors.count >= 150)
+        // Each list request expires 4: the pages, the one that shows the end, those fetched ahead, a second walk.
+        #expect(survivors.count >= 130)
         let archived = Set(
             files(under: fixture.root, withSuffix: ".mp4").compactMap { path in
                 Int(path.split(separator: "_").last?.dropLast(4) ?? "")
             })
-        #expect(survivors.subtracting(archived).isEmpty, "missed: \(survivors.subtracting(archived).sorted())")
+        #expect(
+            survivors.subtracting(archived).isEmpty,
+            "missed: \(survivors.subtracting(archived).sorted()); \(report.incompleteLines)")
         #expect(report.failures.allSatisfy { $0.code == "http_404" }, "only expired sessions may fail")
     }
 }

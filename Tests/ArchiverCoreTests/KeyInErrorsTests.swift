@@ -58,7 +58,8 @@ import Testing
     @Test func runErrorsDoNotCarryTheKey() {
         let errors: [ArchiverError] = [
             .apiUnreachable(endpoint: "https://api.getscreen.me/v1/history/list", reason: "timeout"),
-            .apiKeyRejected(status: 403),
+            .apiKeyRejected(status: 403, message: "access denied"),
+            .requestLimitExceeded(message: "quota reached"),
             .invalidResponse(endpoint: "history/list", reason: "expected JSON"),
         ]
         for error in errors { #expect(!"\(error)".contains(Self.key)) }

@@ -34,7 +34,8 @@ import Testing
         #expect(report.downloaded == 230)
         #expect(report.failures.isEmpty)
         #expect(report.bytesDownloaded == fixture.dataset.sessions.reduce(0) { $0 + $1.videoSize })
-        #expect(fixture.simulator.counters.listRequests == 3)
+        // And one more to see the list end: a short last page is not trusted to be the end.
+        #expect(fixture.simulator.counters.listRequests == 4)
         for session in fixture.dataset.sessions {
             let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
             #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
@@ -60,10 +61,11 @@ import Testing
 
         #expect(report.listed == 120)
         #expect(report.wouldDownload == 120)
-        // Each page after the first repeats `overlap` items of the one before (pagination drift).
-        let overlap = APIClient.overlap(forPageOf: cap)
+        // Each page after the first repeats `overlap` items of the one before (pagination drift), and one more
+        // page shows the list's end (empty, or only the overlap).
+        let overlap = ListingPager.overlap(forPageOf: cap)
         let expectedPages = 1 + (max(0, 120 - cap) + (cap - overlap) - 1) / (cap - overlap)
-        #expect(fixture.simulator.counters.listRequests == expectedPages)
+        #expect(fixture.simulator.counters.listRequests == expectedPages + 1)
     }
 
     @Test func rerunDownloadsNothingAndKeepsSidecars() async throws {
@@ -100,7 +102,8 @@ import Testing
         #expect(report.downloaded == 0)
         #expect(treeSnapshot(of: fixture.root).isEmpty)
         #expect(fixture.simulator.counters.mediaRequests == 0)
-        #expect(fixture.simulator.counters.listRequests == 1)
+        // The page and the one that shows the list's end.
+        #expect(fixture.simulator.counters.listRequests == 2)
     }
 
     @Test func recordingWithWrongBodyLengthIsNotFiledAndTheRestIs() async throws {
@@ -149,7 +152,8 @@ import Testing
         let requests = fixture.simulator.counters.requests
         let listRequests = requests.filter { $0.path.hasSuffix("/history/list") }
         let mediaRequests = requests.filter { $0.path.hasSuffix(".mp4") }
-        #expect(listRequests.count == 1)
+        // The page, and the empty one that shows the list's end.
+        #expect(listRequests.count == 2)
         #expect(mediaRequests.count == 5)
         for request in listRequests {
             #expect(request.headers["x-api-key"] == SimulatorFixture.apiKey)
@@ -271,8 +275,8 @@ import Testing
             _ = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
         } throws: { error in
             switch (error as? ArchiverError, kind) {
-            case (.apiKeyRejected(let answered)?, "key"): answered == status
-            case (.requestLimitExceeded?, "limit"): true
+            case (.apiKeyRejected(let answered, let message)?, "key"): answered == status && message != nil
+            case (.requestLimitExceeded(let message)?, "limit"): message == "payment required"
             default: false
             }
         }

@@ -161,7 +161,7 @@ import Testing
             ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
 
         #expect(result.exitCode == 3)
-        #expect(result.stderr.contains("rejected the key (HTTP 403)"))
+        #expect(result.stderr.contains(#"rejected the key (HTTP 403, "access denied")"#))
         #expect(treeSnapshot(of: fixture.root).isEmpty)
     }
 

@@ -68,7 +68,8 @@ public struct APIClient: Sendable {
         return listing
     }
 
-    /// Walks every page of `history/list` for `filter`, passing each new item to `sink` as its page arrives.
+    /// Lists `filter` to its end as `ListingPager` steers it (walking it a second time when it moved more than the
+    /// pages' overlap), passing each new item to `sink` as its page arrives.
     private func listSessions<Sink: ListingSink>(
         filter: HistoryFilter,
         pageSize: Int,
@@ -76,52 +77,74 @@ public struct APIClient: Sendable {
         into sink: inout Sink
     ) async throws(ArchiverError) -> ListingWalk {
         var walk = ListingWalk()
-        let driftExceededOverlap = try await self.walk(
-            filter: filter, pageSize: pageSize, seen: &seen, into: &sink, progress: &walk)
-        if driftExceededOverlap && walk.interruption == nil {
+        var pager = ListingPager(requestedLimit: pageSize)
+        seen.startListing()
+        seen.startWalk()
+        while try await self.walk(filter: filter, pager: &pager, seen: &seen, into: &sink, progress: &walk) == .rewalk {
             logger.warning("history/list moved more than the page overlap while paging; listing once more")
-            _ = try await self.walk(filter: filter, pageSize: pageSize, seen: &seen, into: &sink, progress: &walk)
+            seen.startWalk()
         }
-        logger.debug("listed sessions", metadata: ["pages": "\(walk.pageCount)"])
+        if walk.interruption == nil {
+            walk.anomalies = pager.anomalies.map { ListingAnomaly(kind: $0, agentID: filter.agentID) }
+        }
+        for anomaly in walk.anomalies {
+            logger.warning("history/list was not listed completely", metadata: ["reason": "\(anomaly)"])
+        }
+        logger.debug(
+            "listed sessions",
+            metadata: [
+                "pages": "\(walk.pageCount)", "distinct": "\(pager.distinctItems)",
+                "total": "\(pager.largestTotal.map { "\($0)" } ?? "none")",
+            ])
         return walk
     }
 
-    /// How many list pages are requested at once. Once `total` is known, the offsets of the next pages are
-    /// known too (every page but the last is full), so they are fetched ahead while earlier ones are read.
-    static let pagesInFlight = 4
-
-    /// One walk over the pages, passing what is new to `sink`. Pages are read strictly in order; the next
-    /// few are fetched ahead (`pagesInFlight`) once the first page has told the total.
-    /// - Returns: whether a page did not overlap the previous one (the list moved more than the overlap).
+    /// One walk over the pages, passing what is new to `sink`. Pages are read strictly in order, at the offsets
+    /// `pager` names; the pages it expects next (`ListingPager.prefetchOffsets`) are fetched ahead meanwhile.
+    /// - Returns: `.rewalk` when the pager asks for another walk, else `.finished` (also when a page failed after
+    ///   earlier ones: `interruption` is then set).
     private func walk<Sink: ListingSink>(
         filter: HistoryFilter,
-        pageSize: Int,
+        pager: inout ListingPager,
         seen: inout SeenItems,
         into sink: inout Sink,
         progress listing: inout ListingWalk
-    ) async throws(ArchiverError) -> Bool {
-        seen.startWalk()
+    ) async throws(ArchiverError) -> ListingPager.Step {
         var failure: ArchiverError?
-        let driftExceededOverlap = await withTaskGroup(of: (Int, Result<HistoryPage, ArchiverError>).self) { group in
-            var requested = Set<Int>()
-            var arrived: [Int: Result<HistoryPage, ArchiverError>] = [:]
+        let limit = pager.requestedLimit
+        let step = await withTaskGroup(of: (Int, Result<HistoryPage, ArchiverError>).self) { group in
             let fetch: @Sendable (Int) async -> (Int, Result<HistoryPage, ArchiverError>) = { offset in
                 do throws(ArchiverError) {
-                    return (offset, .success(try await listPage(filter: filter, offset: offset, limit: pageSize)))
+                    return (offset, .success(try await listPage(filter: filter, offset: offset, limit: limit)))
                 } catch {
                     return (offset, .failure(error))
                 }
             }
             defer { group.cancelAll() }
 
-            var offset = 0
-            var driftExceededOverlap = false
-            var overlap = 0
+            // Offsets in flight or arrived; pages that arrived ahead of their turn.
+            var requested = Set<Int>()
+            var arrived: [Int: Result<HistoryPage, ArchiverError>] = [:]
             while true {
-                if requested.insert(offset).inserted { group.addTask { [offset] in await fetch(offset) } }
-                while arrived[offset] == nil, let (pageOffset, result) = await group.next() {
-                    arrived[pageOffset] = result
+                let wanted = pager.prefetchOffsets
+                for offset in wanted where requested.insert(offset).inserted {
+                    group.addTask { await fetch(offset) }
                 }
+                // Pages fetched ahead at offsets that the pages' actual sizes did not confirm are dropped, so that
+                // no more than `ListingPager.pagesInFlight` pages are held.
+                for stale in arrived.keys.filter({ !wanted.contains($0) }) {
+                    arrived[stale] = nil
+                    requested.remove(stale)
+                }
+                let offset = pager.offset
+                while arrived[offset] == nil, let (pageOffset, result) = await group.next() {
+                    if wanted.contains(pageOffset) {
+                        arrived[pageOffset] = result
+                    } else {
+                        requested.remove(pageOffset)
+                    }
+                }
+                requested.remove(offset)
                 let page: HistoryPage
                 switch arrived.removeValue(forKey: offset) {
                 case .success(let answer)?:
@@ -133,73 +156,55 @@ public struct APIClient: Sendable {
                     default:
                         if listing.pageCount > 0 { listing.interruption = error } else { failure = error }
                     }
-                    return false
+                    return ListingPager.Step.finished
                 case nil:
                     failure = .interrupted(archived: 0)
-                    return false
+                    return .finished
                 }
                 listing.pageCount += 1
+                // What the server answered, for diagnosing a real API: the paging itself trusts neither `limit`
+                // nor `total`.
+                logger.debug(
+                    "history/list page",
+                    metadata: [
+                        "offset": "\(offset)", "items": "\(page.items.count)",
+                        "limit": "\(page.limit.map { "\($0)" } ?? "none")",
+                        "total": "\(page.total.map { "\($0)" } ?? "none")",
+                    ])
                 if let ignoredTotal = page.ignoredTotal {
                     logger.warning(
-                        "history/list announced a negative total; ignoring it and paging until a short page",
+                        "history/list announced a negative total; ignoring it",
                         metadata: ["total": "\(ignoredTotal)", "offset": "\(offset)"]
                     )
                 }
-                var newInWalk = 0
-                var overlapSeen = overlap == 0
-                for (index, item) in page.items.enumerated() {
-                    // Unusable items count for the overlap and are reported once, like sessions: by their id, or
-                    // by their whole content when they have none.
-                    let (isNewInWalk, isNew) = seen.record(item.key, isSession: item.isSession)
-                    if isNewInWalk {
-                        newInWalk += 1
-                    } else if index < overlap {
-                        overlapSeen = true
-                    }
-                    guard isNew else { continue }
+                var tally = pager.tally()
+                for item in page.items {
+                    // Unusable items count for the paging and are reported once, like sessions: by their id, or by
+                    // their whole content when they have none.
+                    let record = seen.record(item.key, isSession: item.isSession)
+                    tally.count(isNewInWalk: record.isNewInWalk, isNewInListing: record.isNewInListing)
+                    guard record.isNew else { continue }
                     switch item.result {
                     case .success(let session): sink.add(session)
                     case .failure(let error): sink.add(error)
                     }
                 }
-                if !page.items.isEmpty && newInWalk == 0 && offset > 0 {
-                    // A server that ignores `offset` would otherwise be paged forever.
-                    logger.warning(
-                        "history/list repeated a whole page; stopping the listing", metadata: ["offset": "\(offset)"])
-                    return driftExceededOverlap
-                }
-                if !overlapSeen && !page.items.isEmpty { driftExceededOverlap = true }
-                let answeredLimit = min(page.limit ?? pageSize, pageSize)
-                if page.items.isEmpty || page.items.count < answeredLimit { return driftExceededOverlap }
-                if let total = page.total, offset + page.items.count >= total { return driftExceededOverlap }
-                overlap = Self.overlap(forPageOf: page.items.count)
-                let step = page.items.count - overlap
-                offset += step
-                if let total = page.total {
-                    // Fetch ahead: every page before the last is full, so its offset is known now.
-                    var ahead = offset
-                    for _ in 0..<Self.pagesInFlight where ahead < total {
-                        if requested.insert(ahead).inserted { group.addTask { [ahead] in await fetch(ahead) } }
-                        ahead += step
-                    }
-                }
+                let step = pager.read(tally, announcedTotal: page.total)
+                if case .read = step { continue }
+                return step
             }
         }
         if let failure { throw failure }
-        return driftExceededOverlap
-    }
-
-    /// How many items of a page are asked for again with the next page: enough to absorb a few expirations.
-    static func overlap(forPageOf count: Int) -> Int {
-        min(5, count / 4)
+        return step
     }
 
     /// Lists `window` for each of `agentIDs` (every agent when empty), passing each item to `sink` once, as its
     /// page arrives, so that the caller need not hold the whole listing.
     ///
-    /// Paging ends when `total` is reached, or earlier on an empty page or a page shorter than the limit
-    /// the server answered with (the server may cap `limit`). Sessions are de-duplicated by id, unusable items
-    /// by id or, without one, by content.
+    /// Paging (`ListingPager`) steps by the items that came back and ends at an empty page, whatever `limit` and
+    /// `total` the server echoes; fewer distinct items than the largest `total`, a repeated page or an unstable
+    /// order are reported in `anomalies`. Sessions are de-duplicated by id, unusable items by id or, without one,
+    /// by content.
     ///
     /// Pagination drift: consecutive pages overlap by a few items, so sessions that expire at the start of the
     /// order while we page do not push unseen ones past our offset. When a page shows no overlap with what
@@ -224,6 +229,7 @@ public struct APIClient: Sendable {
                 pageSize: Self.maximumPageSize, seen: &seen, into: &sink)
             merged.pageCount += walk.pageCount
             merged.interruption = walk.interruption
+            merged.anomalies += walk.anomalies
             if walk.interruption != nil { break }
         }
         return merged
@@ -249,7 +255,15 @@ public struct APIClient: Sendable {
         if let agentID = filter.agentID { query.append(("agent_id", String(agentID))) }
         if let dateFrom = filter.dateFrom { query.append(("date_from", String(dateFrom))) }
         if let dateTo = filter.dateTo { query.append(("date_to", String(dateTo))) }
-        return try await get("history/list", query: query, decode: HistoryPage.parse).get()
+        let key = key
+        return try await get("history/list", query: query) { body throws(JSONValue.ParseError) in
+            try HistoryPage.parse(body).mapError { error in
+                // A 200 whose body is an error object rather than a page: the server's own words say why.
+                guard let message = ServerMessage.extract(from: body, hiding: key) else { return error }
+                return .invalidResponse(
+                    endpoint: "history/list", reason: "the server answered with an error instead of a page: \(message)")
+            }
+        }.get()
     }
 
     /// GETs `endpoint` and decodes its JSON, trying transient failures (429, 5xx, connection problems, a cut
@@ -267,17 +281,21 @@ public struct APIClient: Sendable {
         var attempt = 1
         while true {
             let retryAfter: Duration?
+            let cause: String
             do throws(AttemptFailure) {
                 return try await getOnce(endpoint, query: query, decode: decode)
             } catch {
                 guard error.isTransient, attempt < retry.attempts else { throw error.error }
                 retryAfter = error.retryAfter
+                cause = error.cause
             }
             let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
-            logger.warning(
-                "API request failed; retrying",
-                metadata: ["endpoint": "\(endpoint)", "attempt": "\(attempt)", "delay_seconds": "\(delay.secondsText)"]
-            )
+            var metadata: Logger.Metadata = [
+                "endpoint": "\(endpoint)", "attempt": "\(attempt)", "delay_seconds": "\(delay.secondsText)",
+                "cause": "\(cause)",
+            ]
+            if let offset = query.first(where: { $0.0 == "offset" })?.1 { metadata["offset"] = "\(offset)" }
+            logger.warning("API request failed; retrying", metadata: metadata)
             do {
                 try await Task.sleep(for: delay)
             } catch {
@@ -292,6 +310,16 @@ public struct APIClient: Sendable {
         var error: ArchiverError
         var isTransient: Bool
         var retryAfter: Duration?
+
+        /// What failed, for the retry warning: the HTTP status and the server's message, curl's error text, or
+        /// the parse error and where.
+        var cause: String {
+            switch error {
+            case .apiStatus(let status, _, let message): "HTTP \(status)" + (message.map { ": \($0)" } ?? "")
+            case .apiUnreachable(_, let reason), .invalidResponse(_, let reason): reason
+            default: error.description
+            }
+        }
     }
 
     private func getOnce<Answer>(
@@ -324,12 +352,17 @@ public struct APIClient: Sendable {
         logger.trace("api response", metadata: ["endpoint": "\(endpoint)", "status": "\(response.statusCode)"])
         switch response.statusCode {
         case 200..<300: break
-        case 401, 403: throw AttemptFailure(error: .apiKeyRejected(status: response.statusCode), isTransient: false)
-        case 402: throw AttemptFailure(error: .requestLimitExceeded, isTransient: false)
+        case 401, 403:
+            throw AttemptFailure(
+                error: .apiKeyRejected(status: response.statusCode, message: serverMessage(in: response.body)),
+                isTransient: false)
+        case 402:
+            throw AttemptFailure(
+                error: .requestLimitExceeded(message: serverMessage(in: response.body)), isTransient: false)
         default:
             throw AttemptFailure(
                 error: .apiStatus(
-                    status: response.statusCode, endpoint: endpoint, message: Self.errorMessage(in: response.body)),
+                    status: response.statusCode, endpoint: endpoint, message: serverMessage(in: response.body)),
                 isTransient: RetryPolicy.isTransient(status: response.statusCode),
                 retryAfter: RetryPolicy.retryAfter(in: response.headers)
             )
@@ -338,19 +371,17 @@ public struct APIClient: Sendable {
             return try decode(response.body)
         } catch {
             // A proxy's error page or a cut answer: worth another try, and a clear error if it persists.
-            let start = String(decoding: response.body.prefix(60), as: UTF8.self)
+            let start = serverMessage(in: response.body).map { ", got \"\($0)\"" } ?? ", got an empty body"
             throw AttemptFailure(
-                error: .invalidResponse(endpoint: endpoint, reason: "expected JSON, got \(start.debugDescription)"),
+                error: .invalidResponse(endpoint: endpoint, reason: "expected JSON (\(error))\(start)"),
                 isTransient: true
             )
         }
     }
 
-    /// The `error` or `message` member of a JSON error body, shortened.
-    private static func errorMessage(in body: [UInt8]) -> String? {
-        guard let json = try? JSONValue(parsing: body) else { return nil }
-        let text = json["error"]?.stringValue ?? json["message"]?.stringValue
-        return text.map { String($0.prefix(200)) }
+    /// The server's message in `body`, redacted and shortened (`ServerMessage`).
+    private func serverMessage(in body: [UInt8]) -> String? {
+        ServerMessage.extract(from: body, hiding: key)
     }
 
     /// `value` with every byte but ASCII letters and digits percent-encoded (UTF-8).

@@ -32,6 +32,13 @@ public struct ListingWalk: Sendable {
     /// Why the listing stopped before its end, when it did (the plan's request limit, the API gone); the
     /// items passed on until then are still valid.
     public var interruption: ArchiverError?
+    /// What in the server's paging made the listing incomplete although every page answered: fewer sessions than
+    /// the announced total, a repeated page, an unstable order.
+    public var anomalies: [ListingAnomaly] = []
+
+    /// Whether the listing saw all it should have: it was not interrupted and showed no anomaly. Only then may a
+    /// sync move its watermark.
+    public var isComplete: Bool { interruption == nil && anomalies.isEmpty }
 }
 
 /// What a walk of `history/list` found, all of it.

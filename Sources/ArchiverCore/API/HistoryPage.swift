@@ -2,8 +2,8 @@
 /// archived.
 ///
 /// The API's data is not trusted: a page that is not JSON, or without a `data` array, is a run error, and a `total`
-/// that is negative is ignored (paging then ends at the first short or empty page) rather than ending the listing
-/// early.
+/// that is negative is ignored. Neither `limit` nor `total` steers the paging (`ListingPager`); `total` only checks
+/// that the listing is complete.
 public struct HistoryPage: Sendable {
     /// One item of `data`.
     public struct Item: Sendable {

@@ -11,10 +11,17 @@ struct SeenItems {
     private var contents: [JSONValue: UInt32] = [:]
     /// The current walk's number (from 1).
     private var walk: UInt32 = 0
+    /// The number of the current listing's first walk: items last met before it are new to the listing.
+    private var listingFirstWalk: UInt32 = 1
 
     private static let sessionBit: UInt32 = 1
     private static let invalidBit: UInt32 = 2
     private static let walkShift: UInt32 = 2
+
+    /// Starts a new listing (another filter, such as the next agent): its first walk follows.
+    mutating func startListing() {
+        listingFirstWalk = walk + 1
+    }
 
     /// Starts a new walk: every item is new in it again (but is still passed on only once).
     mutating func startWalk() {
@@ -22,19 +29,34 @@ struct SeenItems {
     }
 
     /// Records that the current walk met the item `key`, a session or an unusable item.
-    /// - Returns: whether the item is new in this walk, and whether it is to be passed on (the first time an item
-    ///   of this kind with this key is met).
-    mutating func record(_ key: HistoryPage.ItemKey, isSession: Bool) -> (isNewInWalk: Bool, isNew: Bool) {
+    /// - Returns: whether the item is new in this walk, whether it is new in this listing (no walk since
+    ///   `startListing()` met it), and whether it is to be passed on (the first time an item of this kind with this
+    ///   key is met).
+    mutating func record(_ key: HistoryPage.ItemKey, isSession: Bool) -> Record {
         let kind = isSession ? Self.sessionBit : Self.invalidBit
         let stamp = walk << Self.walkShift
-        func update(_ entry: inout UInt32?) -> (isNewInWalk: Bool, isNew: Bool) {
+        func update(_ entry: inout UInt32?) -> Record {
             let previous = entry ?? 0
             entry = stamp | (previous & (Self.sessionBit | Self.invalidBit)) | kind
-            return (previous >> Self.walkShift != walk, previous & kind == 0)
+            let lastWalk = previous >> Self.walkShift
+            return Record(
+                isNewInWalk: lastWalk != walk, isNewInListing: lastWalk < listingFirstWalk, isNew: previous & kind == 0)
         }
         switch key {
         case .id(let id): return update(&ids[id])
         case .content(let content): return update(&contents[content])
         }
+    }
+}
+
+extension SeenItems {
+    /// What recording one item told.
+    struct Record: Equatable {
+        /// No earlier page of this walk held the item.
+        var isNewInWalk: Bool
+        /// No walk of this listing held the item.
+        var isNewInListing: Bool
+        /// The item is to be passed on: the first time an item of its kind with its key is met.
+        var isNew: Bool
     }
 }

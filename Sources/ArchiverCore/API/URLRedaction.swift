@@ -39,7 +39,8 @@ public enum URLRedaction {
         return (String(url[..<hash]), String(url[hash...]))
     }
 
-    private static func percentEncoded(_ value: String) -> String {
+    /// `value` percent-encoded as a query parameter value (RFC 3986 unreserved characters kept).
+    static func percentEncoded(_ value: String) -> String {
         var encoded = ""
         for byte in value.utf8 {
             switch byte {

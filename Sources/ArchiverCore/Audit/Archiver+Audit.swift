@@ -54,6 +54,12 @@ extension Archiver {
             report.lastFullWalk = try catalog?.lastFullWalk()?.finishedAt
             // Shown, never retried or changed: an audit writes nothing.
             report.pendingFailures = try catalog?.failingSessions().filter { !$0.isAcknowledged } ?? []
+            // A listing the server's paging left incomplete is said next to the audit, with what it means for it.
+            report.incompleteReasons += walk.anomalies.map(\.description)
+            if !walk.isComplete {
+                report.incompleteReasons.append(
+                    "the listing was incomplete, so \"no longer listed\" may count recordings it did not reach")
+            }
             return report
         }
     }

@@ -297,9 +297,9 @@ public struct Downloader: Sendable {
         case 416:
             return resumeOffset > 0 ? .restartNow : .permanent(failure)
         case 401:
-            throw ArchiverError.apiKeyRejected(status: status)
+            throw ArchiverError.apiKeyRejected(status: status, message: nil)
         case 402:
-            throw ArchiverError.requestLimitExceeded
+            throw ArchiverError.requestLimitExceeded(message: nil)
         case 403:
             return .refreshURL(failure)
         case _ where RetryPolicy.isTransient(status: status):

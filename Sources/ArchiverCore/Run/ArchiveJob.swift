@@ -129,7 +129,8 @@ struct ArchiveJob: Sendable {
         }
         if let listingInterruption {
             report.runError =
-                "\(listingInterruption); the listing stopped there, and the recordings listed until then were processed"
+                "\(listingInterruption); the listing stopped there: the recordings listed until then were processed, "
+                + "the rest is left for the next run (the sync watermark stays)"
         }
         report.agents = AgentRunCounts.tally(plan, failures: report.failures, isDryRun: isDryRun)
         report.failed = report.failures.count

@@ -8,10 +8,10 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case archiveUnwritable(path: String, errno: Int32)
     /// A report, metrics or log file the run was asked to write cannot be written (exit 3).
     case outputUnwritable(path: String, errno: Int32)
-    /// The API rejected the key: HTTP 401 or 403 (exit 3).
-    case apiKeyRejected(status: Int)
-    /// HTTP 402: the plan's request limit is exceeded (exit 3).
-    case requestLimitExceeded
+    /// The API rejected the key: HTTP 401 or 403, with the server's message when it sent one (exit 3).
+    case apiKeyRejected(status: Int, message: String?)
+    /// HTTP 402: the plan's request limit is exceeded; the server's message when it sent one (exit 3).
+    case requestLimitExceeded(message: String?)
     /// The API answered with an unexpected HTTP status (exit 3).
     case apiStatus(status: Int, endpoint: String, message: String?)
     /// The API could not be reached (exit 3).
@@ -59,14 +59,19 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
         case .outputUnwritable(let path, let errno):
             return
                 "cannot write \(path): \(String(cString: strerror(errno))); check that its folder exists and is writable"
-        case .apiKeyRejected(let status):
-            return "the API rejected the key (HTTP \(status)); check GETSCREEN_API_KEY or api.key_file "
-                + "and that the key has access to the connection history"
-        case .requestLimitExceeded:
-            return "the API answered HTTP 402: the plan's API request limit is exceeded; "
-                + "wait for the limit to reset or raise it in the Getscreen plan, then run again"
+        case .apiKeyRejected(let status, let message):
+            return "the API rejected the key (HTTP \(status)\(message.map { ", \"\($0)\"" } ?? "")); "
+                + "check GETSCREEN_API_KEY or api.key_file and that the key has access to the connection history"
+        case .requestLimitExceeded(let message):
+            return "the API answered HTTP 402\(message.map { " (\"\($0)\")" } ?? ""): the plan's API request limit is "
+                + "exceeded; wait for the limit to reset or raise it in the Getscreen plan, then run again"
         case .apiStatus(let status, let endpoint, let message):
+            let busy = status == 429 || status >= 500
+            let advice =
+                "; the API is busy or failing: run again later (retry.attempts and retry.max_delay set "
+                + "how long each request is tried)"
             return "the API answered HTTP \(status) to \(endpoint)" + (message.map { ": \($0)" } ?? "")
+                + (busy ? advice : "")
         case .apiUnreachable(let endpoint, let reason):
             return "cannot reach the API at \(endpoint): \(reason); check api.base_url and the network"
         case .invalidResponse(let endpoint, let reason):

@@ -94,6 +94,7 @@ public enum Archiver {
             var report = try await job.run(
                 plan: listing.plan, invalidItems: listing.invalidItems, listingInterruption: walk.interruption,
                 isDryRun: options.isDryRun, startedAt: startedAt)
+            report.incompleteReasons += walk.anomalies.map(\.description)
             guard let catalog else {
                 report.pendingFailures = ledger.pending.values.sorted(by: FailureLedger.longestFailingFirst)
                 return report
@@ -109,7 +110,7 @@ public enum Archiver {
             report.incompleteReasons +=
                 (retries.stopReason.map { [$0] } ?? [])
                 + FailureLedger.incompleteReasons(stillFailing: settlement.stillFailing, expired: settlement.expired)
-            if report.runError == nil, window.advancesWatermark {
+            if report.runError == nil, walk.isComplete, window.advancesWatermark {
                 try catalog.recordSuccessfulSync(upTo: window.dateTo, at: Date())
                 if window.walksAllHistory { try catalog.recordFullWalk(upTo: window.dateTo, at: Date()) }
             }
