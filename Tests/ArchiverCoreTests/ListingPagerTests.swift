@@ -140,11 +140,41 @@ import Testing
         var pager = ListingPager(requestedLimit: 20)
         readExpected(&pager, count: 20, total: 50)
         readExpected(&pager, count: 20, total: 60)
-        readExpected(&pager, count: 8, total: 40)
-        #expect(pager.read(page(pager, seen: 2, new: 0), announcedTotal: 40) == .finished)
+        readExpected(&pager, count: 8, total: 60)
+        #expect(pager.read(page(pager, seen: 2, new: 0), announcedTotal: 60) == .finished)
         #expect(pager.largestTotal == 60)
         #expect(pager.distinctItems == 38)
         #expect(pager.anomalies == [.shortfall(listed: 38, announcedTotal: 60)])
+    }
+
+    @Test func aTotalThatFallsWhilePagingLowersWhatTheListingMustReach() {
+        // Sessions expiring at the source while we page: the total falls from 60 to 38, and 38 were listed.
+        var pager = ListingPager(requestedLimit: 20)
+        readExpected(&pager, count: 20, total: 60)
+        readExpected(&pager, count: 20, total: 45)
+        readExpected(&pager, count: 8, total: 38)
+        #expect(pager.read(page(pager, seen: 2, new: 0), announcedTotal: 50) == .finished)
+        #expect(pager.largestTotal == 60)
+        #expect(pager.expectedTotal == 38)
+        #expect(pager.anomalies.isEmpty)
+    }
+
+    @Test func aShortfallBelowTheFallenTotalIsStillAShortfall() {
+        var pager = ListingPager(requestedLimit: 20)
+        readExpected(&pager, count: 20, total: 60)
+        readExpected(&pager, count: 20, total: 50)
+        readExpected(&pager, count: 8, total: 40)
+        #expect(pager.read(page(pager, seen: 2, new: 0), announcedTotal: 40) == .finished)
+        #expect(pager.anomalies == [.shortfall(listed: 38, announcedTotal: 40)])
+    }
+
+    @Test func aLargerTotalLaterIsTheNewReference() {
+        var pager = ListingPager(requestedLimit: 20)
+        readExpected(&pager, count: 20, total: 30)
+        readExpected(&pager, count: 20, total: 70)
+        #expect(pager.read(page(pager, new: 0), announcedTotal: nil) == .finished)
+        #expect(pager.expectedTotal == 70)
+        #expect(pager.anomalies == [.shortfall(listed: 35, announcedTotal: 70)])
     }
 
     @Test func moreDistinctItemsThanTheTotalIsNoAnomaly() {
@@ -174,11 +204,18 @@ import Testing
         #expect(pager.anomalies == [.repeatedPage(offset: 15), .shortfall(listed: 20, announcedTotal: 130)])
     }
 
-    @Test func aRepeatedSmallListingIsStillARepeatedPage() {
-        // Three items, no overlap: offset 3 answered with the same three items.
+    @Test func aRepeatedPageAfterEveryAnnouncedItemEndsTheListing() {
+        // Three items, no overlap: offset 3 answered with the same three items, all the total announced.
         var pager = ListingPager(requestedLimit: 100)
         readExpected(&pager, count: 3, total: 3)
         #expect(pager.read(page(pager, seen: 3, new: 0), announcedTotal: 3) == .finished)
+        #expect(pager.anomalies.isEmpty)
+    }
+
+    @Test func aRepeatedSmallListingWithoutATotalIsARepeatedPage() {
+        var pager = ListingPager(requestedLimit: 100)
+        readExpected(&pager, count: 3)
+        #expect(pager.read(page(pager, seen: 3, new: 0), announcedTotal: nil) == .finished)
         #expect(pager.anomalies == [.repeatedPage(offset: 3)])
     }
 

@@ -7,12 +7,14 @@
 ///   largest page seen, less than the page) that absorbs sessions expiring at the start of the order while we page.
 /// - It stops only at an empty page, or at a page holding nothing beyond that overlap (the list ends where the
 ///   previous page ended). A short page is not the end: a server may serve 20 items while echoing `limit=100`.
-/// - It checks completeness: the distinct items seen against the largest `total` any page announced.
+/// - It checks completeness: the distinct items seen against the largest `total` any page announced, less how far
+///   later pages' `total` fell below it (sessions that expired at the source while we paged are no shortfall).
 ///
 /// A page that shows none of the overlap (the list moved further than it, or its order changed) starts the walk
 /// once more from offset 0; if the second walk sees that again, the order is unstable. A page that holds only
-/// items already seen in this walk means the server ignores `offset`. Each of these, and a shortfall against
-/// `total`, is a `ListingAnomaly`: the listing is then incomplete.
+/// items already seen in this walk means the server ignores `offset`, unless every item the total announced has
+/// been seen (the listing fits on one page). Each of these, and a shortfall against `total`, is a
+/// `ListingAnomaly`: the listing is then incomplete.
 struct ListingPager: Sendable, Equatable {
     /// What to do after a page was read.
     enum Step: Sendable, Equatable {
@@ -39,6 +41,9 @@ struct ListingPager: Sendable, Equatable {
     private(set) var anomalies: [ListingAnomaly.Kind] = []
     /// The largest `total` any page announced.
     private(set) var largestTotal: Int?
+    /// The smallest `total` announced since `largestTotal` was: the count the distinct items must reach. Below the
+    /// largest when sessions expired at the source while we paged.
+    private(set) var expectedTotal: Int?
     /// The distinct items met in the listing (across its walks).
     private(set) var distinctItems = 0
     /// The most items any page held: what a page of this server holds, for fetching ahead.
@@ -82,12 +87,16 @@ struct ListingPager: Sendable, Equatable {
     /// Takes the page at `offset`, as tallied, and the `total` it announced (nil when absent or unusable).
     /// - Returns: what to do next.
     mutating func read(_ page: PageTally, announcedTotal: Int?) -> Step {
-        if let announcedTotal { largestTotal = max(largestTotal ?? 0, announcedTotal) }
+        if let announcedTotal { note(total: announcedTotal) }
         distinctItems += page.newInListing
         if page.count == 0 { return endOfWalk() }
         if page.newInWalk == 0 {
-            // Nothing beyond the overlap: the list ends where the previous page ended.
-            if page.count <= expectedOverlap { return endOfWalk() }
+            // Nothing beyond the overlap: the list ends where the previous page ended. Or nothing new while every
+            // announced item was seen: the end of a listing that fits on one page, from a server that ignores
+            // `offset`.
+            if page.count <= expectedOverlap || expectedTotal.map({ distinctItems >= $0 }) == true {
+                return endOfWalk()
+            }
             anomalies.append(.repeatedPage(offset: offset))
             return finish()
         }
@@ -99,6 +108,17 @@ struct ListingPager: Sendable, Equatable {
         expectedOverlap = min(Self.overlap(forPageOf: observedPageSize), page.count - 1)
         offset += page.count - expectedOverlap
         return .read(offset: offset)
+    }
+
+    /// Takes a page's `total`: a larger one than before is the new reference, a smaller one lowers what the
+    /// distinct items must reach.
+    private mutating func note(total: Int) {
+        if total > largestTotal ?? -1 {
+            largestTotal = total
+            expectedTotal = total
+        } else {
+            expectedTotal = min(expectedTotal ?? total, total)
+        }
     }
 
     /// The walk reached the end of the list: walk again when it drifted the first time, else finish.
@@ -118,8 +138,8 @@ struct ListingPager: Sendable, Equatable {
     }
 
     private mutating func finish() -> Step {
-        if let largestTotal, distinctItems < largestTotal {
-            anomalies.append(.shortfall(listed: distinctItems, announcedTotal: largestTotal))
+        if let expectedTotal, distinctItems < expectedTotal {
+            anomalies.append(.shortfall(listed: distinctItems, announcedTotal: expectedTotal))
         }
         return .finished
     }
