@@ -16,7 +16,7 @@ SHAPES = {
     "small": (2000, 256 * 1024),
     "medium": (200, 8 * 1024 * 1024),
     "large": (4, 1024 * 1024 * 1024),
-    "listing": (100_000, 0),
+    "listing": (100_000, 1024 * 1024),  # listed only (a dry run): sizes announced, no recordings written
     "share": (100, 1024 * 1024),
 }
 PAGE = 100
@@ -76,7 +76,7 @@ def main():
             with open(os.path.join(site, f"v1/history/list/{offset}.json"), "w") as f:
                 json.dump(page, f, separators=(",", ":"))
             pages.write(f"{base}/v1/history/list?video=true&offset={offset}&limit={PAGE}\n")
-    if size:
+    if a.shape != "listing":
         with open(os.path.join(a.dir, "urls.curl"), "w") as c, open(os.path.join(a.dir, "urls.aria2"), "w") as r:
             for s in sessions:
                 agent, sid = s["agent"]["id"], s["id"]
