@@ -170,10 +170,14 @@ import Testing
             }
         }
         // Once this run's lease is written, the racing run (on nas-c) writes its own over it: from a thread of its
-        // own, which a loaded machine's busy test threads cannot hold up past the settling pause.
+        // own, which a loaded machine's busy test threads cannot hold up past the settling pause. It waits a second
+        // after reading this run's lease, well inside the 3 s pause: the lease is written in place (pwrite, then
+        // ftruncate), so a lease read between the two may still be being written, and writing over it then would
+        // let this run's ftruncate cut the racer's lease.
         let racer = Thread {
             let deadline = Date().addingTimeInterval(20)
             while (try? archive.lease()["pid"] as? Int) != Int(getpid()) && Date() < deadline { usleep(1_000) }
+            usleep(1_000_000)
             try? archive.writeLease(
                 host: "nas-c", pid: 815, refreshedSecondsAgo: 0, bootID: "a-third-machine", pidNamespace: "pid:[1]",
                 token: "c0ffeec0ffeec0ff")
