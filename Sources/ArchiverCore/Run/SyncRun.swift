@@ -114,7 +114,7 @@ public enum Archiver {
                 try catalog.recordSuccessfulSync(upTo: window.dateTo, at: Date())
                 if window.walksAllHistory { try catalog.recordFullWalk(upTo: window.dateTo, at: Date()) }
             }
-            report.lastFullWalk = try (catalog ?? existingCatalog)?.lastFullWalk()?.finishedAt
+            report.lastFullWalk = try catalog.lastFullWalk()?.finishedAt
             return report
         }
     }

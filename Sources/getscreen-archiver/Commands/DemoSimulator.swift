@@ -96,7 +96,10 @@ struct DemoSimulator {
     private static func siblingExecutable(named name: String) -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        let running = length > 0 ? String(cString: buffer) : CommandLine.arguments[0]
+        let running =
+            length > 0
+            ? String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            : CommandLine.arguments[0]
         let folder = running.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         return (folder.isEmpty ? "." : folder) + "/" + name
     }
