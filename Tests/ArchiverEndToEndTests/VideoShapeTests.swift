@@ -26,6 +26,27 @@ import Testing
         #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
     }
 
+    @Test func aHistoryInfoErrorObjectIsToldInTheServersWords() async throws {
+        let dataset = SimulatorDataset.seeded(seed: 74, sessionCount: 2, sizeRange: 40_000...90_000)
+        let session = dataset.sessions[0]
+        var faults = SimulatorFaults()
+        faults.infoMemberOverrides = [session.id: ["id": "null", "message": "\"no access to this session\""]]
+        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        let config = try fixture.writeConfig()
+
+        let result = try await ArchiverProcess.run(
+            ["fetch", "--config", config, "--session-id", "\(session.id)"], environment: keyEnvironment,
+            in: fixture.workspace.path)
+
+        #expect(result.exitCode == 3, "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "history/info is not the documented JSON: the server answered with an error instead of a session: "
+                    + "no access to this session"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"))
+    }
+
     @Test func aListedSessionWithVideoSizeZeroIsReportedAndNeverFiled() async throws {
         let dataset = SimulatorDataset.seeded(seed: 72, sessionCount: 3, sizeRange: 40_000...90_000)
         let empty = dataset.sessions[2]

@@ -243,8 +243,20 @@ public struct APIClient: Sendable {
             case .id(let id): [("session_id", String(id))]
             case .uid(let uid): [("session_uid", uid)]
             }
+        let key = key
         do {
-            return try await get("history/info", query: query)
+            return try await get("history/info", query: query) {
+                body throws(JSONValue.ParseError) -> Result<JSONValue, ArchiverError> in
+                let json = try JSONValue(parsing: body)
+                // A 200 whose body is an error object rather than a session: the server's own words say why.
+                guard json["id"]?.intValue == nil, let message = ServerMessage.extract(from: body, hiding: key) else {
+                    return .success(json)
+                }
+                return .failure(
+                    .invalidResponse(
+                        endpoint: "history/info",
+                        reason: "the server answered with an error instead of a session: \(message)"))
+            }.get()
         } catch .apiStatus(status: 404, _, _) {
             throw .sessionNotFound(reference.description)
         }
