@@ -55,8 +55,8 @@ public struct SimulatorFixture: Sendable {
 
     /// Writes `config.yaml` into the workspace for the built binary: the simulator's API, the root, loopback
     /// media over http, two quick tries per request and no free-space reserve (test machines may have little
-    /// disk). `extra` adds top-level YAML lines.
-    public func writeConfig(extra: String = "") throws -> String {
+    /// disk). `mediaHosts` become `media_hosts`; `extra` adds top-level YAML lines.
+    public func writeConfig(mediaHosts: [String] = ["127.0.0.1"], extra: String = "") throws -> String {
         let path = "\(workspace.path)/config.yaml"
         let yaml = """
             api:
@@ -64,7 +64,7 @@ public struct SimulatorFixture: Sendable {
             archive:
               root: \(root)
               min_free: 0
-            media_hosts: ["127.0.0.1"]
+            media_hosts: [\(mediaHosts.map { "\"\($0)\"" }.joined(separator: ", "))]
             allow_insecure_http: true
             retry:
               attempts: 2
