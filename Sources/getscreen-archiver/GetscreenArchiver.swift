@@ -25,6 +25,7 @@ struct GetscreenArchiver: AsyncParsableCommand {
               getscreen-archiver completions --shell bash > /etc/bash_completion.d/getscreen-archiver
               getscreen-archiver help sync
             """,
+        version: ToolVersion.current,
         subcommands: [
             Sync.self, Fetch.self, Reindex.self, Verify.self, Demo.self, Completions.self, Check.self, Failures.self,
         ]

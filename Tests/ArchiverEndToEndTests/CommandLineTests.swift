@@ -17,6 +17,14 @@ import Testing
         return text
     }
 
+    @Test func versionPrintsTheToolVersionAndExitsZero() async throws {
+        let folder = try TemporaryDirectory()
+        defer { folder.remove() }
+        let result = try await ArchiverProcess.run(["--version"], in: folder.path)
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(result.stdout == ToolVersion.current + "\n")
+    }
+
     @Test func syncArchivesEverythingAndExitsZeroThenRerunsAsANoOp() async throws {
         let fixture = try await SimulatorFixture(dataset: .seeded(seed: 3, sessionCount: 25, sizeRange: 1_000...9_000))
         defer { Task { await fixture.tearDown() } }
