@@ -25,7 +25,10 @@ struct ConfigurationDiscoveryTests {
     @Test func theVariableWinsOverTheSearchedFilesEvenWhenItsFileIsMissing() throws {
         // A named file is used as named: reading it then fails with its path, rather than silently using another.
         let location = try locate(["GETSCREEN_ARCHIVER_CONFIG": "/env.yaml"], existing: [Self.system])
-        #expect(location == ConfigurationLocation(path: "/env.yaml", origin: .environment(variable: "GETSCREEN_ARCHIVER_CONFIG")))
+        #expect(
+            location
+                == ConfigurationLocation(path: "/env.yaml", origin: .environment(variable: "GETSCREEN_ARCHIVER_CONFIG"))
+        )
     }
 
     @Test func anEmptyVariableIsAnErrorNamingIt() throws {

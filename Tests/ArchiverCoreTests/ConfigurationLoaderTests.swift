@@ -623,7 +623,8 @@ struct ConfigurationLoaderTests {
         let directory = try TemporaryDirectory()
         let error = try loadError(nil, in: directory, environment: [:])
         #expect(error == .missingAPIKey)
-        #expect(error.description.hasPrefix("no API key: set api.key_file in the config file (or GETSCREEN_API_KEY_FILE"))
+        #expect(
+            error.description.hasPrefix("no API key: set api.key_file in the config file (or GETSCREEN_API_KEY_FILE"))
     }
 
     @Test func neverShowsTheKey() throws {

@@ -47,7 +47,8 @@ struct ConfigurationPrecedenceTests {
     func theKeyComesFromTheFirstSourceSet(firstSet: Int) throws {
         let keys = try Keys()
         defer { keys.folder.remove() }
-        let environment = Dictionary(uniqueKeysWithValues: keys.sources.dropFirst(firstSet).map { ($0.variable, $0.value) })
+        let environment = Dictionary(
+            uniqueKeysWithValues: keys.sources.dropFirst(firstSet).map { ($0.variable, $0.value) })
         let configuration = try keys.load(environment)
         let expected = ["key-from-variable", "key-from-variable-file", "key-from-credential", "key-from-config-file"]
         #expect(configuration.apiKey.value == expected[firstSet])
@@ -131,8 +132,10 @@ struct ConfigurationPrecedenceTests {
         let location = ConfigurationLocation(path: config, origin: .environment(variable: "GETSCREEN_ARCHIVER_CONFIG"))
         let configuration = try ConfigurationLoader.load(
             location: location, overrides: .init(transfers: 5),
-            environment: ["GETSCREEN_API_KEY": "s3cr3t-KEY", "GETSCREEN_ARCHIVER_API_URL": "https://other.example/v1",
-                "XDG_STATE_HOME": "/xdg"],
+            environment: [
+                "GETSCREEN_API_KEY": "s3cr3t-KEY", "GETSCREEN_ARCHIVER_API_URL": "https://other.example/v1",
+                "XDG_STATE_HOME": "/xdg",
+            ],
             currentDirectory: "/")
         let listing = ConfigurationListing(configuration)
         let byKey = Dictionary(uniqueKeysWithValues: listing.entries.map { ($0.key, $0) })
@@ -161,6 +164,7 @@ struct ConfigurationPrecedenceTests {
             location: location, overrides: .init(archiveRoot: "/srv/a"),
             environment: ["GETSCREEN_API_KEY": "k", "XDG_STATE_HOME": "/xdg"], currentDirectory: "/")
         let first = try #require(ConfigurationListing(configuration).entries.first)
-        #expect(first == .init(key: "config file", value: "none", origin: "none found; searched /etc/a.yaml, /home/b.yaml"))
+        #expect(
+            first == .init(key: "config file", value: "none", origin: "none found; searched /etc/a.yaml, /home/b.yaml"))
     }
 }

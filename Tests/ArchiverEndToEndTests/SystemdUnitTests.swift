@@ -59,7 +59,8 @@ import Testing
         let systemUnits = try #require(
             ["/usr/lib/systemd/system", "/lib/systemd/system"].first { FileManager.default.fileExists(atPath: $0) },
             "no systemd units on this machine: run scripts/install-dependencies --tests")
-        try FileManager.default.createDirectory(atPath: "\(root.path)/usr/lib/systemd", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: "\(root.path)/usr/lib/systemd", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: systemUnits, toPath: "\(root.path)/usr/lib/systemd/system")
         let units = try root.subfolder("etc/systemd/system")
         for unit in [Self.service, Self.timer] {

@@ -54,7 +54,8 @@ public enum ConfigurationDiscovery {
         } else if let home = environment["HOME"].flatMap({ $0.hasPrefix("/") ? $0 : nil }) ?? accountHome(),
             home.hasPrefix("/")
         {
-            candidates.append(("\(home.withoutTrailingSlashes)/.config/\(userFileName)", .userFile(folder: "~/.config")))
+            candidates.append(
+                ("\(home.withoutTrailingSlashes)/.config/\(userFileName)", .userFile(folder: "~/.config")))
         }
         let searched = candidates.map(\.path)
         for candidate in candidates where exists(candidate.path) {

@@ -64,7 +64,8 @@ public struct ConfigurationListing: Sendable {
             return Entry(key: "config file", value: path, origin: location.origin?.description ?? "the program")
         }
         let origin =
-            location.searched.isEmpty ? "none given" : "none found; searched \(location.searched.joined(separator: ", "))"
+            location.searched.isEmpty
+            ? "none given" : "none found; searched \(location.searched.joined(separator: ", "))"
         return Entry(key: "config file", value: "none", origin: origin)
     }
 

@@ -10,7 +10,9 @@ import Logging
 /// because the configuration is loaded without an API key (`requiresAPIKey: false`): these commands run fine
 /// as a user who may read the archive but not the key file.
 struct ArchiveOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: ArgumentHelp(
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
             "The YAML configuration file (default: $GETSCREEN_ARCHIVER_CONFIG, else /etc/getscreen-archiver/config.yaml, "
                 + "else $XDG_CONFIG_HOME/getscreen-archiver/config.yaml).", valueName: "file"))
     var configFile: String?

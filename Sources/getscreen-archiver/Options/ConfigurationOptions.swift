@@ -6,7 +6,9 @@ import Logging
 /// The options every command that talks to the API shares: where the configuration comes from and the
 /// settings a flag may override.
 struct ConfigurationOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: ArgumentHelp(
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
             "The YAML configuration file (default: $GETSCREEN_ARCHIVER_CONFIG, else /etc/getscreen-archiver/config.yaml, "
                 + "else $XDG_CONFIG_HOME/getscreen-archiver/config.yaml).", valueName: "file"))
     var configFile: String?
