@@ -28,6 +28,7 @@ struct GetscreenArchiver: AsyncParsableCommand {
         version: ToolVersion.current,
         subcommands: [
             Sync.self, Fetch.self, Reindex.self, Verify.self, Demo.self, Completions.self, Check.self, Failures.self,
+            Config.self,
         ]
     )
 

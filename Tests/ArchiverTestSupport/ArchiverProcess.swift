@@ -59,6 +59,10 @@ public enum ArchiverProcess {
         var inherited = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         inherited["HOME"] = ProcessInfo.processInfo.environment["HOME"]
         inherited["XDG_STATE_HOME"] = stateHome(in: directory)
+        // The configuration file is searched for when --config is not given: never in the machine's /etc or the
+        // user's ~/.config (a test that wants one there passes these variables itself).
+        inherited[ConfigurationDiscovery.systemPathVariable] = "\(directory)/.etc/getscreen-archiver/config.yaml"
+        inherited[ConfigurationDiscovery.xdgVariable] = "\(directory)/.xdg-config"
         process.environment = inherited.merging(environment) { $1 }
         let stdoutHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         let stderrHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))

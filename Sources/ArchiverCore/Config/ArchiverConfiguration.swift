@@ -74,6 +74,8 @@ public struct ArchiverConfiguration: Sendable {
     public var stateDirectory: String
     /// Where `stateDirectory` came from, for messages.
     public var stateDirectorySource: StateDirectory.Source = .setDirectly
+    /// Where every value came from (`config show`), as `ConfigurationLoader` found them.
+    public var provenance = ConfigurationProvenance()
     /// How far before the last successful sync's watermark an incremental sync starts (`sync.overlap`).
     public var syncOverlap: Duration
     /// How much history may pass between two syncs that walk all of it (`sync.full_every`); zero: every run.

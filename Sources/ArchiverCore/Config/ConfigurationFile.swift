@@ -31,6 +31,11 @@ struct ConfigurationFile {
 
     /// The path of the file as given; empty for the defaults-only value.
     var path = ""
+    /// The folder holding the file, against which relative paths in it are resolved; empty for the defaults-only
+    /// value.
+    var folder = ""
+    /// The line of each dotted key the file sets (`dottedKeyLines(of:)`), for `config show`.
+    var keyLines: [String: Int] = [:]
     var baseURL: Sourced<String>?
     /// The API key file, already resolved against the configuration file's folder.
     var keyFile: Sourced<String>?
@@ -41,7 +46,7 @@ struct ConfigurationFile {
     var transfers: Sourced<Int>?
     var mediaHosts: [HostPattern]?
     var allowInsecureHTTP: Bool?
-    /// `state_dir` as written (resolved against the current directory by the loader).
+    /// `state_dir` as written (resolved against `folder` by the loader).
     var stateDirectory: Sourced<String>?
     var syncOverlap: Duration?
     var syncFullEvery: Duration?
@@ -91,8 +96,10 @@ struct ConfigurationFile {
         } catch {
             throw .malformedFile(path: path, line: error.line, problem: error.problem)
         }
+        self.folder = folder
         guard let root, !Self.isNull(root) else { return }
         guard case .mapping(let top) = root.content else { throw .topLevelNotMapping(path: path, line: root.line) }
+        keyLines = Self.dottedKeyLines(of: root)
         for (key, value) in try entries(of: top, parent: nil, allowed: Self.topLevelKeys) {
             switch key {
             case "api":
@@ -117,7 +124,7 @@ struct ConfigurationFile {
                 guard !text.trimmingWhitespaceAndNewlines().isEmpty else {
                     throw .invalidValue(
                         value: text, source: source(key, value),
-                        expected: "the path of a folder for the catalog (absolute, or relative to the current folder)")
+                        expected: "the path of a folder for the catalog (absolute, or relative to this file's folder)")
                 }
                 stateDirectory = Sourced(value: text, source: source(key, value))
             case "sync":
@@ -354,7 +361,7 @@ struct ConfigurationFile {
         .file(key: key, path: path, line: node.line)
     }
 
-    private static func isNull(_ node: YAMLNode) -> Bool {
+    static func isNull(_ node: YAMLNode) -> Bool {
         if node.tag == YAMLNode.nullTag { return true }
         switch plainText(node) {
         case "", "~", "null", "Null", "NULL": return true

@@ -10,7 +10,11 @@ import Logging
 /// because the configuration is loaded without an API key (`requiresAPIKey: false`): these commands run fine
 /// as a user who may read the archive but not the key file.
 struct ArchiveOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: ArgumentHelp("The YAML configuration file.", valueName: "file"))
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "The YAML configuration file (default: $GETSCREEN_ARCHIVER_CONFIG, else /etc/getscreen-archiver/config.yaml, "
+                + "else $XDG_CONFIG_HOME/getscreen-archiver/config.yaml).", valueName: "file"))
     var configFile: String?
 
     @Option(help: ArgumentHelp("The archive root folder, which must exist (overrides archive.root).", valueName: "dir"))
@@ -31,10 +35,11 @@ struct ArchiveOptions: ParsableArguments {
     /// bootstrapped before.
     /// - Throws: `ConfigurationError` (exit 2).
     func load() throws(ConfigurationError) -> ArchiverConfiguration {
+        let environment = ProcessInfo.processInfo.environment
         let configuration = try ConfigurationLoader.load(
-            configFile: configFile,
+            location: try ConfigurationDiscovery.locate(flag: configFile, environment: environment),
             overrides: ConfigurationOverrides(archiveRoot: archive),
-            environment: ProcessInfo.processInfo.environment,
+            environment: environment,
             requiresAPIKey: false
         )
         let logger = Logger(label: "getscreen-archiver")

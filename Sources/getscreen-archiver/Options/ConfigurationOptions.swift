@@ -6,7 +6,11 @@ import Logging
 /// The options every command that talks to the API shares: where the configuration comes from and the
 /// settings a flag may override.
 struct ConfigurationOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: ArgumentHelp("The YAML configuration file.", valueName: "file"))
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "The YAML configuration file (default: $GETSCREEN_ARCHIVER_CONFIG, else /etc/getscreen-archiver/config.yaml, "
+                + "else $XDG_CONFIG_HOME/getscreen-archiver/config.yaml).", valueName: "file"))
     var configFile: String?
 
     @Option(
@@ -24,10 +28,11 @@ struct ConfigurationOptions: ParsableArguments {
     /// others) are logged at warning level, through the logging system the command bootstrapped before.
     /// - Throws: `ConfigurationError` (exit 2).
     func load() throws(ConfigurationError) -> ArchiverConfiguration {
+        let environment = ProcessInfo.processInfo.environment
         let configuration = try ConfigurationLoader.load(
-            configFile: configFile,
+            location: try ConfigurationDiscovery.locate(flag: configFile, environment: environment),
             overrides: ConfigurationOverrides(apiBaseURL: apiURL, archiveRoot: archive, transfers: transfers),
-            environment: ProcessInfo.processInfo.environment
+            environment: environment
         )
         let logger = Logger(label: "getscreen-archiver")
         for warning in configuration.warnings { logger.warning("\(warning)") }
