@@ -8,10 +8,10 @@ public func onOwnThread<Result: Sendable>(_ body: @escaping @Sendable () -> Resu
     }
 }
 
-/// Polls `condition` every millisecond, on the calling thread, until it holds or `timeout` passes.
+/// Polls `condition` every millisecond, on the calling thread, until it holds or `timeout` seconds pass.
 /// - Returns: whether it held.
 @discardableResult
-public func poll(timeout: TimeInterval, until condition: () -> Bool) -> Bool {
+public func poll(timeout: Double, until condition: () -> Bool) -> Bool {
     let deadline = Date().addingTimeInterval(timeout)
     while !condition() {
         guard Date() < deadline else { return false }
