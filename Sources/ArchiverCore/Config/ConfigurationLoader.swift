@@ -122,6 +122,11 @@ public enum ConfigurationLoader {
         configuration.storageTimeout = file.storageTimeout ?? ArchiverConfiguration.defaultStorageTimeout
         configuration.stateDirectorySource = stateSource
         configuration.syncFullEvery = file.syncFullEvery ?? ArchiverConfiguration.defaultSyncFullEvery
+        configuration.bandwidthSchedule =
+            try overrides.bandwidthLimit.map { text throws(ConfigurationError) in
+                try BandwidthSchedule(parsing: text, source: .flag(name: "--bwlimit"))
+            } ?? file.bandwidthSchedule
+        configuration.pingURL = file.pingURL
         configuration.warnings = keyWarnings
         if let kind = StateDirectory.fileSystemKind(ofNearestExisting: stateDirectory),
             let warning = StateDirectory.sharedFileSystemWarning(
