@@ -84,13 +84,17 @@ struct AtomicFileTests {
         let path = "\(folder.path)/metrics.prom"
         let size = 256 * 1024
         let writers = 4
-        let rounds = 20
-        let mixed = await withTaskGroup(of: Int.self) { group in
+        let rounds = 50
+        // Per task: writes that failed, and versions the reader saw mixed.
+        let (failed, mixed) = await withTaskGroup(of: (Int, Int).self) { group in
             for writer in 0..<writers {
                 group.addTask {
                     let data = Data(repeating: UInt8(ascii: "a") + UInt8(writer), count: size)
-                    for _ in 0..<rounds { try? AtomicFile.write(data, to: path) }
-                    return 0
+                    var failed = 0
+                    for _ in 0..<rounds {
+                        do { try AtomicFile.write(data, to: path) } catch { failed += 1 }
+                    }
+                    return (failed, 0)
                 }
             }
             // A reader alongside: every version it sees is one writer's whole content.
@@ -100,10 +104,11 @@ struct AtomicFileTests {
                     guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { continue }
                     if data.count != size || Set(data).count != 1 { mixed += 1 }
                 }
-                return mixed
+                return (0, mixed)
             }
-            return await group.reduce(0, +)
+            return await group.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
         }
+        #expect(failed == 0)
         #expect(mixed == 0)
         let final = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(final.count == size && Set(final).count == 1)
