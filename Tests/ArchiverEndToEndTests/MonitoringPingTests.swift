@@ -1,6 +1,7 @@
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
+import Glibc
 import Testing
 
 /// `monitoring.ping_url` from the built binary: a healthchecks.io-style monitor (the simulator's `/ping/` route)
@@ -32,7 +33,8 @@ import Testing
         if let firstPing = pingIndices.first, let lastPing = pingIndices.last, let first = otherIndices.first,
             let last = otherIndices.last
         {
-            #expect(firstPing < first && lastPing > last, "the pings must frame the run")
+            #expect(firstPing < first, "the start ping must come first")
+            #expect(pingIndices.count < 2 || lastPing > last, "the end ping must come last")
         }
         for index in pingIndices {
             let request = requests[index]
@@ -95,5 +97,29 @@ import Testing
         #expect(warnings.allSatisfy { $0.contains("http://127.0.0.1:\(down.port)") && $0.contains("3 tries") })
         // The path identifies the check: it is not printed.
         #expect(!result.stderr.contains("secret-uuid"))
+    }
+
+    @Test func anInterruptedRunSendsOnlyTheStart() async throws {
+        var faults = SimulatorFaults()
+        faults.mediaBytesPerSecond = 20_000  // the signal lands mid-transfer
+        let fixture = try await fixture(faults: faults)
+        defer { Task { await fixture.tearDown() } }
+        let config = try fixture.writeConfig(extra: "monitoring:\n  ping_url: \(pingURL(fixture))\n")
+        let simulator = fixture.simulator
+
+        let result = try await ArchiverProcess.run(
+            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path
+        ) { pid in
+            let deadline = ContinuousClock.now + .seconds(30)
+            while simulator.counters.mediaRequests < 1 && ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            kill(pid, SIGTERM)
+        }
+
+        #expect(result.exitCode != 0, "\(result.stderr)")
+        #expect(pings(fixture.simulator.counters.requests) == [Self.check + "/start"])
+        #expect(result.stderr.contains("monitoring ping not sent: the run was interrupted"), "\(result.stderr)")
+        #expect(!result.stderr.contains("monitoring ping failed"))
     }
 }

@@ -48,6 +48,12 @@ public struct HealthPing: Sendable {
     /// - Returns: whether the monitor acknowledged the ping.
     @discardableResult
     public func send(_ event: Event) async -> Bool {
+        // An interrupted run (SIGINT, SIGTERM) cannot send: its task is cancelled, and so would every transfer be.
+        // The monitor saw the start without an end and alerts after its grace time.
+        guard !Task.isCancelled else {
+            logger.info("monitoring ping not sent: the run was interrupted", metadata: ["ping": "\(event.name)"])
+            return false
+        }
         let target = event.url(below: url)
         let request = TransferRequest(
             url: target, destination: .memory(limit: 4096), connectTimeout: Self.timeout, lowSpeedLimit: nil,
