@@ -122,15 +122,16 @@ extension GetscreenArchiver {
                 }
                 try outputOptions.finish(with: outcome.get())
             }
-            if case .failure(let error) = ending {
-                await ping?.send(.finish(exitCode: Self.exitCode(of: error)))
-            } else {
-                await ping?.send(.finish(exitCode: 0))
-            }
+            let exitCode: Int32 =
+                switch ending {
+                case .success: 0
+                case .failure(let error): Self.exitCode(of: error)
+                }
+            await ping?.send(.finish(exitCode: exitCode))
             try ending.get()
         }
 
-        /// The exit code `GetscreenArchiver.main()` turns `error` into.
+        /// The exit code `GetscreenArchiver.main()` turns `error` into; any other error counts as 3 (could not run).
         private static func exitCode(of error: any Error) -> Int32 {
             switch error {
             case let error as ArchiverError: error.exitCode
