@@ -28,15 +28,17 @@ public struct BandwidthSchedule: Sendable, Equatable, CustomStringConvertible {
         func invalid(_ detail: String) -> ConfigurationError {
             .invalidValue(
                 value: text, source: source,
-                expected: detail + "; write a rate per second such as \"4MiB\" or \"off\", or a timetable of "
-                    + "HH:MM,RATE entries such as \"08:00,2MiB 19:00,off\" (rates in archive.min_free's units: "
-                    + "\"512KiB\", \"2MiB\", \"1MB\", at least 1KiB)")
+                expected: "a rate per second such as \"4MiB\" or \"off\", or a timetable of HH:MM,RATE entries such "
+                    + "as \"08:00,2MiB 19:00,off\" (rates in archive.min_free's units: \"512KiB\", \"2MiB\", \"1MB\", "
+                    + "at least 1KiB); " + detail)
         }
         let tokens = text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard !tokens.isEmpty else { throw invalid("it is empty") }
         var entries: [Entry] = []
         if tokens.count == 1, !tokens[0].contains(",") {
-            guard let rate = Self.rate(tokens[0], source: source) else { throw invalid("\"\(tokens[0])\" is no rate") }
+            guard let rate = Self.rate(tokens[0], source: source) else {
+                throw invalid("\"\(tokens[0])\" is neither a rate nor HH:MM,RATE")
+            }
             entries = [Entry(minuteOfDay: 0, bytesPerSecond: rate)]
         } else {
             for token in tokens {
