@@ -101,6 +101,10 @@ public struct ArchiverConfiguration: Sendable {
     /// The first retry's backoff; each further retry doubles it, up to `retryMaxDelay` (not configurable:
     /// tests shorten it).
     public var retryBaseDelay: Duration = .seconds(1)
+    /// The limit of all downloads together, by time of day (`bwlimit`, `--bwlimit`); nil: unlimited.
+    public var bandwidthSchedule: BandwidthSchedule? = nil
+    /// The healthchecks.io-style URL told when a sync starts and how it ended (`monitoring.ping_url`); nil: none.
+    public var pingURL: String? = nil
 
     /// Creates a configuration directly, without checks (tests and the demo); `ConfigurationLoader` validates.
     public init(

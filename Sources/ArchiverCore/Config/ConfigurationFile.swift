@@ -15,6 +15,7 @@ struct ConfigurationFile {
     /// The keys allowed at the top level.
     static let topLevelKeys = [
         "api", "archive", "transfers", "media_hosts", "allow_insecure_http", "state_dir", "sync", "retry", "timeouts",
+        "bwlimit", "monitoring",
     ]
     /// The keys allowed under `api`.
     static let apiKeys = ["base_url", "key_file"]
@@ -28,6 +29,8 @@ struct ConfigurationFile {
     static let retryKeys = ["attempts", "max_delay"]
     /// The keys allowed under `timeouts`.
     static let timeoutKeys = ["connect", "stall", "storage"]
+    /// The keys allowed under `monitoring`.
+    static let monitoringKeys = ["ping_url"]
 
     /// The path of the file as given; empty for the defaults-only value.
     var path = ""
@@ -58,6 +61,8 @@ struct ConfigurationFile {
     var connectTimeout: Duration?
     var stallTimeout: Duration?
     var storageTimeout: Duration?
+    var bandwidthSchedule: BandwidthSchedule?
+    var pingURL: String?
 
     /// No file: every value is left to the environment, the flags or the defaults.
     init() {}
@@ -156,6 +161,15 @@ struct ConfigurationFile {
                         storageTimeout = try duration(
                             value, key: "timeouts.storage", allowed: ArchiverConfiguration.allowedStorageTimeout)
                     }
+                }
+            case "bwlimit":
+                guard let text = try string(value, key: key) else { continue }
+                bandwidthSchedule = try BandwidthSchedule(parsing: text, source: source(key, value))
+            case "monitoring":
+                let section = try section(value, key: "monitoring", allowed: Self.monitoringKeys)
+                for (key, value) in try entries(of: section, parent: "monitoring", allowed: Self.monitoringKeys) {
+                    guard let text = try string(value, key: "monitoring." + key) else { continue }
+                    pingURL = try ConfigurationLoader.pingURL(from: text, source: source("monitoring." + key, value))
                 }
             default:
                 allowInsecureHTTP = try bool(value, key: key)

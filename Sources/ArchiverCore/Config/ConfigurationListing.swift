@@ -44,6 +44,8 @@ public struct ConfigurationListing: Sendable {
         add("timeouts.connect", ConfigurationLoader.describe(configuration.connectTimeout))
         add("timeouts.stall", ConfigurationLoader.describe(configuration.stallTimeout))
         add("timeouts.storage", ConfigurationLoader.describe(configuration.storageTimeout))
+        add("bwlimit", configuration.bandwidthSchedule?.description ?? "off")
+        add("monitoring.ping_url", configuration.pingURL ?? "not set")
         self.entries = entries
     }
 

@@ -191,6 +191,12 @@ public enum ConfigurationLoader {
         configuration.storageTimeout = file.storageTimeout ?? ArchiverConfiguration.defaultStorageTimeout
         configuration.stateDirectorySource = stateSource
         configuration.syncFullEvery = file.syncFullEvery ?? ArchiverConfiguration.defaultSyncFullEvery
+        configuration.bandwidthSchedule =
+            try overrides.bandwidthLimit.map { text throws(ConfigurationError) in
+                try BandwidthSchedule(parsing: text, source: .flag(name: "--bwlimit"))
+            } ?? file.bandwidthSchedule
+        if overrides.bandwidthLimit != nil { origins["bwlimit"] = .source(.flag(name: "--bwlimit")) }
+        configuration.pingURL = file.pingURL
         configuration.warnings = keyWarnings
         configuration.provenance = ConfigurationProvenance(
             location: location, fileLines: file.keyLines, recorded: origins)

@@ -104,18 +104,41 @@ extension GetscreenArchiver {
             let logger = try outputOptions.makeLogger()
             let startedAt = Date()
             var configuration: ArchiverConfiguration?
+            var ping: HealthPing?
             let outcome: Result<RunReport, any Error>
             do {
                 let loaded = try configurationOptions.load()
                 configuration = loaded
+                ping = dryRun ? nil : HealthPing(configuration: loaded, logger: logger)
+                await ping?.send(.start)
                 outcome = .success(try await sync(configuration: loaded, logger: logger))
             } catch {
                 outcome = .failure(error)
             }
-            if let metricsFile {
-                try writeMetrics(to: metricsFile, outcome: outcome, startedAt: startedAt, configuration: configuration)
+            let ending = Result {
+                if let metricsFile {
+                    try writeMetrics(
+                        to: metricsFile, outcome: outcome, startedAt: startedAt, configuration: configuration)
+                }
+                try outputOptions.finish(with: outcome.get())
             }
-            try outputOptions.finish(with: outcome.get())
+            let exitCode: Int32 =
+                switch ending {
+                case .success: 0
+                case .failure(let error): Self.exitCode(of: error)
+                }
+            await ping?.send(.finish(exitCode: exitCode))
+            try ending.get()
+        }
+
+        /// The exit code `GetscreenArchiver.main()` turns `error` into; any other error counts as 3 (could not run).
+        private static func exitCode(of error: any Error) -> Int32 {
+            switch error {
+            case let error as ArchiverError: error.exitCode
+            case let error as ConfigurationError: ArchiverError.configuration(error).exitCode
+            case let error as ExitCode: error.rawValue
+            default: 3
+            }
         }
 
         /// The audit (`--dry-run`) or the real run, with the live progress line on a terminal.
@@ -157,9 +180,7 @@ extension GetscreenArchiver {
             let exitCode: Int32
             switch outcome {
             case .success(let report): exitCode = report.exitCode
-            case .failure(let error as ArchiverError): exitCode = error.exitCode
-            case .failure(let error as ConfigurationError): exitCode = ArchiverError.configuration(error).exitCode
-            case .failure: exitCode = 3
+            case .failure(let error): exitCode = Self.exitCode(of: error)
             }
             let metrics = RunMetrics(
                 startedAt: report?.startedAt ?? startedAt,

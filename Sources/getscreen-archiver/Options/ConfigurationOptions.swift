@@ -24,6 +24,13 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Concurrent downloads, 1 to 32 (overrides transfers; default 4).", valueName: "n"))
     var transfers: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "The limit of all downloads together per second, such as 4MiB, or a timetable such as "
+                + "\"08:00,2MiB 19:00,off\" (overrides bwlimit; default off).",
+            valueName: "rate"))
+    var bwlimit: String?
+
     /// The configuration from file, environment and these flags; its warnings (such as a key file readable by
     /// others) are logged at warning level, through the logging system the command bootstrapped before.
     /// - Throws: `ConfigurationError` (exit 2).
@@ -31,7 +38,8 @@ struct ConfigurationOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         let configuration = try ConfigurationLoader.load(
             location: try ConfigurationDiscovery.locate(flag: configFile, environment: environment),
-            overrides: ConfigurationOverrides(apiBaseURL: apiURL, archiveRoot: archive, transfers: transfers),
+            overrides: ConfigurationOverrides(
+                apiBaseURL: apiURL, archiveRoot: archive, transfers: transfers, bandwidthLimit: bwlimit),
             environment: environment
         )
         let logger = Logger(label: "getscreen-archiver")
