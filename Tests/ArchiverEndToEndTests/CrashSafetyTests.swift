@@ -80,13 +80,13 @@ import Testing
             while simulator.counters.mediaRequests < 1 { try await Task.sleep(for: .milliseconds(10)) }
             let second = try await ArchiverProcess.run(
                 ["sync", "--config", config], environment: environment, in: workspace)
-            #expect(second.exitCode == 3)
+            #expect(second.exitCode == 75)
             #expect(
                 second.stderr.contains("another getscreen-archiver run is using this archive (pid \(pid)"),
                 "\(second.stderr)")
             let dryRun = try await ArchiverProcess.run(
                 ["sync", "--config", config, "--dry-run"], environment: environment, in: workspace)
-            #expect(dryRun.exitCode == 3)
+            #expect(dryRun.exitCode == 75)
             kill(pid, SIGKILL)
         }
         #expect(first.exitCode == SIGKILL)

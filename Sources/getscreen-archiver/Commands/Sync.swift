@@ -50,7 +50,7 @@ extension GetscreenArchiver {
                   getscreen-archiver sync --config config.yaml --quiet \\
                     --report /var/lib/getscreen-archiver/last-run.json \\
                     --log-file /var/log/getscreen-archiver.log \\
-                    --metrics-file /var/lib/node_exporter/getscreen-archiver.prom
+                    --metrics-file /var/lib/prometheus/node-exporter/getscreen-archiver.prom
                 """
         )
 
@@ -101,11 +101,11 @@ extension GetscreenArchiver {
         }
 
         func run() async throws {
-            let logger = try outputOptions.makeLogger()
             let startedAt = Date()
             var configuration: ArchiverConfiguration?
             let outcome: Result<RunReport, any Error>
             do {
+                let logger = try outputOptions.makeLogger()
                 let loaded = try configurationOptions.load()
                 configuration = loaded
                 outcome = .success(try await sync(configuration: loaded, logger: logger))
@@ -114,6 +114,9 @@ extension GetscreenArchiver {
             }
             if let metricsFile {
                 try writeMetrics(to: metricsFile, outcome: outcome, startedAt: startedAt, configuration: configuration)
+            }
+            if case .failure(let error) = outcome {
+                outputOptions.reportFailure(error, command: "sync", startedAt: startedAt)
             }
             try outputOptions.finish(with: outcome.get())
         }
@@ -155,13 +158,12 @@ extension GetscreenArchiver {
         ) throws {
             let report = try? outcome.get()
             let exitCode: Int32
+            let errorCode: ArchiverError.Code?
             switch outcome {
-            case .success(let report): exitCode = report.exitCode
-            case .failure(let error as ArchiverError): exitCode = error.exitCode
-            case .failure(let error as ConfigurationError): exitCode = ArchiverError.configuration(error).exitCode
-            case .failure: exitCode = 3
+            case .success(let report): (exitCode, errorCode) = (report.exitCode, report.runErrorCode)
+            case .failure(let error): (exitCode, errorCode) = RunOutcome(error).codes
             }
-            let metrics = RunMetrics(
+            var metrics = RunMetrics(
                 startedAt: report?.startedAt ?? startedAt,
                 finishedAt: report?.finishedAt ?? Date(),
                 exitCode: exitCode,
@@ -169,12 +171,13 @@ extension GetscreenArchiver {
                 previousSuccess: RunMetrics.previousSuccess(inFile: path),
                 archive: configuration.flatMap { RunMetrics.archiveTotals(for: $0) }
             )
+            metrics.errorCode = errorCode
             do {
                 try metrics.write(toFile: path)
             } catch {
                 // The run's own error matters more; a failed run still exits with its code.
                 guard case .success = outcome else {
-                    Console.standardError.writeLine("error: \(error)")
+                    Console.standardError.writeLine("error: \(error)", level: .error)
                     return
                 }
                 throw error

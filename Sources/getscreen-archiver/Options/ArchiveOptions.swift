@@ -19,6 +19,12 @@ struct ArchiveOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Log only warnings and errors, and draw no progress line.")
     var quiet = false
 
+    @Option(
+        help: ArgumentHelp(
+            "How log lines are written: text (timestamp, level, message, key=value) or json (one object per line).",
+            valueName: "format"))
+    var logFormat: LogFormat = .text
+
     @Flag(name: .shortAndLong, help: "Log debug detail.")
     var verbose = false
 
@@ -44,6 +50,6 @@ struct ArchiveOptions: ParsableArguments {
 
     /// Bootstraps logging to stderr at the level the flags choose and returns the logger.
     func makeLogger() throws -> Logger {
-        try OutputOptions.makeLogger(level: quiet ? .warning : verbose ? .debug : .info, logFile: nil)
+        try OutputOptions.makeLogger(level: quiet ? .warning : verbose ? .debug : .info, logFile: nil, format: logFormat)
     }
 }
