@@ -57,8 +57,8 @@ import Testing
         let message = (try json(atPath: report)["error"] as? [String: Any])?["message"] as? String
         #expect(message?.contains("pid 4711 on nas-b") == true, "\(message ?? "")")
         let text = try String(contentsOfFile: metrics, encoding: .utf8)
-        #expect(text.contains("\n\(RunMetrics.Name.lastRunError){code=\"lock_held\"} 1\n"), "\(text)")
-        #expect(text.contains("\n\(RunMetrics.Name.lastRunExitCode) 75\n"), "\(text)")
+        #expect(text.contains("\n\(RunMetrics.Name.lastRunError){code=\"lock_held\"} 1.0\n"), "\(text)")
+        #expect(text.contains("\n\(RunMetrics.Name.lastRunExitCode) 75.0\n"), "\(text)")
     }
 
     @Test func aRejectedKeyExits3WithKeyRejectedAndReplacesYesterdaysReport() async throws {
@@ -81,7 +81,7 @@ import Testing
             try FileManager.default.removeItem(atPath: report)
         }
         let text = try String(contentsOfFile: metrics, encoding: .utf8)
-        #expect(text.contains("\(RunMetrics.Name.lastRunError){code=\"key_rejected\"} 1"), "\(text)")
+        #expect(text.contains("\(RunMetrics.Name.lastRunError){code=\"key_rejected\"} 1.0"), "\(text)")
     }
 
     @Test func aBadConfigurationExits2AndStillWritesTheReport() async throws {
@@ -113,8 +113,8 @@ import Testing
         #expect(result.exitCode == 3, "\(result.stderr)")
         #expect(try errorCode(inReport: report, exitCode: 3) == "root_missing")
         let text = try String(contentsOfFile: metrics, encoding: .utf8)
-        #expect(text.contains("\(VerifyMetrics.Name.error){code=\"root_missing\"} 1"), "\(text)")
-        #expect(text.contains("\n\(VerifyMetrics.Name.exitCode) 3\n"), "\(text)")
+        #expect(text.contains("\(VerifyMetrics.Name.error){code=\"root_missing\"} 1.0"), "\(text)")
+        #expect(text.contains("\n\(VerifyMetrics.Name.exitCode) 3.0\n"), "\(text)")
     }
 
     @Test func aSuccessfulRunsReportCarriesTheHeaderWithANullError() async throws {
