@@ -288,7 +288,8 @@ import Testing
             result.stderr.contains("interrupted by \(name) after archiving 0 recordings; partial downloads were kept"),
             "\(result.stderr)")
         let report = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any])
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath))) as? [String: Any]
+        )
         #expect(report["exit_code"] as? Int == Int(128 + signalNumber))
         #expect((report["error"] as? [String: Any])?["code"] as? String == "interrupted")
         #expect(files(under: fixture.root, withSuffix: ".mp4").isEmpty)

@@ -73,7 +73,8 @@ import Testing
 
         for command in [["sync"], ["fetch", "--session-id", "\(fixture.dataset.sessions[0].id)"]] {
             let result = try await ArchiverProcess.run(
-                command + ["--config", config, "--report", report] + (command == ["sync"] ? ["--metrics-file", metrics] : []),
+                command + ["--config", config, "--report", report]
+                    + (command == ["sync"] ? ["--metrics-file", metrics] : []),
                 environment: keyEnvironment, in: fixture.workspace.path)
             #expect(result.exitCode == 3, "\(command): \(result.stderr)")
             #expect(try errorCode(inReport: report, exitCode: 3) == "key_rejected", "\(command)")

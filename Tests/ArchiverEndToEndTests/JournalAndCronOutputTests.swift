@@ -35,7 +35,8 @@ import Testing
         }
         #expect(lines.contains { $0.hasPrefix("<6>info    listing") }, "\(result.stderr)")
         #expect(lines.contains { $0.hasPrefix("<4>warning recording failed") }, "\(result.stderr)")
-        #expect(lines.contains { $0.hasPrefix("<3>failed: session \(fixture.dataset.sessions[1].id)") }, "\(result.stderr)")
+        #expect(
+            lines.contains { $0.hasPrefix("<3>failed: session \(fixture.dataset.sessions[1].id)") }, "\(result.stderr)")
         #expect(lines.contains { $0.hasPrefix("<6>4 downloaded (") }, "\(result.stderr)")
     }
 
@@ -83,7 +84,8 @@ import Testing
         #expect(succeeding.exitCode == 0, "\(succeeding.stderr)")
         #expect(succeeding.stdout.isEmpty, "\(succeeding.stdout)")
         #expect(succeeding.stderr.isEmpty, "\(succeeding.stderr)")
-        #expect(contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: fixture.dataset.sessions[1]))") != nil)
+        #expect(
+            contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: fixture.dataset.sessions[1]))") != nil)
 
         let verified = try await ArchiverProcess.run(
             ["verify", "--config", config, "--quiet"], in: fixture.workspace.path)

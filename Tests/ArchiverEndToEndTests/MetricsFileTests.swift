@@ -34,7 +34,9 @@ import Testing
         }
         // The first run downloaded; the second and third skipped the same six.
         #expect(Self.timeless(texts[1]) == Self.timeless(texts[2]), "\(texts[1])\n---\n\(texts[2])")
-        let names = texts[2].split(separator: "\n").filter { !$0.hasPrefix("#") }.map { String($0.split(separator: " ")[0]) }
+        let names = texts[2].split(separator: "\n").filter { !$0.hasPrefix("#") }.map {
+            String($0.split(separator: " ")[0])
+        }
         #expect(names == names.sorted(), "\(names)")
         #expect(texts[2].contains("\n\(RunMetrics.Name.buildInfo){version=\"\(ToolVersion.current)\"} 1.0\n"))
         #expect(!texts[2].contains(RunMetrics.Name.lastRunError))

@@ -95,7 +95,8 @@ public struct RunMetrics: Sendable {
             Double(exitCode))
         if let errorCode {
             gauge(
-                Name.lastRunError, "Why the last run could not run or stopped early, by code (lock_held, …); absent "
+                Name.lastRunError,
+                "Why the last run could not run or stopped early, by code (lock_held, …); absent "
                     + "when it did not.", 1, labels: [("code", errorCode.rawValue)])
         }
         gauge(

@@ -33,8 +33,10 @@ extension GetscreenArchiver {
 
                 On a terminal a progress line (files, bytes, rate, ETA, active transfers) is redrawn in place; not \
                 with --quiet or when stderr is not a terminal. Logs go to stderr, one timestamped line per event \
-                (--log-file appends them to a file too); a summary with counts, bytes, duration, throughput and each \
-                failure ends every run.
+                (--log-file appends them to a file too; --log-format json: one JSON object per line; on the systemd \
+                journal, with its <N> priority and no timestamp); a summary with counts, bytes, duration, \
+                throughput and each failure ends every run, except a --quiet one that succeeded, which prints \
+                nothing.
 
                 Examples:
                   getscreen-archiver sync --config /etc/getscreen-archiver/config.yaml

@@ -16,7 +16,9 @@ struct ArchiveOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The archive root folder, which must exist (overrides archive.root).", valueName: "dir"))
     var archive: String?
 
-    @Flag(name: .shortAndLong, help: "Log only warnings and errors, and draw no progress line.")
+    @Flag(
+        name: .shortAndLong,
+        help: "Log only warnings and errors, and draw no progress line; verify prints no summary when all is well.")
     var quiet = false
 
     @Option(
@@ -50,6 +52,7 @@ struct ArchiveOptions: ParsableArguments {
 
     /// Bootstraps logging to stderr at the level the flags choose and returns the logger.
     func makeLogger() throws -> Logger {
-        try OutputOptions.makeLogger(level: quiet ? .warning : verbose ? .debug : .info, logFile: nil, format: logFormat)
+        try OutputOptions.makeLogger(
+            level: quiet ? .warning : verbose ? .debug : .info, logFile: nil, format: logFormat)
     }
 }

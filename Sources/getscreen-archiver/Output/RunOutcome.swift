@@ -24,7 +24,9 @@ struct RunOutcome {
         default:
             let isUsage = GetscreenArchiver.exitCode(for: error) == .validationFailure
             let message = GetscreenArchiver.message(for: error)
-            self.init(exitCode: isUsage ? 2 : 3, error: RunError(code: isUsage ? .configuration : .unexpected, message: message))
+            self.init(
+                exitCode: isUsage ? 2 : 3,
+                error: RunError(code: isUsage ? .configuration : .unexpected, message: message))
         }
     }
 
