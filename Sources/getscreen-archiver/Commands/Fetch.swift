@@ -40,6 +40,11 @@ extension GetscreenArchiver {
 
         func run() async throws {
             let startedAt = Date()
+            if let reportPath = outputOptions.report {
+                FinalWords.register { error in
+                    FailedRun.writeReport(of: error, command: "fetch", startedAt: startedAt, to: reportPath)
+                }
+            }
             let report: RunReport
             do {
                 report = try await fetch()

@@ -104,6 +104,17 @@ extension GetscreenArchiver {
 
         func run() async throws {
             let startedAt = Date()
+            let (reportPath, metricsPath) = (outputOptions.report, metricsFile)
+            FinalWords.register { error in
+                // Without the archive's totals: reading them could block on the share that hangs.
+                if let metricsPath {
+                    try? Self.writeMetrics(
+                        to: metricsPath, outcome: .failure(error), startedAt: startedAt, configuration: nil)
+                }
+                if let reportPath {
+                    FailedRun.writeReport(of: error, command: "sync", startedAt: startedAt, to: reportPath)
+                }
+            }
             var configuration: ArchiverConfiguration?
             let outcome: Result<RunReport, any Error>
             do {
@@ -115,7 +126,8 @@ extension GetscreenArchiver {
                 outcome = .failure(error)
             }
             if let metricsFile {
-                try writeMetrics(to: metricsFile, outcome: outcome, startedAt: startedAt, configuration: configuration)
+                try Self.writeMetrics(
+                    to: metricsFile, outcome: outcome, startedAt: startedAt, configuration: configuration)
             }
             if case .failure(let error) = outcome {
                 outputOptions.reportFailure(error, command: "sync", startedAt: startedAt)
@@ -152,7 +164,7 @@ extension GetscreenArchiver {
 
         /// Writes the metrics of the run, whatever its outcome; a run that failed keeps the previous file's
         /// success time.
-        private func writeMetrics(
+        private static func writeMetrics(
             to path: String,
             outcome: Result<RunReport, any Error>,
             startedAt: Date,

@@ -37,6 +37,7 @@ enum Interruption {
                 + "(\(call.operation)); the share or its server hangs; "
         }
         Terminal.printError(message + "exiting without waiting for it; run again to archive the rest")
+        FinalWords.write(.interrupted(archived: 0))
         _exit(ArchiverError.interrupted(archived: 0).exitCode)
     }
 }
