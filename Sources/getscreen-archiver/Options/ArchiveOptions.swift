@@ -20,8 +20,16 @@ struct ArchiveOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The archive root folder, which must exist (overrides archive.root).", valueName: "dir"))
     var archive: String?
 
-    @Flag(name: .shortAndLong, help: "Log only warnings and errors, and draw no progress line.")
+    @Flag(
+        name: .shortAndLong,
+        help: "Log only warnings and errors, and draw no progress line; verify prints no summary when all is well.")
     var quiet = false
+
+    @Option(
+        help: ArgumentHelp(
+            "How log lines are written: text (timestamp, level, message, key=value) or json (one object per line).",
+            valueName: "format"))
+    var logFormat: LogFormat = .text
 
     @Flag(name: .shortAndLong, help: "Log debug detail.")
     var verbose = false
@@ -49,6 +57,7 @@ struct ArchiveOptions: ParsableArguments {
 
     /// Bootstraps logging to stderr at the level the flags choose and returns the logger.
     func makeLogger() throws -> Logger {
-        try OutputOptions.makeLogger(level: quiet ? .warning : verbose ? .debug : .info, logFile: nil)
+        try OutputOptions.makeLogger(
+            level: quiet ? .warning : verbose ? .debug : .info, logFile: nil, format: logFormat)
     }
 }
