@@ -15,18 +15,26 @@ import Testing
             dataset: .seeded(seed: 5, sessionCount: 12, agentCount: 3, sizeRange: 240_000...280_000))
     }
 
-    /// Syncs everything with `arguments` added; returns the bytes downloaded per second of the whole run.
+    /// Syncs everything with `arguments` added; returns the bytes downloaded per second of the transfers: from the
+    /// run's "planned" log line to its last "archived" one, so that the process's start and the listing (slow on a
+    /// loaded machine) do not count.
     func measuredRate(_ fixture: SimulatorFixture, extra: String, arguments: [String]) async throws -> Double {
         let config = try fixture.writeConfig(extra: extra)
-        let started = ContinuousClock.now
         let result = try await ArchiverProcess.run(
             ["sync", "--config", config, "--transfers", "4"] + arguments, environment: keyEnvironment,
             in: fixture.workspace.path)
-        let elapsed = ContinuousClock.now - started
         #expect(result.exitCode == 0, "\(result.stderr)")
+        let lines = result.stderr.split(separator: "\n")
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        func time(of line: Substring?) throws -> Date {
+            let stamp = try #require(line?.split(separator: " ").first, "\(result.stderr)")
+            return try #require(formatter.date(from: String(stamp)), "\(stamp)")
+        }
+        let planned = try time(of: lines.first { $0.contains(" planned ") })
+        let lastArchived = try time(of: lines.last { $0.contains(" archived ") })
         let bytes = fixture.dataset.sessions.reduce(0) { $0 + $1.videoSize }
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Double(bytes) / seconds
+        return Double(bytes) / lastArchived.timeIntervalSince(planned)
     }
 
     @Test func fourTransfersTogetherKeepToTheLimit() async throws {
