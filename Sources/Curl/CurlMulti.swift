@@ -22,12 +22,17 @@ public final class CurlMulti: Sendable {
     ///   - maxConnections: the size of each handle's connection cache (`CURLMOPT_MAXCONNECTS`); set it to at
     ///     least the number of concurrent transfers so that every transfer slot keeps its connection.
     ///   - threads: how many multi handles, each with its own driver thread, share the transfers.
+    ///   - bandwidthLimiter: the limit that the requests marked `isBandwidthLimited` share, on every thread.
     /// - Throws: `CurlError` when libcurl cannot initialise.
-    public init(maxConnections: Int = 16, threads: Int = 1) throws(CurlError) {
+    public init(
+        maxConnections: Int = 16, threads: Int = 1, bandwidthLimiter: BandwidthLimiter? = nil
+    ) throws(CurlError) {
         try CurlGlobal.ensureInitialized()
         var drivers: [MultiDriver] = []
         for index in 0..<max(1, threads) {
-            drivers.append(try MultiDriver(maxConnections: maxConnections, name: "curl-multi-\(index)"))
+            drivers.append(
+                try MultiDriver(
+                    maxConnections: maxConnections, limiter: bandwidthLimiter, name: "curl-multi-\(index)"))
         }
         self.drivers = drivers
         loads = Mutex(Array(repeating: 0, count: drivers.count))
@@ -69,10 +74,15 @@ private final class MultiDriver: Sendable {
         var shutdownWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
+    /// The longest wait in `curl_multi_poll`: a wakeup or a socket event ends it sooner.
+    private static let pollTimeoutMilliseconds: Int32 = 1000
+
     private let handle: MultiHandle
     private let inbox = Mutex(Inbox())
+    private let limiter: BandwidthLimiter?
 
-    init(maxConnections: Int, name: String) throws(CurlError) {
+    init(maxConnections: Int, limiter: BandwidthLimiter?, name: String) throws(CurlError) {
+        self.limiter = limiter
         guard let multi = curl_multi_init() else { throw CurlError(code: CURLE_OUT_OF_MEMORY, detail: nil) }
         _ = ccurl_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, maxConnections)
         handle = MultiHandle(multi: multi)
@@ -80,7 +90,7 @@ private final class MultiDriver: Sendable {
     }
 
     func perform(_ request: TransferRequest) async throws -> TransferResponse {
-        let transfer = Transfer(request: request)
+        let transfer = Transfer(request: request, limiter: limiter)
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 guard transfer.submit(continuation) else { return }
@@ -125,6 +135,25 @@ private final class MultiDriver: Sendable {
 
     // MARK: Driver thread
 
+    /// Resumes the transfers paused for bandwidth once the bucket has refilled, in random order so that none
+    /// starves.
+    private func resumeTransfersPausedForBandwidth(_ active: Dictionary<UnsafeMutableRawPointer, Transfer>.Values) {
+        guard let limiter else { return }
+        for transfer in active.filter(\.isPausedForBandwidth).shuffled()
+        where limiter.delayUntilAvailable() == .zero {
+            transfer.resumeAfterBandwidthPause()
+        }
+    }
+
+    /// How long the driver may wait in `curl_multi_poll`, in milliseconds: while a transfer is paused for
+    /// bandwidth, until the bucket refills (at least 1 ms); else the usual second.
+    private func pollTimeout(_ active: Dictionary<UnsafeMutableRawPointer, Transfer>.Values) -> Int32 {
+        guard let limiter, active.contains(where: \.isPausedForBandwidth) else { return Self.pollTimeoutMilliseconds }
+        let (seconds, attoseconds) = limiter.delayUntilAvailable().components
+        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: min(max(1, milliseconds), Int64(Self.pollTimeoutMilliseconds)))
+    }
+
     private func driveUntilShutdown() {
         var active: [UnsafeMutableRawPointer: Transfer] = [:]
         while true {
@@ -157,6 +186,7 @@ private final class MultiDriver: Sendable {
                 break
             }
 
+            resumeTransfersPausedForBandwidth(active.values)
             var running: Int32 = 0
             curl_multi_perform(handle.multi, &running)
             var easy: UnsafeMutableRawPointer?
@@ -167,8 +197,10 @@ private final class MultiDriver: Sendable {
                 transfer.detach(from: handle.multi)
                 transfer.finish(outcome)
             }
+            // After curl_multi_perform, which may have paused transfers: libcurl does not watch their sockets, so
+            // only this timeout wakes the driver to resume them.
             var ready: Int32 = 0
-            curl_multi_poll(handle.multi, nil, 0, 1000, &ready)
+            curl_multi_poll(handle.multi, nil, 0, pollTimeout(active.values), &ready)
         }
         let waiters = inbox.withLock { inbox in
             // Freed under the lock: no thread can be inside curl_multi_wakeup now or later.

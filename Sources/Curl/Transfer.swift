@@ -25,6 +25,8 @@ final class Transfer: @unchecked Sendable {
     static let fileWriteChunk = 128 * 1024
 
     let request: TransferRequest
+    /// The run's shared bandwidth limit, when this transfer counts against one.
+    private let limiter: BandwidthLimiter?
     private let lifecycle = Mutex(Lifecycle.created)
 
     private(set) var easy: UnsafeMutableRawPointer?
@@ -41,9 +43,12 @@ final class Transfer: @unchecked Sendable {
     private var hasCheckedResumeStart = false
     private var restartedFromZero = false
     private var rangeMismatch = false
+    /// Whether the write callback paused the transfer because the bandwidth limiter's bucket was empty.
+    private(set) var isPausedForBandwidth = false
 
-    init(request: TransferRequest) {
+    init(request: TransferRequest, limiter: BandwidthLimiter? = nil) {
         self.request = request
+        self.limiter = request.isBandwidthLimited ? limiter : nil
         errorBuffer.initialize(to: 0)
     }
 
@@ -108,6 +113,14 @@ final class Transfer: @unchecked Sendable {
         guard added == CURLM_OK else {
             throw CurlError(code: CURLE_FAILED_INIT, detail: String(cString: curl_multi_strerror(added)))
         }
+    }
+
+    /// Resumes a transfer paused for bandwidth (curl_easy_pause(3), from the driver thread as libcurl requires).
+    /// libcurl hands the bytes it kept over to the write callback within this call, which may pause it again.
+    func resumeAfterBandwidthPause() {
+        guard isPausedForBandwidth, let easy else { return }
+        isPausedForBandwidth = false
+        curl_easy_pause(easy, CURLPAUSE_CONT)
     }
 
     /// Removes the easy handle from `multi` and frees everything libcurl held for it. Body bytes still pending for
@@ -301,6 +314,12 @@ final class Transfer: @unchecked Sendable {
             }
             responseBody.append(contentsOf: bytes)
         case .file(let descriptor, let observer) where isSuccess:
+            // CURL_WRITEFUNC_PAUSE (curl_easy_pause(3)): libcurl keeps these bytes, stops reading the socket, and
+            // delivers them again after `resumeAfterBandwidthPause`; nothing of them is consumed here.
+            if let limiter, !limiter.take(bytes.count) {
+                isPausedForBandwidth = true
+                return Int(CURL_WRITEFUNC_PAUSE)
+            }
             if !hasCheckedResumeStart {
                 hasCheckedResumeStart = true
                 guard startResumedBody(descriptor: descriptor, observer: observer) else { return 0 }

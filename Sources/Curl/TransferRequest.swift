@@ -28,6 +28,9 @@ public struct TransferRequest: Sendable {
     /// `CurlError.Kind.rangeMismatch`); a 200 answer (the server ignores ranges) truncates the file and
     /// writes the whole body from byte 0, telling the observer to restart.
     public var resumeOffset: Int
+    /// Whether the body counts against the `CurlMulti`'s shared `BandwidthLimiter` (downloads do; small API
+    /// answers and monitoring pings need not wait behind them).
+    public var isBandwidthLimited = false
 
     /// Creates a GET request.
     public init(

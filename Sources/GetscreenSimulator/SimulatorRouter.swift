@@ -30,6 +30,9 @@ struct SimulatorRouter: Sendable {
             case let path where path.hasPrefix("/video/"):
                 storage.counters.mediaRequests += 1
                 return media(path: path, request: request, &storage)
+            case let path where path.hasPrefix("/ping/"):
+                // A healthchecks.io-style monitor: every ping is recorded in `counters.requests`, answered "OK".
+                return .json(status: 200, body: Data("OK".utf8))
             default:
                 return .error(404, "not found")
             }

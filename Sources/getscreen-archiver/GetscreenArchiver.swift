@@ -3,9 +3,11 @@ import ArgumentParser
 import CLinux
 import Dispatch
 import Glibc
+import Logging
 
 /// The `getscreen-archiver` command: parses, runs one subcommand, and maps every outcome to the documented
-/// exit codes (0 all archived, 1 some recordings failed, 2 usage or configuration error, 3 could not run).
+/// exit codes (0 all archived, 1 some recordings failed, 2 usage or configuration error, 3 could not run,
+/// 75 lock held, 130/143 interrupted; `RunOutcome`).
 @main
 struct GetscreenArchiver: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -14,7 +16,9 @@ struct GetscreenArchiver: AsyncParsableCommand {
         discussion: """
             Exit codes: 0 every recording archived; 1 some recordings failed, the rest archived; \
             2 usage or configuration error; 3 could not run (key rejected, request limit exceeded, API unreachable, \
-            archive root missing, interrupted).
+            archive root missing or not mounted, no space, …: the report's error.code and the metric \
+            getscreen_archiver_last_run_error{code} say which); 75 another run holds the archive's lock (try \
+            later); 130 interrupted by SIGINT, 143 by SIGTERM (partial downloads kept for the next run).
 
             Examples:
               getscreen-archiver demo
@@ -28,6 +32,7 @@ struct GetscreenArchiver: AsyncParsableCommand {
         version: ToolVersion.current,
         subcommands: [
             Sync.self, Fetch.self, Reindex.self, Verify.self, Demo.self, Completions.self, Check.self, Failures.self,
+            Config.self,
         ]
     )
 
@@ -37,8 +42,8 @@ struct GetscreenArchiver: AsyncParsableCommand {
         mallopt(M_ARENA_MAX, 1)
         let run = Task { try await parseAndRun() }
         // SIGINT and SIGTERM (Ctrl-C, systemd stopping the unit) cancel the run: in-flight transfers abort,
-        // their temporary files are removed, and the process exits 3 with what was archived so far; within a few
-        // seconds even when a storage call hangs (see `Interruption`).
+        // their partial files are kept for the next run, and the process exits 130 or 143 with what was archived
+        // so far; within a few seconds even when a storage call hangs (see `Interruption`).
         let signalSources = [SIGINT, SIGTERM].map { signalNumber in
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
@@ -54,10 +59,10 @@ struct GetscreenArchiver: AsyncParsableCommand {
             try result.get()
         } catch let error as ArchiverError {
             Terminal.printError("error: \(error)")
-            Glibc.exit(error.exitCode)
+            Glibc.exit(RunOutcome(error).exitCode)
         } catch let error as ConfigurationError {
             Terminal.printError("error: \(error)")
-            Glibc.exit(ArchiverError.configuration(error).exitCode)
+            Glibc.exit(RunOutcome(error).exitCode)
         } catch {
             // ArgumentParser uses 64 (EX_USAGE) for parse and validation errors; the contract says 2.
             if exitCode(for: error) == .validationFailure {
@@ -80,9 +85,10 @@ struct GetscreenArchiver: AsyncParsableCommand {
 
 /// Writing to the standard streams.
 enum Terminal {
-    /// Prints `message` and a newline to stderr.
+    /// Prints `message` and a newline to stderr (with the error priority `<3>` on the journal).
     static func printError(_ message: String) {
-        write(message + "\n", to: STDERR_FILENO)
+        let prefix = Console.standardError.isJournal ? JournalStream.prefix(for: .error) : ""
+        write(prefix + message + "\n", to: STDERR_FILENO)
     }
 
     /// Prints `text` as it is to stdout.

@@ -541,8 +541,12 @@ struct ConfigurationLoaderTests {
     @Test func requiresAnArchiveRoot() throws {
         let directory = try TemporaryDirectory()
         let error = try loadError("transfers: 2\n", in: directory, overrides: .init())
-        #expect(error == .missingArchiveRoot)
-        #expect(error.description.hasPrefix("no archive root: set archive.root in the config file or pass --archive"))
+        let file = directory.path + "/config.yaml"
+        #expect(error == .missingArchiveRoot(searched: [], file: file))
+        #expect(
+            error.description.hasPrefix(
+                "no archive root: set archive.root in the config file \(file), pass --archive "
+                    + "(or set GETSCREEN_ARCHIVER_ARCHIVE), or pass --config with another file"))
     }
 
     @Test func rejectsAnEmptyArchiveFlag() throws {
@@ -567,7 +571,7 @@ struct ConfigurationLoaderTests {
         #expect(configuration.apiKey.value == Self.secret)
     }
 
-    @Test func resolvesARelativeConfigPathAgainstTheCurrentDirectory() throws {
+    @Test func resolvesARelativeConfigPathAgainstTheCurrentDirectoryAndPathsInItAgainstItsFolder() throws {
         let directory = try TemporaryDirectory()
         try directory.write(Self.secret, to: "etc/key")
         try directory.write("api:\n  key_file: key\narchive:\n  root: data\n", to: "etc/archiver.yaml")
@@ -578,8 +582,8 @@ struct ConfigurationLoaderTests {
             currentDirectory: directory.path
         )
         #expect(configuration.apiKey.value == Self.secret)
-        // archive.root is relative to the current directory, api.key_file to the config file's folder.
-        #expect(configuration.archiveRoot == directory.path + "/data")
+        // archive.root is relative to the config file's folder, as api.key_file is.
+        #expect(configuration.archiveRoot == directory.path + "/etc/data")
     }
 
     @Test func reportsAMissingKeyFileByPath() throws {
@@ -619,7 +623,8 @@ struct ConfigurationLoaderTests {
         let directory = try TemporaryDirectory()
         let error = try loadError(nil, in: directory, environment: [:])
         #expect(error == .missingAPIKey)
-        #expect(error.description.contains("set GETSCREEN_API_KEY or api.key_file"))
+        #expect(
+            error.description.hasPrefix("no API key: set api.key_file in the config file (or GETSCREEN_API_KEY_FILE"))
     }
 
     @Test func neverShowsTheKey() throws {

@@ -19,6 +19,13 @@ import Testing
         return fixture
     }
 
+    /// The `error.code` and `exit_code` of the report at `path`.
+    static func reportedError(at path: String) throws -> (String?, Int?) {
+        let report = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        return ((report["error"] as? [String: Any])?["code"] as? String, report["exit_code"] as? Int)
+    }
+
     /// Waits until a thread of `pid` is blocked opening a FIFO (the kernel's `wait_for_partner`).
     static func waitUntilBlockedOnTheFIFO(_ pid: Int32) async throws {
         let deadline = ContinuousClock.now + .seconds(30)
@@ -38,12 +45,20 @@ import Testing
         defer { Task { await fixture.tearDown() } }
         let config = try fixture.writeConfig(extra: "timeouts:\n  storage: 5s")
 
+        let report = "\(fixture.workspace.path)/last-run.json"
+        let metrics = "\(fixture.workspace.path)/getscreen-archiver.prom"
+
         let start = ContinuousClock.now
         let result = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+            ["sync", "--config", config, "--report", report, "--metrics-file", metrics], environment: keyEnvironment,
+            in: fixture.workspace.path)
         let elapsed = ContinuousClock.now - start
 
         #expect(result.exitCode == 3, "\(result.stderr)")
+        // Written although the run never unwound: the process ended from the watchdog's thread.
+        #expect(try Self.reportedError(at: report) == ("storage_unresponsive", 3))
+        let text = try String(contentsOfFile: metrics, encoding: .utf8)
+        #expect(text.contains("getscreen_archiver_last_run_error{code=\"storage_unresponsive\"} 1.0"), "\(text)")
         #expect(
             result.stderr.contains(
                 "error: the archive's storage did not answer for 5s (reading the lock \(fixture.root)/.getscreen-archiver/lock); "
@@ -59,9 +74,10 @@ import Testing
         defer { Task { await fixture.tearDown() } }
         let config = try fixture.writeConfig()  // the default storage timeout, 2 minutes
         let signalled = SignalTime()
+        let report = "\(fixture.workspace.path)/last-run.json"
 
         let result = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path
+            ["sync", "--config", config, "--report", report], environment: keyEnvironment, in: fixture.workspace.path
         ) { pid in
             try await Self.waitUntilBlockedOnTheFIFO(pid)
             signalled.mark()
@@ -70,7 +86,8 @@ import Testing
         let afterSignal = signalled.elapsed()
 
         let name = signalNumber == SIGTERM ? "SIGTERM" : "SIGINT"
-        #expect(result.exitCode == 3, "\(result.stderr)")
+        #expect(result.exitCode == 128 + signalNumber, "\(result.stderr)")
+        #expect(try Self.reportedError(at: report) == ("interrupted", Int(128 + signalNumber)))
         #expect(result.stderr.contains("error: the run did not stop within 5 s after \(name); "), "\(result.stderr)")
         #expect(
             result.stderr.contains("(reading the lock \(fixture.root)/.getscreen-archiver/lock)"), "\(result.stderr)")
@@ -91,7 +108,8 @@ import Testing
             kill(pid, SIGTERM)
         }
 
-        #expect(result.exitCode == 3, "\(result.stderr)")
+        // The exit code of whichever signal was handled first.
+        #expect([128 + SIGINT, 128 + SIGTERM].contains(result.exitCode), "\(result.stderr)")
         #expect(result.stderr.contains("error: a second SIG"), "\(result.stderr)")
         #expect(!result.stderr.contains("did not stop within"), "\(result.stderr)")
     }

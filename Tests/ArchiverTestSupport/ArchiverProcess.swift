@@ -37,11 +37,14 @@ public enum ArchiverProcess {
     /// and waits for it without blocking a Swift concurrency thread.
     /// - Parameter whileRunning: called with the process id once it runs, before waiting for its exit.
     /// - Parameter executable: the program to run; the archiver by default.
+    /// - Parameter stderrIsJournal: whether to set `JOURNAL_STREAM` to the device and inode of the process's
+    ///   stderr, as systemd does when stderr is the journal.
     public static func run(
         _ arguments: [String],
         environment: [String: String] = [:],
         in directory: String,
         executable: String = executablePath,
+        stderrIsJournal: Bool = false,
         whileRunning: (@Sendable (Int32) async throws -> Void)? = nil
     ) async throws -> CommandResult {
         let stdoutPath = "\(directory)/.stdout-\(UUID().uuidString)"
@@ -59,6 +62,15 @@ public enum ArchiverProcess {
         var inherited = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         inherited["HOME"] = ProcessInfo.processInfo.environment["HOME"]
         inherited["XDG_STATE_HOME"] = stateHome(in: directory)
+        // The configuration file is searched for when --config is not given: never in the machine's /etc or the
+        // user's ~/.config (a test that wants one there passes these variables itself).
+        inherited[ConfigurationDiscovery.systemPathVariable] = "\(directory)/.etc/getscreen-archiver/config.yaml"
+        inherited[ConfigurationDiscovery.xdgVariable] = "\(directory)/.xdg-config"
+        if stderrIsJournal {
+            var info = stat()
+            guard stat(stderrPath, &info) == 0 else { throw CocoaError(.fileReadUnknown) }
+            inherited["JOURNAL_STREAM"] = "\(info.st_dev):\(info.st_ino)"
+        }
         process.environment = inherited.merging(environment) { $1 }
         let stdoutHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         let stderrHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))

@@ -184,9 +184,10 @@ public enum NetworkShareSupport {
         }
     }
 
-    /// Waits until `mountPoint` is mounted, failing early when `process` (the FUSE daemon) exits.
+    /// Waits until `mountPoint` is mounted, failing early when `process` (the FUSE daemon) exits. Up to a minute: on
+    /// a machine busy building, the ssh handshake behind an sshfs mount took more than 15 s.
     static func waitForMount(_ mountPoint: String, by process: NetworkShareDaemon, logPath: String) throws {
-        let deadline = ContinuousClock.now + .seconds(15)
+        let deadline = ContinuousClock.now + .seconds(60)
         while ContinuousClock.now < deadline {
             if isMounted(mountPoint) { return }
             if !process.isRunning { break }

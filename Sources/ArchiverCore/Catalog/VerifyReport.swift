@@ -106,12 +106,25 @@ public struct VerifyReport: Sendable, Encodable, Equatable {
         case notCatalogued = "not_catalogued"
     }
 
-    /// Writes the report as pretty JSON to `path` atomically (temporary file, fsync, rename).
+    /// Writes the report as pretty JSON to `path` atomically (temporary file, fsync, rename), after the members
+    /// every report starts with (`ReportHeader`).
     /// - Throws: `ArchiverError.outputUnwritable` naming the path.
     public func write(toFile path: String) throws(ArchiverError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(self) else { throw .outputUnwritable(path: path, errno: EINVAL) }
+        guard let data = try? encoder.encode(Document(report: self)) else {
+            throw .outputUnwritable(path: path, errno: EINVAL)
+        }
         try AtomicFile.write(data, to: path)
+    }
+
+    /// The report's members after the header's.
+    private struct Document: Encodable {
+        var report: VerifyReport
+
+        func encode(to encoder: any Encoder) throws {
+            try ReportHeader(exitCode: report.exitCode, error: nil).encode(to: encoder)
+            try report.encode(to: encoder)
+        }
     }
 }

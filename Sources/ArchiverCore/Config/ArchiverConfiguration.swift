@@ -74,6 +74,8 @@ public struct ArchiverConfiguration: Sendable {
     public var stateDirectory: String
     /// Where `stateDirectory` came from, for messages.
     public var stateDirectorySource: StateDirectory.Source = .setDirectly
+    /// Where every value came from (`config show`), as `ConfigurationLoader` found them.
+    public var provenance = ConfigurationProvenance()
     /// How far before the last successful sync's watermark an incremental sync starts (`sync.overlap`).
     public var syncOverlap: Duration
     /// How much history may pass between two syncs that walk all of it (`sync.full_every`); zero: every run.
@@ -99,6 +101,10 @@ public struct ArchiverConfiguration: Sendable {
     /// The first retry's backoff; each further retry doubles it, up to `retryMaxDelay` (not configurable:
     /// tests shorten it).
     public var retryBaseDelay: Duration = .seconds(1)
+    /// The limit of all downloads together, by time of day (`bwlimit`, `--bwlimit`); nil: unlimited.
+    public var bandwidthSchedule: BandwidthSchedule? = nil
+    /// The healthchecks.io-style URL told when a sync starts and how it ended (`monitoring.ping_url`); nil: none.
+    public var pingURL: String? = nil
 
     /// Creates a configuration directly, without checks (tests and the demo); `ConfigurationLoader` validates.
     public init(

@@ -21,10 +21,11 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     case keyFileUnreadable(path: String, source: ConfigurationSource, reason: String)
     /// The API key is empty after trimming whitespace; `keyFile` is the file it was read from, if any.
     case emptyAPIKey(source: ConfigurationSource, keyFile: String?)
-    /// Neither `GETSCREEN_API_KEY` nor `api.key_file` is set.
+    /// None of `GETSCREEN_API_KEY`, `GETSCREEN_API_KEY_FILE`, the systemd credential and `api.key_file` gives a key.
     case missingAPIKey
-    /// No archive root from the flag, the environment or the configuration file.
-    case missingArchiveRoot
+    /// No archive root from the flag, the environment or the configuration file; `file` is the file read (nil: none
+    /// was found), `searched` the places looked for one.
+    case missingArchiveRoot(searched: [String], file: String?)
     /// A plain `http://` API URL while `allow_insecure_http` is not true.
     case insecureAPIURL(url: String, source: ConfigurationSource)
     /// `state_dir` is not set and no default state folder applies (not root, no `HOME`).
@@ -99,10 +100,16 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
         case .emptyAPIKey(let source, nil):
             return "\(source) is empty; set it to the API key, or unset it and use api.key_file"
         case .missingAPIKey:
-            return "no API key: set GETSCREEN_API_KEY or api.key_file in the config file"
-        case .missingArchiveRoot:
-            return "no archive root: set archive.root in the config file or pass --archive "
-                + "(or set GETSCREEN_ARCHIVER_ARCHIVE)"
+            return "no API key: set api.key_file in the config file (or GETSCREEN_API_KEY_FILE, or GETSCREEN_API_KEY), "
+                + "or load the systemd credential api-key (LoadCredential=api-key:FILE)"
+        case .missingArchiveRoot(_, let file?):
+            return "no archive root: set archive.root in the config file \(file), pass --archive "
+                + "(or set GETSCREEN_ARCHIVER_ARCHIVE), or pass --config with another file"
+        case .missingArchiveRoot(let searched, nil):
+            let places = searched.isEmpty ? "" : " (none of \(searched.joined(separator: ", ")) exists)"
+            return "no archive root: no config file was found\(places); pass --config FILE (or set "
+                + "GETSCREEN_ARCHIVER_CONFIG) with archive.root in it, or pass --archive (or set "
+                + "GETSCREEN_ARCHIVER_ARCHIVE)"
         case .insecureAPIURL(let url, let source):
             return "\(source) is a plain http:// URL (\(url)); use https, or set allow_insecure_http: true "
                 + "in the config file (only for a local test server)"

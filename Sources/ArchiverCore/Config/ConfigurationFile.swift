@@ -15,6 +15,7 @@ struct ConfigurationFile {
     /// The keys allowed at the top level.
     static let topLevelKeys = [
         "api", "archive", "transfers", "media_hosts", "allow_insecure_http", "state_dir", "sync", "retry", "timeouts",
+        "bwlimit", "monitoring",
     ]
     /// The keys allowed under `api`.
     static let apiKeys = ["base_url", "key_file"]
@@ -28,9 +29,16 @@ struct ConfigurationFile {
     static let retryKeys = ["attempts", "max_delay"]
     /// The keys allowed under `timeouts`.
     static let timeoutKeys = ["connect", "stall", "storage"]
+    /// The keys allowed under `monitoring`.
+    static let monitoringKeys = ["ping_url"]
 
     /// The path of the file as given; empty for the defaults-only value.
     var path = ""
+    /// The folder holding the file, against which relative paths in it are resolved; empty for the defaults-only
+    /// value.
+    var folder = ""
+    /// The line of each dotted key the file sets (`dottedKeyLines(of:)`), for `config show`.
+    var keyLines: [String: Int] = [:]
     var baseURL: Sourced<String>?
     /// The API key file, already resolved against the configuration file's folder.
     var keyFile: Sourced<String>?
@@ -41,7 +49,7 @@ struct ConfigurationFile {
     var transfers: Sourced<Int>?
     var mediaHosts: [HostPattern]?
     var allowInsecureHTTP: Bool?
-    /// `state_dir` as written (resolved against the current directory by the loader).
+    /// `state_dir` as written (resolved against `folder` by the loader).
     var stateDirectory: Sourced<String>?
     var syncOverlap: Duration?
     var syncFullEvery: Duration?
@@ -53,6 +61,8 @@ struct ConfigurationFile {
     var connectTimeout: Duration?
     var stallTimeout: Duration?
     var storageTimeout: Duration?
+    var bandwidthSchedule: BandwidthSchedule?
+    var pingURL: String?
 
     /// No file: every value is left to the environment, the flags or the defaults.
     init() {}
@@ -91,8 +101,10 @@ struct ConfigurationFile {
         } catch {
             throw .malformedFile(path: path, line: error.line, problem: error.problem)
         }
+        self.folder = folder
         guard let root, !Self.isNull(root) else { return }
         guard case .mapping(let top) = root.content else { throw .topLevelNotMapping(path: path, line: root.line) }
+        keyLines = Self.dottedKeyLines(of: root)
         for (key, value) in try entries(of: top, parent: nil, allowed: Self.topLevelKeys) {
             switch key {
             case "api":
@@ -117,7 +129,7 @@ struct ConfigurationFile {
                 guard !text.trimmingWhitespaceAndNewlines().isEmpty else {
                     throw .invalidValue(
                         value: text, source: source(key, value),
-                        expected: "the path of a folder for the catalog (absolute, or relative to the current folder)")
+                        expected: "the path of a folder for the catalog (absolute, or relative to this file's folder)")
                 }
                 stateDirectory = Sourced(value: text, source: source(key, value))
             case "sync":
@@ -149,6 +161,15 @@ struct ConfigurationFile {
                         storageTimeout = try duration(
                             value, key: "timeouts.storage", allowed: ArchiverConfiguration.allowedStorageTimeout)
                     }
+                }
+            case "bwlimit":
+                guard let text = try string(value, key: key) else { continue }
+                bandwidthSchedule = try BandwidthSchedule(parsing: text, source: source(key, value))
+            case "monitoring":
+                let section = try section(value, key: "monitoring", allowed: Self.monitoringKeys)
+                for (key, value) in try entries(of: section, parent: "monitoring", allowed: Self.monitoringKeys) {
+                    guard let text = try string(value, key: "monitoring." + key) else { continue }
+                    pingURL = try ConfigurationLoader.pingURL(from: text, source: source("monitoring." + key, value))
                 }
             default:
                 allowInsecureHTTP = try bool(value, key: key)
@@ -354,7 +375,7 @@ struct ConfigurationFile {
         .file(key: key, path: path, line: node.line)
     }
 
-    private static func isNull(_ node: YAMLNode) -> Bool {
+    static func isNull(_ node: YAMLNode) -> Bool {
         if node.tag == YAMLNode.nullTag { return true }
         switch plainText(node) {
         case "", "~", "null", "Null", "NULL": return true

@@ -3,11 +3,21 @@ import Glibc
 
 /// Resolves the run configuration from command-line flags, the environment, a YAML file and defaults.
 ///
-/// Precedence, for every value: command-line flag > environment variable > config file > default.
+/// Precedence, for every value: command-line flag > environment variable > config file > default. The file is the
+/// one `--config` names, else the first `ConfigurationDiscovery` finds. Relative paths in the file (`api.key_file`,
+/// `archive.root`, `state_dir`) are relative to the file's folder; relative flags and variables to the current one.
+///
+/// The API key, first found wins: `GETSCREEN_API_KEY` (the key itself); the file `GETSCREEN_API_KEY_FILE` names;
+/// the systemd credential `$CREDENTIALS_DIRECTORY/api-key` (`LoadCredential=api-key:…`), when that file exists;
+/// the file `api.key_file` names. The key is never a flag.
 ///
 /// Only these environment variables are read (the environment is never scanned, so a stray `TRANSFERS=7` has no
 /// effect):
-/// - `GETSCREEN_API_KEY`: the API key itself; wins over `api.key_file`.
+/// - `GETSCREEN_API_KEY`: the API key itself.
+/// - `GETSCREEN_API_KEY_FILE`: the file holding the API key.
+/// - `CREDENTIALS_DIRECTORY`: systemd's folder of the unit's credentials.
+/// - `GETSCREEN_ARCHIVER_CONFIG`, `GETSCREEN_ARCHIVER_SYSTEM_CONFIG`, `XDG_CONFIG_HOME`, `HOME`: finding the file
+///   (`ConfigurationDiscovery`), when `--config` is not given.
 /// - `GETSCREEN_ARCHIVER_API_URL`: the API base URL (`api.base_url`, flag `--api-url`).
 /// - `GETSCREEN_ARCHIVER_ARCHIVE`: the archive root (`archive.root`, flag `--archive`).
 /// - `GETSCREEN_ARCHIVER_TRANSFERS`: parallel downloads, 1...32 (`transfers`, flag `--transfers`).
@@ -18,6 +28,12 @@ import Glibc
 public enum ConfigurationLoader {
     /// The variable holding the API key.
     public static let apiKeyVariable = "GETSCREEN_API_KEY"
+    /// The variable naming the file that holds the API key.
+    public static let apiKeyFileVariable = "GETSCREEN_API_KEY_FILE"
+    /// systemd's variable for the folder of the unit's credentials (`LoadCredential=`).
+    public static let credentialsVariable = "CREDENTIALS_DIRECTORY"
+    /// The name of the systemd credential holding the API key (`LoadCredential=api-key:/etc/…/api-key`).
+    public static let apiKeyCredential = "api-key"
     /// The variable overriding `api.base_url`.
     public static let apiURLVariable = "GETSCREEN_ARCHIVER_API_URL"
     /// The variable overriding `archive.root`.
@@ -25,9 +41,33 @@ public enum ConfigurationLoader {
     /// The variable overriding `transfers`.
     public static let transfersVariable = "GETSCREEN_ARCHIVER_TRANSFERS"
 
+    /// Loads and validates the configuration from the file `ConfigurationDiscovery.locate` chose.
+    /// - Parameters:
+    ///   - location: The file to read (and where else was looked, for the message when the archive root is missing).
+    ///   - overrides: The values given as command-line flags.
+    ///   - environment: The process environment; only the variables listed on this type are looked up.
+    ///   - requiresAPIKey: `false` for commands that never call the API; see `load(configFile:…)`.
+    /// - Throws: `ConfigurationError` for the first problem found; the executable exits with code 2.
+    public static func load(
+        location: ConfigurationLocation,
+        overrides: ConfigurationOverrides,
+        environment: [String: String],
+        requiresAPIKey: Bool = true
+    ) throws(ConfigurationError) -> ArchiverConfiguration {
+        try load(
+            location: location,
+            overrides: overrides,
+            environment: environment,
+            requiresAPIKey: requiresAPIKey,
+            currentDirectory: FileManager.default.currentDirectoryPath,
+            isRoot: geteuid() == 0
+        )
+    }
+
     /// Loads and validates the configuration.
     /// - Parameters:
-    ///   - configFile: The YAML file to read, or `nil` for none; a relative path is taken from the current directory.
+    ///   - configFile: The YAML file to read, or `nil` for none (nothing is searched); a relative path is taken from
+    ///     the current directory.
     ///   - overrides: The values given as command-line flags.
     ///   - environment: The process environment; only the variables listed on this type are looked up.
     ///   - requiresAPIKey: `false` for commands that never call the API (`reindex`, `verify`): the key is then
@@ -61,17 +101,35 @@ public enum ConfigurationLoader {
         currentDirectory: String,
         isRoot: Bool = false
     ) throws(ConfigurationError) -> ArchiverConfiguration {
+        try load(
+            location: configFile.map { ConfigurationLocation(path: $0, origin: .program) } ?? .none,
+            overrides: overrides, environment: environment, requiresAPIKey: requiresAPIKey,
+            currentDirectory: currentDirectory, isRoot: isRoot)
+    }
+
+    /// `load(location:overrides:environment:requiresAPIKey:)` with an explicit current directory and user, for
+    /// tests.
+    static func load(
+        location: ConfigurationLocation,
+        overrides: ConfigurationOverrides,
+        environment: [String: String],
+        requiresAPIKey: Bool = true,
+        currentDirectory: String,
+        isRoot: Bool = false
+    ) throws(ConfigurationError) -> ArchiverConfiguration {
         let file =
-            if let configFile {
+            if let configFile = location.path {
                 try ConfigurationFile(contentsOf: configFile, currentDirectory: currentDirectory)
             } else {
                 ConfigurationFile()
             }
+        var origins: [String: ConfigurationOrigin] = [:]
         let allowInsecureHTTP = file.allowInsecureHTTP ?? false
 
         var apiBaseURL = ArchiverConfiguration.defaultAPIBaseURL
         if let (text, source) = pick(overrides.apiBaseURL, "--api-url", environment, apiURLVariable, file.baseURL) {
             apiBaseURL = try baseURL(from: text, source: source)
+            origins["api.base_url"] = .source(source)
             if apiBaseURL.scheme?.lowercased() == "http", !allowInsecureHTTP {
                 throw .insecureAPIURL(url: apiBaseURL.absoluteString, source: source)
             }
@@ -80,25 +138,36 @@ public enum ConfigurationLoader {
         var transfers = file.transfers?.value ?? ArchiverConfiguration.defaultTransfers
         if let value = overrides.transfers {
             transfers = try checkedTransfers(value, source: .flag(name: "--transfers"))
+            origins["transfers"] = .source(.flag(name: "--transfers"))
         } else if let text = environment[transfersVariable] {
             transfers = try self.transfers(from: text, source: .environment(variable: transfersVariable))
+            origins["transfers"] = .source(.environment(variable: transfersVariable))
         }
 
         guard
             let (root, rootSource) = pick(
                 overrides.archiveRoot, "--archive", environment, archiveVariable,
                 file.archiveRoot)
-        else { throw .missingArchiveRoot }
+        else { throw .missingArchiveRoot(searched: location.searched, file: location.path) }
         guard !root.trimmingWhitespaceAndNewlines().isEmpty else {
             throw .invalidValue(value: root, source: rootSource, expected: "the path of the archive folder")
         }
+        origins["archive.root"] = .source(rootSource)
 
-        let archiveRoot = absolutePath(root, currentDirectory: currentDirectory)
+        // A path in the file is relative to the file's folder: under systemd the current folder is /.
+        let rootBase = if case .file = rootSource { file.folder } else { currentDirectory }
+        let archiveRoot = absolutePath(root, currentDirectory: rootBase)
         let (stateDirectory, stateSource) = try stateDirectory(
             file.stateDirectory, archiveRoot: archiveRoot, environment: environment, isRoot: isRoot,
-            currentDirectory: currentDirectory)
-        let (key, keyWarnings) =
-            requiresAPIKey ? try apiKey(environment: environment, keyFile: file.keyFile) : (.notLoaded, [])
+            currentDirectory: file.folder)
+        if case .defaultFolder(let reason) = stateSource { origins["state_dir"] = .defaultValue(reason: reason) }
+        var keyWarnings: [String] = []
+        var key = APIKey.notLoaded
+        if requiresAPIKey {
+            let found = try apiKey(environment: environment, keyFile: file.keyFile, currentDirectory: currentDirectory)
+            (key, keyWarnings) = (found.key, found.warnings)
+            origins["api.key"] = found.origin
+        }
         var configuration = ArchiverConfiguration(
             apiBaseURL: apiBaseURL,
             apiKey: key,
@@ -122,7 +191,15 @@ public enum ConfigurationLoader {
         configuration.storageTimeout = file.storageTimeout ?? ArchiverConfiguration.defaultStorageTimeout
         configuration.stateDirectorySource = stateSource
         configuration.syncFullEvery = file.syncFullEvery ?? ArchiverConfiguration.defaultSyncFullEvery
+        configuration.bandwidthSchedule =
+            try overrides.bandwidthLimit.map { text throws(ConfigurationError) in
+                try BandwidthSchedule(parsing: text, source: .flag(name: "--bwlimit"))
+            } ?? file.bandwidthSchedule
+        if overrides.bandwidthLimit != nil { origins["bwlimit"] = .source(.flag(name: "--bwlimit")) }
+        configuration.pingURL = file.pingURL
         configuration.warnings = keyWarnings
+        configuration.provenance = ConfigurationProvenance(
+            location: location, fileLines: file.keyLines, recorded: origins)
         if let kind = StateDirectory.fileSystemKind(ofNearestExisting: stateDirectory),
             let warning = StateDirectory.sharedFileSystemWarning(
                 folder: stateDirectory, source: stateSource, kind: kind)
@@ -132,7 +209,8 @@ public enum ConfigurationLoader {
         return configuration
     }
 
-    /// The catalog's folder: `state_dir` made absolute, or this archive's folder in the default state folder.
+    /// The catalog's folder: `state_dir` made absolute against `currentDirectory` (the configuration file's folder),
+    /// or this archive's folder in the default state folder.
     /// - Throws: `ConfigurationError.noStateDirectory` when `state_dir` is not set and no default applies.
     private static func stateDirectory(
         _ configured: ConfigurationFile.Sourced<String>?,
@@ -163,19 +241,35 @@ public enum ConfigurationLoader {
         return fileValue.map { ($0.value, $0.source) }
     }
 
-    /// The API key from `GETSCREEN_API_KEY`, else from the file named by `api.key_file`, with warnings about
-    /// the key file.
+    /// The API key, the warnings about its file, and where it came from: the first of `GETSCREEN_API_KEY`, the
+    /// file `GETSCREEN_API_KEY_FILE` names (relative to `currentDirectory`), the systemd credential `api-key` when
+    /// `$CREDENTIALS_DIRECTORY` holds it, and the file `api.key_file` names.
     private static func apiKey(
         environment: [String: String],
-        keyFile: ConfigurationFile.Sourced<String>?
-    ) throws(ConfigurationError) -> (APIKey, [String]) {
+        keyFile: ConfigurationFile.Sourced<String>?,
+        currentDirectory: String
+    ) throws(ConfigurationError) -> (key: APIKey, warnings: [String], origin: ConfigurationOrigin) {
         if let raw = environment[apiKeyVariable] {
             guard let key = APIKey(raw) else {
                 throw .emptyAPIKey(source: .environment(variable: apiKeyVariable), keyFile: nil)
             }
-            return (key, [])
+            return (key, [], .source(.environment(variable: apiKeyVariable)))
         }
-        guard let keyFile else { throw .missingAPIKey }
-        return try readKey(from: keyFile.value, source: keyFile.source)
+        var named: (path: String, source: ConfigurationSource)? = keyFile.map { ($0.value, $0.source) }
+        if let path = environment[apiKeyFileVariable] {
+            let source = ConfigurationSource.environment(variable: apiKeyFileVariable)
+            guard !path.trimmingWhitespaceAndNewlines().isEmpty else {
+                throw .invalidValue(
+                    value: path, source: source, expected: "the path of the file holding the API key")
+            }
+            named = (absolutePath(path, currentDirectory: currentDirectory), source)
+        } else if let folder = environment[credentialsVariable], folder.hasPrefix("/"),
+            ConfigurationDiscovery.isPresent("\(folder.withoutTrailingSlashes)/\(apiKeyCredential)")
+        {
+            named = ("\(folder.withoutTrailingSlashes)/\(apiKeyCredential)", .credential(name: apiKeyCredential))
+        }
+        guard let named else { throw .missingAPIKey }
+        let (key, warnings) = try readKey(from: named.path, source: named.source)
+        return (key, warnings, .file(path: named.path, namedBy: named.source))
     }
 }

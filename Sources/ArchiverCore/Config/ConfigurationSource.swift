@@ -6,6 +6,8 @@ public enum ConfigurationSource: Sendable, Equatable, CustomStringConvertible {
     case environment(variable: String)
     /// A command-line flag such as `--transfers`.
     case flag(name: String)
+    /// A systemd credential (`LoadCredential=api-key:…`), read from `$CREDENTIALS_DIRECTORY/<name>`.
+    case credential(name: String)
 
     /// The config key, environment variable or flag name.
     public var key: String {
@@ -13,10 +15,12 @@ public enum ConfigurationSource: Sendable, Equatable, CustomStringConvertible {
         case .file(let key, _, _): key
         case .environment(let variable): variable
         case .flag(let name): name
+        case .credential(let name): name
         }
     }
 
-    /// "archive.root (in /etc/x.yaml, line 3)", "environment variable GETSCREEN_ARCHIVER_ARCHIVE" or "--archive".
+    /// "archive.root (in /etc/x.yaml, line 3)", "environment variable GETSCREEN_ARCHIVER_ARCHIVE", "--archive" or
+    /// "systemd credential api-key".
     public var description: String {
         switch self {
         case .file(let key, let path, let line):
@@ -28,6 +32,7 @@ public enum ConfigurationSource: Sendable, Equatable, CustomStringConvertible {
             }
         case .environment(let variable): "environment variable \(variable)"
         case .flag(let name): name
+        case .credential(let name): "systemd credential \(name)"
         }
     }
 

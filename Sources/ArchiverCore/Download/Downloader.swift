@@ -246,13 +246,14 @@ public struct Downloader: Sendable {
             ]
         )
         progress.transferStarted(sessionID: session.id, expectedBytes: expected - resumeOffset)
-        let request = TransferRequest(
+        var request = TransferRequest(
             url: originalURL,
             destination: .file(descriptor: descriptor, observer: sink),
             connectTimeout: configuration.connectTimeout,
             lowSpeedLimit: (1, configuration.stallTimeout),
             resumeOffset: resumeOffset
         )
+        request.isBandwidthLimited = true
         let response: TransferResponse
         let url: String
         do {

@@ -1,7 +1,8 @@
 import FoundationEssentials
 
 /// The metadata file stored beside each recording: the session as the API gave it, with the key removed
-/// from every URL, plus what the archiver did.
+/// from every URL, plus what the archiver did and which version of it (`archive.archiver_version`; sidecars
+/// written before 0.5.0 lack it, and `record(atPath:)` never needs it).
 enum Sidecar {
     /// The sidecar's JSON bytes for a filed recording.
     static func contents(for recording: ArchivedRecording) -> [UInt8] {
@@ -13,6 +14,7 @@ enum Sidecar {
                 "sha256": .string(recording.sha256),
                 "archived_at": .string(recording.archivedAt.iso8601UTC),
                 "tool": .string("getscreen-archiver"),
+                "archiver_version": .string(ToolVersion.current),
             ]),
         ])
         return document.prettyJSON()

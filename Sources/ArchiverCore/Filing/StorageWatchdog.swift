@@ -136,11 +136,13 @@ public final class StorageWatchdog: Sendable {
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 
-    /// Writes `error` to stderr and ends the process at once with its exit code: the hung call never returns, so
-    /// nothing else could end it (`exit` would run handlers that may wait for the hung thread).
+    /// Writes `error` to stderr, has the run's report and metrics say it (`FinalWords`), and ends the process at
+    /// once with its exit code: the hung call never returns, so nothing else could end it (`exit` would run
+    /// handlers that may wait for the hung thread).
     @Sendable static func exitProcess(_ error: ArchiverError) {
         let bytes = Array("error: \(error)\n".utf8)
         _ = bytes.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+        FinalWords.write(error)
         _exit(error.exitCode)
     }
 }

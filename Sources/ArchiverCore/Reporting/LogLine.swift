@@ -15,14 +15,45 @@ public enum LogLine {
         metadata: Logger.Metadata,
         timeZone: ArchiveTimeZone = .local
     ) -> String {
+        timestamp(date, in: timeZone) + " " + format(level: level, message: message, metadata: metadata)
+    }
+
+    /// `info    planned bytes=2400 listed=12`: the line without a timestamp, for the systemd journal, which stamps
+    /// each line itself.
+    public static func format(level: Logger.Level, message: String, metadata: Logger.Metadata) -> String {
         let levelText = level.rawValue
-        var line =
-            timestamp(date, in: timeZone) + " " + levelText
-            + String(repeating: " ", count: max(1, 8 - levelText.count)) + escaped(message)
+        var line = levelText + String(repeating: " ", count: max(1, 8 - levelText.count)) + escaped(message)
         for key in metadata.keys.sorted() {
             line += " \(key)=\(quoted(metadata[key].map { "\($0)" } ?? ""))"
         }
         return line
+    }
+
+    /// `{"time":"2026-05-25T02:30:00.123+02:00","level":"info","message":"planned","bytes":"2400"}`: one JSON
+    /// object per event (`--log-format json`), `time`, `level` and `message` first, then the metadata, keys
+    /// sorted, values as strings. A metadata key named like one of the first three is written as `meta.<key>`.
+    /// - Parameter timestamped: false on the journal, which stamps each line itself (no `time` member).
+    public static func json(
+        date: Date,
+        level: Logger.Level,
+        message: String,
+        metadata: Logger.Metadata,
+        timestamped: Bool = true,
+        timeZone: ArchiveTimeZone = .local
+    ) -> String {
+        var members: [(String, String)] = timestamped ? [("time", timestamp(date, in: timeZone))] : []
+        members += [("level", level.rawValue), ("message", message)]
+        for key in metadata.keys.sorted() {
+            let name = ["time", "level", "message"].contains(key) ? "meta." + key : key
+            members.append((name, metadata[key].map { "\($0)" } ?? ""))
+        }
+        let text = members.map { name, value in jsonString(name) + ":" + jsonString(value) }
+        return "{" + text.joined(separator: ",") + "}"
+    }
+
+    /// `text` as a JSON string literal.
+    private static func jsonString(_ text: String) -> String {
+        String(decoding: JSONValue.string(text).compactJSON(), as: UTF8.self)
     }
 
     /// `2026-05-25T02:30:00.123+02:00` (`Z` for offset 0), milliseconds truncated, as

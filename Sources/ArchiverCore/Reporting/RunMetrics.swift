@@ -38,6 +38,8 @@ public struct RunMetrics: Sendable {
         public static let archiveRecordings = "getscreen_archiver_archive_recordings"
         public static let lastFullWalk = "getscreen_archiver_last_full_walk_timestamp_seconds"
         public static let failingSessions = "getscreen_archiver_failing_sessions"
+        public static let lastRunError = "getscreen_archiver_last_run_error"
+        public static let buildInfo = "getscreen_archiver_build_info"
     }
 
     /// When the run started.
@@ -52,6 +54,8 @@ public struct RunMetrics: Sendable {
     public var lastSuccessAt: Date?
     /// The archive's size after the run; nil when unknown.
     public var archive: ArchiveTotals?
+    /// Why the run could not run or stopped early (the report's `error.code`); nil otherwise.
+    public var errorCode: ArchiverError.Code? = nil
 
     /// The metrics of a run.
     /// - Parameter previousSuccess: the success time of the previous metrics file, kept when this run failed.
@@ -71,7 +75,7 @@ public struct RunMetrics: Sendable {
         self.archive = archive
     }
 
-    /// The metrics as Prometheus text exposition format.
+    /// The metrics as Prometheus text exposition format, in a stable order (`PrometheusText.sorted`).
     public func text() -> String {
         let registry = PrometheusCollectorRegistry()
         func gauge(_ name: String, _ help: String, _ value: Double, labels: [(String, String)] = []) {
@@ -86,8 +90,18 @@ public struct RunMetrics: Sendable {
         }
         gauge(
             Name.lastRunExitCode,
-            "Exit code of the last run: 0 ok, 1 some recordings failed, 2 usage, 3 could not run.",
+            "Exit code of the last run: 0 ok, 1 some recordings failed, 2 usage, 3 could not run, 75 lock held, "
+                + "130/143 interrupted.",
             Double(exitCode))
+        if let errorCode {
+            gauge(
+                Name.lastRunError,
+                "Why the last run could not run or stopped early, by code (lock_held, …); absent "
+                    + "when it did not.", 1, labels: [("code", errorCode.rawValue)])
+        }
+        gauge(
+            Name.buildInfo, "The getscreen-archiver version that wrote this file.", 1,
+            labels: [("version", ToolVersion.current)])
         gauge(
             Name.lastRunDuration, "Duration of the last run, seconds.",
             max(0, finishedAt.timeIntervalSince(startedAt) * 1000).rounded() / 1000)
@@ -119,7 +133,7 @@ public struct RunMetrics: Sendable {
             gauge(Name.archiveSize, "Bytes of the recordings in the archive.", Double(archive.sizeBytes))
             gauge(Name.archiveRecordings, "Recordings in the archive.", Double(archive.recordings))
         }
-        return registry.emitToString()
+        return PrometheusText.sorted(registry.emitToString())
     }
 
     /// Writes the metrics to `path` atomically: a temporary file beside it, fsync, then rename, so that the

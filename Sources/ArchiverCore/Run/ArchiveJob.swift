@@ -131,6 +131,7 @@ struct ArchiveJob: Sendable {
             report.runError =
                 "\(listingInterruption); the listing stopped there: the recordings listed until then were processed, "
                 + "the rest is left for the next run (the sync watermark stays)"
+            report.runErrorCode = listingInterruption.code
         }
         report.agents = AgentRunCounts.tally(plan, failures: report.failures, isDryRun: isDryRun)
         report.failed = report.failures.count

@@ -1,4 +1,5 @@
-/// An error that stops the whole run. Its `exitCode` is what the process exits with.
+/// An error that stops the whole run. Its `exitCode` is what the process exits with, and its `code` tells it
+/// apart in the report and the metrics (`ArchiverError+Code.swift`).
 public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     /// The configuration or the command line is wrong (exit 2).
     case configuration(ConfigurationError)
@@ -25,7 +26,7 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case catalogUnavailable(path: String, reason: String)
     /// The archive's file system lacks room for what the run must write (exit 3).
     case insufficientSpace(path: String, neededBytes: Int, availableBytes: Int)
-    /// Another run holds the archive's lock (exit 3).
+    /// Another run holds the archive's lock (exit 75, EX_TEMPFAIL: try later).
     case archiveBusy(holder: String)
     /// `archive.require_mount` is set and what it names is not a mount point: the root itself (`mountPoint`
     /// nil), or the given mount point (exit 3).
@@ -37,14 +38,9 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case storageUnresponsive(operation: String, timeout: Duration)
     /// Another run took over this run's lease on the archive (exit 3): it judged it stale.
     case lockLost(path: String, holder: String)
-    /// The run was stopped by a signal (SIGINT or SIGTERM) after archiving `archived` recordings (exit 3).
+    /// The run was stopped by a signal (SIGINT or SIGTERM, `StopSignal`) after archiving `archived` recordings
+    /// (exit 130 or 143).
     case interrupted(archived: Int)
-
-    /// 2 for usage and configuration errors, 3 when the run could not proceed.
-    public var exitCode: Int32 {
-        if case .configuration = self { return 2 }
-        return 3
-    }
 
     public var description: String {
         switch self {
@@ -104,8 +100,8 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
             return "another run took over this run's lock \(path) (\(holder)); stopping so that two runs never write "
                 + "one archive; check that each machine's clock is right and that the share was reachable"
         case .interrupted(let archived):
-            return "interrupted after archiving \(archived) recordings; partial downloads were removed, "
-                + "run again to archive the rest"
+            return "interrupted by \(StopSignal.name) after archiving \(archived) recordings; partial downloads "
+                + "were kept, run again to archive the rest (it resumes them)"
         }
     }
 }

@@ -41,6 +41,8 @@ public struct RunReport: Sendable, Codable, Equatable {
     /// Why the run stopped before archiving everything listed (the plan's request limit, the API gone
     /// while listing), when it did; the recordings listed until then were still archived.
     public var runError: String? = nil
+    /// The stable code of `runError`'s cause, for the report's `error.code`.
+    public var runErrorCode: ArchiverError.Code? = nil
     /// Why the run did not archive everything it should have, beyond `failures` and `runError`: a listing that
     /// came back incomplete, recordings still failing since earlier runs. Each makes the exit code at least 1.
     public var incompleteReasons: [String] = []
@@ -134,6 +136,10 @@ public struct RunReport: Sendable, Codable, Equatable {
         var derived = encoder.container(keyedBy: DerivedKeys.self)
         try derived.encode((durationSeconds * 1000).rounded() / 1000, forKey: .durationSeconds)
         try derived.encode(throughputBytesPerSecond.rounded(), forKey: .throughputBytesPerSecond)
+        try ReportHeader(
+            exitCode: exitCode,
+            error: runError.map { RunError(code: runErrorCode ?? .unexpected, message: $0) }
+        ).encode(to: encoder)
     }
 
     /// The report as pretty JSON, dates in ISO 8601.

@@ -190,7 +190,12 @@ public enum Archiver {
             // One transfer thread per core (receiving, writing and hashing a recording is CPU work), never more
             // threads than transfers.
             let threads = min(configuration.transfers, ProcessInfo.processInfo.activeProcessorCount)
-            transport = try CurlMulti(maxConnections: configuration.transfers + 2, threads: threads)
+            // All downloads share one limit, on every thread; the timetable is read again every second.
+            let limiter = configuration.bandwidthSchedule.map { schedule in
+                BandwidthLimiter { schedule.bytesPerSecondNow() }
+            }
+            transport = try CurlMulti(
+                maxConnections: configuration.transfers + 2, threads: threads, bandwidthLimiter: limiter)
         } catch {
             throw .apiUnreachable(
                 endpoint: configuration.apiBaseURL.absoluteString, reason: "libcurl did not start: \(error)")

@@ -33,7 +33,7 @@ extension GetscreenArchiver {
                 throw error
             }
             let list = try await Archiver.check(
-                configuration: configuration, configurationFile: configurationOptions.configFile, logger: logger)
+                configuration: configuration, configurationFile: configuration.provenance.location.path, logger: logger)
             Terminal.printOutput(list.text)
             if list.exitCode != 0 { throw ExitCode(list.exitCode) }
         }

@@ -1,5 +1,6 @@
 import ArchiverCore
 import ArgumentParser
+import FoundationEssentials
 
 extension GetscreenArchiver {
     /// `fetch`: archive one session, found through history/info.
@@ -38,16 +39,32 @@ extension GetscreenArchiver {
         }
 
         func run() async throws {
+            let startedAt = Date()
+            if let reportPath = outputOptions.report {
+                FinalWords.register { error in
+                    FailedRun.writeReport(of: error, command: "fetch", startedAt: startedAt, to: reportPath)
+                }
+            }
+            let report: RunReport
+            do {
+                report = try await fetch()
+            } catch {
+                outputOptions.reportFailure(error, command: "fetch", startedAt: startedAt)
+                throw error
+            }
+            try outputOptions.finish(with: report)
+        }
+
+        /// The fetch, with the live progress line on a terminal.
+        private func fetch() async throws -> RunReport {
             let logger = try outputOptions.makeLogger()
             let configuration = try configurationOptions.load()
             let reference: SessionReference = sessionID.map { .id($0) } ?? .uid(sessionUID ?? "")
             let display = outputOptions.makeProgressDisplay()
             defer { display?.stop() }
-            let report = try await Archiver.fetch(
+            return try await Archiver.fetch(
                 configuration: configuration, session: reference, progress: display ?? NoProgressObserver(),
                 logger: logger)
-            display?.stop()
-            try outputOptions.finish(with: report)
         }
     }
 }

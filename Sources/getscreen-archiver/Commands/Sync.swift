@@ -33,8 +33,10 @@ extension GetscreenArchiver {
 
                 On a terminal a progress line (files, bytes, rate, ETA, active transfers) is redrawn in place; not \
                 with --quiet or when stderr is not a terminal. Logs go to stderr, one timestamped line per event \
-                (--log-file appends them to a file too); a summary with counts, bytes, duration, throughput and each \
-                failure ends every run.
+                (--log-file appends them to a file too; --log-format json: one JSON object per line; on the systemd \
+                journal, with its <N> priority and no timestamp); a summary with counts, bytes, duration, \
+                throughput and each failure ends every run, except a --quiet one that succeeded, which prints \
+                nothing.
 
                 Examples:
                   getscreen-archiver sync --config /etc/getscreen-archiver/config.yaml
@@ -50,7 +52,7 @@ extension GetscreenArchiver {
                   getscreen-archiver sync --config config.yaml --quiet \\
                     --report /var/lib/getscreen-archiver/last-run.json \\
                     --log-file /var/log/getscreen-archiver.log \\
-                    --metrics-file /var/lib/node_exporter/getscreen-archiver.prom
+                    --metrics-file /var/lib/prometheus/node-exporter/getscreen-archiver.prom
                 """
         )
 
@@ -101,21 +103,48 @@ extension GetscreenArchiver {
         }
 
         func run() async throws {
-            let logger = try outputOptions.makeLogger()
             let startedAt = Date()
+            let (reportPath, metricsPath) = (outputOptions.report, metricsFile)
+            FinalWords.register { error in
+                // Without the archive's totals: reading them could block on the share that hangs.
+                if let metricsPath {
+                    try? Self.writeMetrics(
+                        to: metricsPath, outcome: .failure(error), startedAt: startedAt, configuration: nil)
+                }
+                if let reportPath {
+                    FailedRun.writeReport(of: error, command: "sync", startedAt: startedAt, to: reportPath)
+                }
+            }
             var configuration: ArchiverConfiguration?
+            var ping: HealthPing?
             let outcome: Result<RunReport, any Error>
             do {
+                let logger = try outputOptions.makeLogger()
                 let loaded = try configurationOptions.load()
                 configuration = loaded
+                ping = dryRun ? nil : HealthPing(configuration: loaded, logger: logger)
+                await ping?.send(.start)
                 outcome = .success(try await sync(configuration: loaded, logger: logger))
             } catch {
                 outcome = .failure(error)
             }
-            if let metricsFile {
-                try writeMetrics(to: metricsFile, outcome: outcome, startedAt: startedAt, configuration: configuration)
+            let ending = Result {
+                if let metricsFile {
+                    try Self.writeMetrics(
+                        to: metricsFile, outcome: outcome, startedAt: startedAt, configuration: configuration)
+                }
+                if case .failure(let error) = outcome {
+                    outputOptions.reportFailure(error, command: "sync", startedAt: startedAt)
+                }
+                try outputOptions.finish(with: outcome.get())
             }
-            try outputOptions.finish(with: outcome.get())
+            let exitCode: Int32 =
+                switch ending {
+                case .success: 0
+                case .failure(let error): RunOutcome(error).exitCode
+                }
+            await ping?.send(.finish(exitCode: exitCode))
+            try ending.get()
         }
 
         /// The audit (`--dry-run`) or the real run, with the live progress line on a terminal.
@@ -147,7 +176,7 @@ extension GetscreenArchiver {
 
         /// Writes the metrics of the run, whatever its outcome; a run that failed keeps the previous file's
         /// success time.
-        private func writeMetrics(
+        private static func writeMetrics(
             to path: String,
             outcome: Result<RunReport, any Error>,
             startedAt: Date,
@@ -155,13 +184,12 @@ extension GetscreenArchiver {
         ) throws {
             let report = try? outcome.get()
             let exitCode: Int32
+            let errorCode: ArchiverError.Code?
             switch outcome {
-            case .success(let report): exitCode = report.exitCode
-            case .failure(let error as ArchiverError): exitCode = error.exitCode
-            case .failure(let error as ConfigurationError): exitCode = ArchiverError.configuration(error).exitCode
-            case .failure: exitCode = 3
+            case .success(let report): (exitCode, errorCode) = (report.exitCode, report.runErrorCode)
+            case .failure(let error): (exitCode, errorCode) = RunOutcome(error).codes
             }
-            let metrics = RunMetrics(
+            var metrics = RunMetrics(
                 startedAt: report?.startedAt ?? startedAt,
                 finishedAt: report?.finishedAt ?? Date(),
                 exitCode: exitCode,
@@ -169,12 +197,13 @@ extension GetscreenArchiver {
                 previousSuccess: RunMetrics.previousSuccess(inFile: path),
                 archive: configuration.flatMap { RunMetrics.archiveTotals(for: $0) }
             )
+            metrics.errorCode = errorCode
             do {
                 try metrics.write(toFile: path)
             } catch {
                 // The run's own error matters more; a failed run still exits with its code.
                 guard case .success = outcome else {
-                    Console.standardError.writeLine("error: \(error)")
+                    Console.standardError.writeLine("error: \(error)", level: .error)
                     return
                 }
                 throw error

@@ -10,14 +10,26 @@ import Logging
 /// because the configuration is loaded without an API key (`requiresAPIKey: false`): these commands run fine
 /// as a user who may read the archive but not the key file.
 struct ArchiveOptions: ParsableArguments {
-    @Option(name: .customLong("config"), help: ArgumentHelp("The YAML configuration file.", valueName: "file"))
+    @Option(
+        name: .customLong("config"),
+        help: ArgumentHelp(
+            "The YAML configuration file (default: $GETSCREEN_ARCHIVER_CONFIG, else /etc/getscreen-archiver/config.yaml, "
+                + "else $XDG_CONFIG_HOME/getscreen-archiver/config.yaml).", valueName: "file"))
     var configFile: String?
 
     @Option(help: ArgumentHelp("The archive root folder, which must exist (overrides archive.root).", valueName: "dir"))
     var archive: String?
 
-    @Flag(name: .shortAndLong, help: "Log only warnings and errors, and draw no progress line.")
+    @Flag(
+        name: .shortAndLong,
+        help: "Log only warnings and errors, and draw no progress line; verify prints no summary when all is well.")
     var quiet = false
+
+    @Option(
+        help: ArgumentHelp(
+            "How log lines are written: text (timestamp, level, message, key=value) or json (one object per line).",
+            valueName: "format"))
+    var logFormat: LogFormat = .text
 
     @Flag(name: .shortAndLong, help: "Log debug detail.")
     var verbose = false
@@ -31,10 +43,11 @@ struct ArchiveOptions: ParsableArguments {
     /// bootstrapped before.
     /// - Throws: `ConfigurationError` (exit 2).
     func load() throws(ConfigurationError) -> ArchiverConfiguration {
+        let environment = ProcessInfo.processInfo.environment
         let configuration = try ConfigurationLoader.load(
-            configFile: configFile,
+            location: try ConfigurationDiscovery.locate(flag: configFile, environment: environment),
             overrides: ConfigurationOverrides(archiveRoot: archive),
-            environment: ProcessInfo.processInfo.environment,
+            environment: environment,
             requiresAPIKey: false
         )
         let logger = Logger(label: "getscreen-archiver")
@@ -44,6 +57,7 @@ struct ArchiveOptions: ParsableArguments {
 
     /// Bootstraps logging to stderr at the level the flags choose and returns the logger.
     func makeLogger() throws -> Logger {
-        try OutputOptions.makeLogger(level: quiet ? .warning : verbose ? .debug : .info, logFile: nil)
+        try OutputOptions.makeLogger(
+            level: quiet ? .warning : verbose ? .debug : .info, logFile: nil, format: logFormat)
     }
 }

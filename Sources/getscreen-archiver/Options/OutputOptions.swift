@@ -29,8 +29,17 @@ struct OutputOptions: ParsableArguments {
 
     @Flag(
         name: .shortAndLong,
-        help: "Log only warnings and errors, and draw no progress line (the summary is always printed).")
+        help: """
+            Log only warnings and errors, draw no progress line, and print no summary when the run succeeds \
+            (failures and incomplete: lines are always printed), so that cron mails only when there is news.
+            """)
     var quiet = false
+
+    @Option(
+        help: ArgumentHelp(
+            "How log lines are written: text (timestamp, level, message, key=value) or json (one object per line).",
+            valueName: "format"))
+    var logFormat: LogFormat = .text
 
     @Flag(name: .shortAndLong, help: "Log debug detail.")
     var verbose = false
@@ -46,19 +55,21 @@ struct OutputOptions: ParsableArguments {
     /// logger.
     /// - Throws: `ValidationError` (exit 2) when the log file cannot be opened.
     func makeLogger() throws -> Logger {
-        try Self.makeLogger(level: logLevel, logFile: logFile)
+        try Self.makeLogger(level: logLevel, logFile: logFile, format: logFormat)
     }
 
-    /// Bootstraps logging at `level` to stderr and, when given, appending to `logFile`.
+    /// Bootstraps logging at `level` in `format` to stderr and, when given, appending to `logFile`.
     /// - Throws: `ValidationError` (exit 2) when the log file cannot be opened.
-    static func makeLogger(level: Logger.Level, logFile: String?) throws -> Logger {
+    static func makeLogger(level: Logger.Level, logFile: String?, format: LogFormat = .text) throws -> Logger {
         let file: LogFile?
         do {
             file = try logFile.map { path throws(LogFileError) in try LogFile(path: path) }
         } catch {
             throw ValidationError(error.description)
         }
-        LoggingSystem.bootstrap { _ in ConsoleLogHandler(level: level, console: .standardError, file: file) }
+        LoggingSystem.bootstrap { _ in
+            ConsoleLogHandler(level: level, console: .standardError, file: file, format: format)
+        }
         return Logger(label: "getscreen-archiver")
     }
 
@@ -70,7 +81,7 @@ struct OutputOptions: ParsableArguments {
     }
 
     /// Writes the report file if asked, prints the audit table or the JSON on stdout, the failures and the
-    /// summary on stderr, and exits 1 when recordings failed.
+    /// summary on stderr (no summary with `--quiet` when the run succeeded), and exits 1 when recordings failed.
     /// - Parameter heading: a line printed above the audit table.
     /// - Throws: `ExitCode(1)` when some recordings failed; `ArchiverError` when the report cannot be written.
     func finish(with runReport: RunReport, heading: String? = nil) throws {
@@ -84,12 +95,19 @@ struct OutputOptions: ParsableArguments {
             }
         }
         for failure in runReport.failures {
-            Console.standardError.writeLine("failed: \(failure)")
+            Console.standardError.writeLine("failed: \(failure)", level: .error)
         }
-        Console.standardError.writeLine(runReport.summary)
+        if !quiet || runReport.exitCode != 0 { Console.standardError.writeLine(runReport.summary) }
         for line in runReport.incompleteLines {
-            Console.standardError.writeLine("incomplete: \(line)")
+            Console.standardError.writeLine("incomplete: \(line)", level: .warning)
         }
         if runReport.exitCode != 0 { throw ExitCode(runReport.exitCode) }
+    }
+
+    /// Writes the report of a `command` run that started at `startedAt` and could not run (`error`), when
+    /// `--report` asks for one (`FailedRun`).
+    func reportFailure(_ error: any Error, command: String, startedAt: Date) {
+        guard let report else { return }
+        FailedRun.writeReport(of: error, command: command, startedAt: startedAt, to: report)
     }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import Logging
 import Synchronization
 
 /// stderr, shared by the log and the live progress line: log lines never interleave with the progress line,
@@ -13,10 +14,13 @@ final class Console: Sendable {
 
     /// Whether the stream is a terminal (`isatty`); only then is a progress line drawn.
     let isTerminal: Bool
+    /// Whether the stream is the systemd journal (`JournalStream`): each line then starts with its priority.
+    let isJournal: Bool
 
     private init(descriptor: Int32) {
         self.descriptor = descriptor
         isTerminal = isatty(descriptor) == 1
+        isJournal = JournalStream.isConnected(descriptor)
     }
 
     /// The terminal's width in columns; 80 when unknown.
@@ -26,10 +30,12 @@ final class Console: Sendable {
         return Int(size.ws_col)
     }
 
-    /// Writes `line` and a newline, clearing the progress line first if one is shown.
-    func writeLine(_ line: String) {
+    /// Writes `line` and a newline, clearing the progress line first if one is shown; on the journal, with the
+    /// priority of `level` before it.
+    func writeLine(_ line: String, level: Logger.Level = .info) {
+        let prefix = isJournal ? JournalStream.prefix(for: level) : ""
         isStatusShown.withLock { isShown in
-            write((isShown ? Self.clearLine : "") + line + "\n")
+            write((isShown ? Self.clearLine : "") + prefix + line + "\n")
             isShown = false
         }
     }

@@ -56,7 +56,9 @@ func fuzzConfigurationFile(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     }
     precondition(isUTF8, "invalid UTF-8 was loaded")
     precondition(configuration.apiKey.isLoaded, "loaded without a key")
-    let shown = String(reflecting: configuration) + configuration.warnings.joined(separator: "\n")
+    let shown =
+        String(reflecting: configuration) + configuration.warnings.joined(separator: "\n")
+        + ConfigurationListing(configuration).text
     precondition(!shown.contains(secret), "the API key shown in the configuration or its warnings: \(shown)")
     precondition(configuration.archiveRoot.hasPrefix("/"), "relative root \(configuration.archiveRoot)")
     precondition(ArchiverConfiguration.allowedTransfers.contains(configuration.transfers), "transfers out of range")
