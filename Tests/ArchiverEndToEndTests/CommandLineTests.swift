@@ -357,8 +357,32 @@ import Testing
             ["demo", "--dir", "\(workspace.path)/demo"], in: workspace.path, executable: lonely)
 
         #expect(result.exitCode == 3)
-        #expect(result.stderr.contains("the demo needs \(workspace.path)/getscreen-simulator"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains(
+                "at \(workspace.path)/getscreen-simulator or \(workspace.path)/../lib/getscreen-archiver/getscreen-simulator"
+            ), "\(result.stderr)")
         #expect(result.stderr.contains("--product getscreen-simulator"))
         #expect(files(under: "\(workspace.path)/demo", withSuffix: ".mp4").isEmpty)
+    }
+
+    /// The Debian package's layout: the binary in `bin/`, the simulator off `PATH` in `lib/getscreen-archiver/`.
+    @Test func demoFindsTheSimulatorWhereThePackageInstallsIt() async throws {
+        let workspace = try TemporaryDirectory()
+        defer { workspace.remove() }
+        let built = (ArchiverProcess.executablePath as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(
+            atPath: "\(workspace.path)/lib/getscreen-archiver", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: "\(workspace.path)/bin", withIntermediateDirectories: true)
+        let installed = "\(workspace.path)/bin/getscreen-archiver"
+        try FileManager.default.copyItem(atPath: ArchiverProcess.executablePath, toPath: installed)
+        try FileManager.default.copyItem(
+            atPath: "\(built)/getscreen-simulator",
+            toPath: "\(workspace.path)/lib/getscreen-archiver/getscreen-simulator")
+
+        let result = try await ArchiverProcess.run(
+            ["demo", "--dir", "\(workspace.path)/demo"], in: workspace.path, executable: installed)
+
+        #expect(result.exitCode == 0, "\(result.stderr)")
+        #expect(files(under: "\(workspace.path)/demo", withSuffix: ".mp4").count == 12)
     }
 }

@@ -9,7 +9,8 @@ extension GetscreenArchiver {
         static let configuration = CommandConfiguration(
             abstract: "Run a real sync against the project's API simulator and show the archive it made.",
             discussion: """
-                Starts the Getscreen API simulator (getscreen-simulator, built beside this binary) on a free \
+                Starts the Getscreen API simulator (getscreen-simulator, built beside this binary, or in \
+                ../lib/getscreen-archiver/ from its folder as the Debian package installs it) on a free \
                 loopback port, syncs its recordings into DIR \
                 (default: a new folder under the current directory) with real HTTP transfers, prints the \
                 archive tree and the summary, then syncs again to show that nothing is downloaded twice.

@@ -2,7 +2,8 @@ import CLinux
 import FoundationEssentials
 import Glibc
 
-/// The `getscreen-simulator` process the demo syncs against: started beside this binary, stopped when the demo
+/// The `getscreen-simulator` process the demo syncs against: started from beside this binary (a source build) or
+/// from `../lib/getscreen-archiver/` next to its folder (the Debian package keeps it off `PATH`), stopped when the demo
 /// ends (its standard input closes with ours, so it also stops if the demo is killed).
 struct DemoSimulator {
     /// Why the simulator could not be started.
@@ -17,15 +18,17 @@ struct DemoSimulator {
     private let input: Int32
     private let output: Int32
 
-    /// Starts the simulator that sits beside the running executable, serving `sessions` recordings of `agents`
+    /// Starts the simulator that sits beside the running executable or in its `../lib/getscreen-archiver/`, serving `sessions` recordings of `agents`
     /// agents in pages of at most `pageLimit`, and accepting `key` (passed in its environment, never in its
     /// arguments, which any user can read).
     /// - Throws: `StartFailure` naming what to do when the simulator is missing or does not start.
     init(key: String, sessions: Int, agents: Int, pageLimit: Int) throws {
-        let executable = Self.siblingExecutable(named: "getscreen-simulator")
-        guard access(executable, X_OK) == 0 else {
+        let folder = Self.runningExecutableFolder()
+        let candidates = [folder + "/getscreen-simulator", folder + "/../lib/getscreen-archiver/getscreen-simulator"]
+        guard let executable = candidates.first(where: { access($0, X_OK) == 0 }) else {
             throw StartFailure(
-                description: "the demo needs \(executable), the API simulator built with this package: run "
+                description: "the demo needs the API simulator built with this package, at "
+                    + candidates.joined(separator: " or ") + ": run "
                     + "`swift build -c release --static-swift-stdlib --product getscreen-simulator`, or scripts/demo"
             )
         }
@@ -92,8 +95,8 @@ struct DemoSimulator {
         return status == 0 ? (processID, 0) : (nil, status)
     }
 
-    /// `name` in the folder of the running executable.
-    private static func siblingExecutable(named name: String) -> String {
+    /// The folder of the running executable.
+    private static func runningExecutableFolder() -> String {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         let running =
@@ -101,7 +104,7 @@ struct DemoSimulator {
             ? String(decoding: buffer.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
             : CommandLine.arguments[0]
         let folder = running.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        return (folder.isEmpty ? "." : folder) + "/" + name
+        return folder.isEmpty ? "." : folder
     }
 
     /// The first line read from `descriptor`, without its newline; nil if the stream ends first.
