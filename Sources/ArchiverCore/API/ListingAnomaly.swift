@@ -5,7 +5,8 @@ public struct ListingAnomaly: Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// Fewer distinct items were listed than the largest `total` a page announced.
         case shortfall(listed: Int, announcedTotal: Int)
-        /// The page at `offset` held only items the walk had already seen: the server seems to ignore `offset`.
+        /// The page at `offset` held only items the walk had already seen: the server ignores `offset`, or its order
+        /// changes between requests (a shuffled page can hold only items already seen).
         case repeatedPage(offset: Int)
         /// On two walks, a page (the second walk's at `offset`) did not overlap the one before: the list's order
         /// changes between requests, or it moves faster than the pages' overlap absorbs.
@@ -30,8 +31,8 @@ public struct ListingAnomaly: Sendable, Equatable, CustomStringConvertible {
             case .shortfall(let listed, let total):
                 "\(list) announced a total of \(total) sessions, but paging returned only \(listed) distinct ones"
             case .repeatedPage(let offset):
-                "\(list) repeated a page it had already sent when asked for offset \(offset) (the server seems to "
-                    + "ignore offset), so the listing stopped there"
+                "\(list) repeated sessions it had already sent when asked for offset \(offset) (the server ignores "
+                    + "offset, or its order changes between requests), so the listing stopped there"
             case .unstableOrder(let offset):
                 "\(list) changed its order between requests (the page at offset \(offset) did not overlap the one "
                     + "before, on a second walk too), so sessions may have been skipped"
