@@ -8,17 +8,24 @@ extension ConfigurationLoader {
     /// Parses an API base URL and drops trailing slashes.
     /// - Throws: `ConfigurationError.invalidValue` unless it is an absolute http(s) URL with a host and no query.
     static func baseURL(from text: String, source: ConfigurationSource) throws(ConfigurationError) -> URL {
+        try httpURL(
+            from: text, source: source,
+            expected: "an absolute http(s) URL without query, such as https://api.getscreen.me/v1")
+    }
+
+    /// Parses an absolute http(s) URL with a host and no query or fragment, and drops trailing slashes.
+    /// - Parameter expected: What a right value looks like, for the message.
+    /// - Throws: `ConfigurationError.invalidValue` naming `source` and `expected` otherwise.
+    static func httpURL(
+        from text: String, source: ConfigurationSource, expected: String
+    ) throws(ConfigurationError) -> URL {
         var trimmed = text.trimmingWhitespaceAndNewlines()
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
             ["http", "https"].contains(scheme),
             let host = url.host, !host.isEmpty, url.query == nil, url.fragment == nil
         else {
-            throw .invalidValue(
-                value: text,
-                source: source,
-                expected: "an absolute http(s) URL without query, such as https://api.getscreen.me/v1"
-            )
+            throw .invalidValue(value: text, source: source, expected: expected)
         }
         return url
     }
