@@ -87,12 +87,12 @@ import Testing
         // Incremental: the watermark came along.
         let from = Set(CatalogSyncTests.listWindows(fixture).map(\.from))
         #expect(from == ["\(Int(watermark.timeIntervalSince1970) - 14 * 86_400)"])
-        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        let catalog = try Catalog.openReadOnly(at: configuration.catalogPath)
         #expect(try catalog.entries() == entries)
         #expect(try catalog.lastSuccessfulSync()! >= watermark)
         #expect(!FileManager.default.fileExists(atPath: formerPath))
         #expect(FileManager.default.fileExists(atPath: formerPath + CatalogAccess.carriedOverSuffix))
-        #expect(!FileManager.default.fileExists(atPath: Catalog.path(for: configuration) + ".carry-over"))
+        #expect(!FileManager.default.fileExists(atPath: configuration.catalogPath + ".carry-over"))
     }
 
     @Test func aDryRunReadsAnOldCatalogWhereItIsAndMovesNothing() async throws {
@@ -126,7 +126,7 @@ import Testing
         for folder in ["/state", "/state/getscreen-archiver", "/state/getscreen-archiver/archive-1a2b3c4d"] {
             #expect(Self.mode(of: fixture.workspace.path + folder) == 0o700, "\(folder)")
         }
-        let path = Catalog.path(for: configuration)
+        let path = configuration.catalogPath
         #expect(Self.mode(of: path) == 0o600)
         #expect(Self.mode(of: "\(fixture.root)/\(ArchiveRoot.stateFolderName)") == 0o700)
         #expect(Self.mode(of: "\(fixture.root)/\(ArchiveRoot.stateFolderName)/tmp") == 0o700)

@@ -19,7 +19,7 @@ import Testing
 
     /// Where the fixture's configuration keeps the catalog.
     static func catalogPath(_ fixture: SimulatorFixture) throws -> String {
-        Catalog.path(for: try fixture.configuration())
+        try fixture.configuration().catalogPath
     }
 
     /// The `date_from` and `date_to` of every `history/list` request, as sent.

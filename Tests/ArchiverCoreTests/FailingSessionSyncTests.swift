@@ -11,7 +11,7 @@ import Testing
     let logger = Logger(label: "test")
 
     func failingSessions(_ fixture: SimulatorFixture) throws -> [FailingSession] {
-        try Catalog.openReadOnly(at: Catalog.path(for: fixture.configuration())).failingSessions()
+        try Catalog.openReadOnly(at: fixture.configuration().catalogPath).failingSessions()
     }
 
     @Test func aListingCutShortKeepsTheFailuresWithoutRetryingThemOrMovingTheWatermark() async throws {
@@ -24,7 +24,7 @@ import Testing
         let first = try await Archiver.sync(
             configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
         #expect(first.failures.map(\.sessionID) == [oldest.id])
-        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: fixture.configuration()))
+        let catalog = try Catalog.openReadOnly(at: fixture.configuration().catalogPath)
         let watermark = try catalog.lastSuccessfulSync()
         #expect(watermark != nil, "moved past the failing session")
 
@@ -63,7 +63,7 @@ import Testing
         #expect(try failingSessions(fixture).isEmpty)
 
         // Already archived: a fetch finds it so and still ends a failure the catalog kept.
-        let catalog = try Catalog.open(at: Catalog.path(for: fixture.configuration()), isOnShare: false)
+        let catalog = try Catalog.open(at: fixture.configuration().catalogPath, isOnShare: false)
         try catalog.updateFailingSessions(
             [FailingSession(sessionID: first.id, code: "http_404", reason: "gone", itemJSON: nil, at: Date())],
             resolving: [])

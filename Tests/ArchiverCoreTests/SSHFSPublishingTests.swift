@@ -66,8 +66,12 @@ struct SSHFSPublishingTests {
             baseURL: URL(string: fixture.simulator.baseURL)!, key: APIKey(SimulatorFixture.apiKey)!,
             transport: transport, logger: logger)
         let modeCheck = ModeCheck(logger: logger)
+        let filer = Filer(root: root, modeCheck: modeCheck)
         let downloader = Downloader(
-            transport: transport, configuration: configuration, root: root, modeCheck: modeCheck, logger: logger)
+            transport: transport, settings: configuration.downloaderSettings, partialFolder: root.temporaryFolder,
+            flushesEachFile: !filer.flushesWithSyncfs,
+            storage: StorageGuard(path: root.path, minimumFreeBytes: 0, assumedFreeBytes: nil),
+            modeCheck: modeCheck, logger: logger)
         let planner = DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone)
 
         var completed: [CompletedDownload] = []
@@ -77,12 +81,12 @@ struct SSHFSPublishingTests {
             let session = try Session(infoResponse: info, agentName: simulated.agent.name, agentGroup: nil)
             let item = try #require(planner.plan([session], fileSize: root.fileSizeReader()).downloads.first)
             do {
-                completed.append(try await downloader.download(item))
+                completed.append(try filer.draft(await downloader.download(item)))
             } catch let failure as RecordingFailure {
                 failures.append(failure)
             }
         }
-        let published = try Filer(root: root, modeCheck: modeCheck).publish(completed)
+        let published = try filer.publish(completed)
         await transport.shutdown()
 
         #expect(published.isEmpty)

@@ -24,7 +24,7 @@ import Testing
         let forgotten = Array(fixture.dataset.sessions.prefix(uncatalogued))
         let ids = forgotten.map { String($0.id) }.joined(separator: ", ")
         try SQLiteConnection(
-            path: Catalog.path(for: configuration), access: .readWriteCreate, busyTimeout: .seconds(10)
+            path: configuration.catalogPath, access: .readWriteCreate, busyTimeout: .seconds(10)
         ).execute("DELETE FROM recording WHERE session_id IN (\(ids)); DELETE FROM sync_run")
         fixture.simulator.resetCounters()
         return forgotten
@@ -41,7 +41,7 @@ import Testing
         #expect(report.exitCode == 0, "\(report.failures)")
         #expect(report.downloaded == 0)
         #expect(fixture.simulator.counters.mediaRequests == 0)
-        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        let catalog = try Catalog.openReadOnly(at: configuration.catalogPath)
         #expect(try catalog.entries().count == 6)
         for session in forgotten {
             let entry = try #require(try catalog.entry(sessionID: session.id))
@@ -71,7 +71,7 @@ import Testing
         #expect(report.failures.map(\.sessionID) == [session.id])
         #expect(report.failures.first?.code == "sidecar_mismatch")
         #expect(report.failures.first?.reason.contains(SimulatorFixture.expectedPath(of: session)) == true)
-        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        let catalog = try Catalog.openReadOnly(at: configuration.catalogPath)
         #expect(try catalog.entry(sessionID: session.id) == nil)
         #expect(try catalog.entries().count == 3)
         #expect(contents(of: path) == bytes, "the file stays where it is, for the admin to look at")
@@ -100,7 +100,7 @@ import Testing
         #expect(report.failures.map(\.code) == [code])
         #expect(report.failures.first?.reason.contains(reason) == true, "\(report.failures)")
         #expect(fixture.simulator.counters.mediaRequests == 0)
-        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        let catalog = try Catalog.openReadOnly(at: configuration.catalogPath)
         #expect(try catalog.entry(sessionID: session.id) == nil)
     }
 
@@ -117,7 +117,7 @@ import Testing
         #expect(report.exitCode == 0, "\(report.failures)")
         #expect(fixture.simulator.counters.mediaRequests == 0)
         #expect(FileManager.default.fileExists(atPath: sidecar))
-        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        let catalog = try Catalog.openReadOnly(at: configuration.catalogPath)
         #expect(try catalog.entry(sessionID: session.id)?.sha256 == sha256Hex(expectedBytes(of: session)))
     }
 
@@ -131,7 +131,7 @@ import Testing
 
         #expect(report.exitCode == 0, "\(report.failures)")
         #expect(fixture.simulator.counters.mediaRequests == 0)
-        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        let catalog = try Catalog.openReadOnly(at: configuration.catalogPath)
         #expect(try catalog.entry(sessionID: session.id)?.sha256 == sha256Hex(expectedBytes(of: session)))
     }
 
@@ -153,7 +153,7 @@ import Testing
             #expect(row.notCatalogued == byAgent[row.agentID ?? 0] ?? 0)
         }
         #expect(treeSnapshot(of: fixture.root) == before)
-        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        let catalog = try Catalog.openReadOnly(at: configuration.catalogPath)
         #expect(try catalog.entries().count == 3)
     }
 
@@ -186,7 +186,7 @@ import Testing
         defer { Task { await fixture.tearDown() } }
         let configuration = try fixture.configuration()
         _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-        let catalog = try Catalog.openReadOnly(at: Catalog.path(for: configuration))
+        let catalog = try Catalog.openReadOnly(at: configuration.catalogPath)
         let starts = fixture.dataset.sessions.map(\.start).sorted()
         let from = Date(timeIntervalSince1970: TimeInterval(starts[2]))
         let to = Date(timeIntervalSince1970: TimeInterval(starts[5]))

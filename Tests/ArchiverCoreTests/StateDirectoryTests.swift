@@ -72,7 +72,7 @@ import Testing
 
         #expect(byXDG.stateDirectory == "\(directory.path)/xdg/getscreen-archiver/\(name)")
         #expect(byXDG.stateDirectorySource == .defaultFolder(reason: "$XDG_STATE_HOME"))
-        #expect(Catalog.path(for: byXDG) == "\(directory.path)/xdg/getscreen-archiver/\(name)/catalog.sqlite")
+        #expect(byXDG.catalogPath == "\(directory.path)/xdg/getscreen-archiver/\(name)/catalog.sqlite")
         #expect(asRoot.stateDirectory == "/var/lib/getscreen-archiver/\(name)")
         #expect(bySystemd.stateDirectory == "/var/lib/ga-unit/\(name)")
         // The loader only decides: nothing is created until a run writes the catalog.

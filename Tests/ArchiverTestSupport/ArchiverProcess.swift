@@ -30,7 +30,7 @@ public enum ArchiverProcess {
         let configuration = try ConfigurationLoader.load(
             configFile: nil, overrides: ConfigurationOverrides(archiveRoot: root),
             environment: ["XDG_STATE_HOME": stateHome(in: directory)], requiresAPIKey: false)
-        return Catalog.path(for: configuration)
+        return configuration.catalogPath
     }
 
     /// Runs the binary with `arguments` in `directory`, with a clean environment plus `environment`,

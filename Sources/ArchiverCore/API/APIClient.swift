@@ -29,18 +29,6 @@ public struct APIClient: Sendable {
         )
     }
 
-    /// Creates a client for the configured API, retrying transient failures as configured.
-    public init(configuration: ArchiverConfiguration, transport: CurlMulti, logger: Logger) {
-        self.init(
-            baseURL: configuration.apiBaseURL,
-            key: configuration.apiKey,
-            transport: transport,
-            retry: RetryPolicy(configuration),
-            connectTimeout: configuration.connectTimeout,
-            logger: logger
-        )
-    }
-
     init(baseURL: URL, key: APIKey, transport: CurlMulti, retry: RetryPolicy, connectTimeout: Duration, logger: Logger)
     {
         var base = baseURL.absoluteString
@@ -55,7 +43,7 @@ public struct APIClient: Sendable {
 
     /// Walks every page of `history/list` for `filter`, sessions with a recording only, and returns them all.
     ///
-    /// See `listSessions(in:agentIDs:into:)` for paging, de-duplication and interruptions.
+    /// See `listSessions(from:to:agentIDs:into:)` for paging, de-duplication and interruptions.
     /// - Throws: `ArchiverError` when the API rejects the key, when the first page fails, or on interruption.
     public func listSessions(filter: HistoryFilter, pageSize: Int = maximumPageSize) async throws(ArchiverError)
         -> Listing
@@ -215,12 +203,13 @@ public struct APIClient: Sendable {
     /// with `interruption` set: what was passed on so far is valid and can still be archived.
     /// - Throws: `ArchiverError` when the API rejects the key, when the first page fails, or on interruption.
     public func listSessions<Sink: ListingSink>(
-        in window: SyncWindow,
+        from dateFrom: Date?,
+        to dateTo: Date,
         agentIDs: [Int],
         into sink: inout Sink
     ) async throws(ArchiverError) -> ListingWalk {
-        let dateTo = Int(window.dateTo.timeIntervalSince1970)
-        let dateFrom = window.dateFrom.map { Int($0.timeIntervalSince1970) }
+        let dateTo = Int(dateTo.timeIntervalSince1970)
+        let dateFrom = dateFrom.map { Int($0.timeIntervalSince1970) }
         var merged = ListingWalk()
         var seen = SeenItems()
         for agent in agentIDs.isEmpty ? [nil] : agentIDs.map(Optional.some) {

@@ -3,7 +3,7 @@ public struct HistoryFilter: Sendable, Equatable {
     /// Only this agent's sessions; nil for all agents.
     public var agentID: Int?
     /// The start of the period, unix time (`date_from`). The API does not document what it compares with the
-    /// period: a session's start, its stop, or its overlap (`SyncWindow` is safe under each).
+    /// period: a session's start, its stop, or its overlap (the runs' windows are safe under each).
     public var dateFrom: Int?
     /// The end of the period, unix time (`date_to`). Pinned for the whole walk so that sessions arriving while we
     /// page do not shift the pages.

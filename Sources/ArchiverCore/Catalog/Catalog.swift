@@ -33,9 +33,9 @@ public final class Catalog: Sendable {
         self.connection = Mutex(connection)
     }
 
-    /// Where the catalog of `configuration` is: `<stateDirectory>/catalog.sqlite`.
-    public static func path(for configuration: ArchiverConfiguration) -> String {
-        "\(configuration.stateDirectory)/\(fileName)"
+    /// Where the catalog of the state folder `stateDirectory` is: `<stateDirectory>/catalog.sqlite`.
+    public static func path(inStateDirectory stateDirectory: String) -> String {
+        "\(stateDirectory)/\(fileName)"
     }
 
     /// Opens (creating and migrating) the catalog at `path`; its folder must exist.

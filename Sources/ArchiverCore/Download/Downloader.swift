@@ -1,7 +1,7 @@
-public import Curl
+import Curl
 import FoundationEssentials
 import Glibc
-public import Logging
+import Logging
 
 /// Fetches one planned recording into a partial file, retrying and resuming as needed, and checks it.
 ///
@@ -12,12 +12,40 @@ public struct Downloader: Sendable {
     /// Finds a fresh URL for a session's recording (`history/info`), for media URLs that expired (403).
     public typealias URLRefresher = @Sendable (_ sessionID: Int) async throws(ArchiverError) -> String?
 
+    /// What a downloader takes from the configuration.
+    public struct Settings: Sendable {
+        /// The key, sent only to the hosts `mediaPolicy` allows.
+        public var key: APIKey
+        /// Which media URLs and redirects may be requested.
+        public var mediaPolicy: MediaURLPolicy
+        /// How often and how patiently a failed transfer is tried again.
+        var retry: RetryPolicy
+        /// How long a connection may take to open.
+        public var connectTimeout: Duration
+        /// How long a transfer may go without receiving a byte.
+        public var stallTimeout: Duration
+        /// The permission bits of partial files (kept by the rename into place).
+        public var fileMode: UInt32
+
+        init(
+            key: APIKey, mediaPolicy: MediaURLPolicy, retry: RetryPolicy, connectTimeout: Duration,
+            stallTimeout: Duration, fileMode: UInt32
+        ) {
+            self.key = key
+            self.mediaPolicy = mediaPolicy
+            self.retry = retry
+            self.connectTimeout = connectTimeout
+            self.stallTimeout = stallTimeout
+            self.fileMode = fileMode
+        }
+    }
+
     private let transport: CurlMulti
-    private let configuration: ArchiverConfiguration
-    private let policy: MediaURLPolicy
-    private let retry: RetryPolicy
-    private let root: ArchiveRoot
-    private let filer: Filer
+    private let settings: Settings
+    private var policy: MediaURLPolicy { settings.mediaPolicy }
+    private var retry: RetryPolicy { settings.retry }
+    /// The folder of partial files (the archive's temporary folder).
+    private let partialFolder: String
     private let storage: StorageGuard
     private let modeCheck: ModeCheck
     /// Whether each recording is fsync'ed on its own descriptor before it is published: on NFS, SMB and FUSE
@@ -27,31 +55,25 @@ public struct Downloader: Sendable {
     private let progress: any RunProgressObserver
     private let logger: Logger
 
-    /// Creates a downloader that writes below `root`, with the configuration's retry, timeout and free-space
-    /// settings, reporting to `progress`, its files' modes checked by `modeCheck`.
-    public init(
+    /// Creates a downloader that writes partial files into `partialFolder`, reserving their room in `storage`,
+    /// reporting to `progress`, their modes checked by `modeCheck`; `flushesEachFile` on shares (see above).
+    init(
         transport: CurlMulti,
-        configuration: ArchiverConfiguration,
-        root: ArchiveRoot,
+        settings: Settings,
+        partialFolder: String,
+        flushesEachFile: Bool,
+        storage: StorageGuard,
         modeCheck: ModeCheck,
         refreshURL: @escaping URLRefresher = { _ throws(ArchiverError) in nil },
         progress: any RunProgressObserver = NoProgressObserver(),
         logger: Logger
     ) {
         self.transport = transport
-        self.configuration = configuration
-        self.policy = MediaURLPolicy(
-            mediaHosts: configuration.mediaHosts,
-            allowsInsecureHTTP: configuration.allowInsecureHTTP
-        )
-        self.retry = RetryPolicy(configuration)
-        self.root = root
-        self.filer = Filer(root: root, permissions: configuration.permissions, modeCheck: modeCheck)
-        self.storage = StorageGuard(
-            path: root.path, minimumFreeBytes: configuration.minimumFreeBytes,
-            assumedFreeBytes: configuration.assumedFreeBytes)
+        self.settings = settings
+        self.partialFolder = partialFolder
+        self.storage = storage
         self.modeCheck = modeCheck
-        self.flushesEachFile = !Filer.flushesWithSyncfs(root)
+        self.flushesEachFile = flushesEachFile
         self.refreshURL = refreshURL
         self.progress = progress
         self.logger = logger
@@ -64,20 +86,19 @@ public struct Downloader: Sendable {
 
     /// Downloads `item` into its partial file until it is complete and size-checked, then seals it: on shares an
     /// fsync on the descriptor that wrote it, then its size on that descriptor, then its close, each checked.
-    /// `Filer.publish(_:)` then moves it into place, in a batch with others (flushing it first on local disks).
-    /// - Returns: the complete download, with the SHA-256 computed while it streamed.
+    /// `Filer.draft(_:)` then writes its sidecar and `Filer.publish(_:)` moves both into place, in a batch with
+    /// others (flushing it first on local disks).
+    /// - Returns: the sealed partial file, with the SHA-256 computed while it streamed.
     /// - Throws: `RecordingFailure` for this recording alone (`storage_*` when the storage does not confirm its
     ///   bytes; the partial file is then deleted); `ArchiverError` when the run must stop (the
     ///   archive cannot be written or is full, the key is rejected, the plan's limit is exceeded);
     ///   `CancellationError`.
-    public func download(_ item: DownloadPlan.Item) async throws -> CompletedDownload {
+    public func download(_ item: DownloadPlan.Item) async throws -> DownloadedFile {
         var session = item.session
         let expected = session.video.sizeBytes
-        // Refused before anything is requested: a recording whose folder is a link is not fetched at all.
-        try checkContainment(of: item)
-        var url = try policy.authorize(session.video.url, for: session.id, key: configuration.apiKey)
-        let partialPath = "\(root.temporaryFolder)/\(Self.partialFileName(for: session))"
-        let fileMode = mode_t(configuration.permissions.fileMode)
+        var url = try policy.authorize(session.video.url, for: session.id, key: settings.key)
+        let partialPath = "\(partialFolder)/\(Self.partialFileName(for: session))"
+        let fileMode = mode_t(settings.fileMode)
         let watchdog = StorageWatchdog.shared
         let descriptor = watchdog.guarding("opening \(partialPath)") {
             open(partialPath, O_RDWR | O_CREAT | O_CLOEXEC, fileMode)
@@ -128,7 +149,7 @@ public struct Downloader: Sendable {
                 guard !hasRefreshedURL, let fresh = try await refreshURL(session.id) else { break }
                 hasRefreshedURL = true
                 session.video.url = fresh
-                url = try policy.authorize(fresh, for: session.id, key: configuration.apiKey)
+                url = try policy.authorize(fresh, for: session.id, key: settings.key)
                 logger.info(
                     "media URL refused (403); retrying with a fresh URL", metadata: ["session.id": "\(session.id)"])
                 attempt -= 1
@@ -155,21 +176,6 @@ public struct Downloader: Sendable {
         }
         if lastFailure.code == "size_mismatch" || lastFailure.code.hasPrefix("http_") { unlink(partialPath) }
         throw lastFailure
-    }
-
-    /// Checks that `item`'s folder keeps it inside the archive root.
-    /// - Throws: `RecordingFailure` with code `unsafe_path`.
-    private func checkContainment(of item: DownloadPlan.Item) throws(RecordingFailure) {
-        do throws(ArchiveRoot.UnsafePath) {
-            try root.checkContainment(of: item.relativePath)
-        } catch {
-            throw Self.unsafePathFailure(error, sessionID: item.session.id)
-        }
-    }
-
-    /// The per-recording failure for a path that would leave the archive or pass through a link.
-    static func unsafePathFailure(_ error: ArchiveRoot.UnsafePath, sessionID: Int) -> RecordingFailure {
-        RecordingFailure(sessionID: sessionID, code: "unsafe_path", reason: "\(error); the recording was not archived")
     }
 
     /// What one attempt came to.
@@ -249,8 +255,8 @@ public struct Downloader: Sendable {
         var request = TransferRequest(
             url: originalURL,
             destination: .file(descriptor: descriptor, observer: sink),
-            connectTimeout: configuration.connectTimeout,
-            lowSpeedLimit: (1, configuration.stallTimeout),
+            connectTimeout: settings.connectTimeout,
+            lowSpeedLimit: (1, settings.stallTimeout),
             resumeOffset: resumeOffset
         )
         request.isBandwidthLimited = true
@@ -259,7 +265,7 @@ public struct Downloader: Sendable {
         do {
             defer { sink.transferEnded() }
             let followed = try await RedirectFollower(
-                transport: transport, policy: policy, key: configuration.apiKey, logger: logger
+                transport: transport, policy: policy, key: settings.key, logger: logger
             ).perform(request, sessionID: session.id)
             (response, url) = (followed.response, followed.url)
         } catch let refused as RecordingFailure {
@@ -268,7 +274,7 @@ public struct Downloader: Sendable {
             if case .write(let writeErrno) = error.kind {
                 throw writeErrno == ENOSPC
                     ? storage.insufficientSpace(stillNeeding: expected - resumeOffset)
-                    : ArchiverError.archiveUnwritable(path: root.temporaryFolder, errno: writeErrno)
+                    : ArchiverError.archiveUnwritable(path: partialFolder, errno: writeErrno)
             }
             let failure = RecordingFailure(sessionID: session.id, code: error.slug, reason: "download failed: \(error)")
             guard RetryPolicy.isTransient(error) else { return .permanent(failure) }
@@ -310,19 +316,18 @@ public struct Downloader: Sendable {
         }
     }
 
-    /// Seals the complete partial file written through `descriptor` and prepares it for publishing: fsyncs it
-    /// where `syncfs` cannot be trusted, checks its size on the descriptor, and closes it, each checked; then
-    /// drafts its sidecar. Done here, beside the other transfers, rather than in the publishing batch: on a share
-    /// each of these calls is a round trip to the server.
+    /// Seals the complete partial file written through `descriptor`: fsyncs it where `syncfs` cannot be trusted,
+    /// checks its size on the descriptor, and closes it, each checked. Done here, beside the other transfers,
+    /// rather than in the publishing batch: on a share each of these calls is a round trip to the server.
     /// - Throws: `RecordingFailure` (`storage_*`) when the storage does not confirm the bytes; the partial file is
-    ///   then deleted, so that the next run starts it afresh. `ArchiverError` when the draft cannot be written.
+    ///   then deleted, so that the next run starts it afresh.
     private func completed(
         _ item: DownloadPlan.Item,
         session: Session,
         descriptor: Int32,
         partialPath: String,
         sink: DownloadBodySink
-    ) throws -> CompletedDownload {
+    ) throws(RecordingFailure) -> DownloadedFile {
         var check = PublishCheck(expectedBytes: session.video.sizeBytes)
         let watchdog = StorageWatchdog.shared
         if flushesEachFile {
@@ -335,39 +340,9 @@ public struct Downloader: Sendable {
             check.measured(.written, bytes: nil, errno: errno)
         }
         check.closed(failing: watchdog.guarding("closing \(partialPath)", { close(descriptor) }) == 0 ? nil : errno)
-        if let doubt = check.doubt { throw Filer.discard(partialPath, doubt, of: check, sessionID: session.id) }
+        if let doubt = check.doubt { throw check.discard(partialPath, doubt, sessionID: session.id) }
         var downloaded = item
         downloaded.session = session
-        let recording = ArchivedRecording(
-            session: session,
-            relativePath: "\(item.relativePath).\(DownloadPlanner.recordingExtension)",
-            sizeBytes: session.video.sizeBytes,
-            sha256: sink.hexDigest(),
-            archivedAt: Date()
-        )
-        let sidecarPath = try StorageWatchdog.shared.guarding("writing the sidecar of \(partialPath)") {
-            () throws(ArchiverError) in try filer.draftSidecar(for: recording)
-        }
-        return CompletedDownload(
-            item: downloaded, partialPath: partialPath, recording: recording, sidecarPath: sidecarPath)
-    }
-
-    /// Writes the sidecar of an archived recording whose sidecar is missing, hashing the recording on disk.
-    /// - Throws: `RecordingFailure` (`unsafe_path`) or `ArchiverError.archiveUnwritable`.
-    public func restoreSidecar(of item: DownloadPlan.Item) throws {
-        let relativePath = "\(item.relativePath).\(DownloadPlanner.recordingExtension)"
-        let digest = try FileDigest.sha256(ofFileAt: root.absolute(relativePath))
-        let archived = ArchivedRecording(
-            session: item.session,
-            relativePath: relativePath,
-            sizeBytes: digest.sizeBytes,
-            sha256: digest.hex,
-            archivedAt: Date()
-        )
-        do {
-            try filer.writeSidecar(Sidecar.contents(for: archived), for: item.relativePath)
-        } catch let error as ArchiveRoot.UnsafePath {
-            throw Self.unsafePathFailure(error, sessionID: item.session.id)
-        }
+        return DownloadedFile(item: downloaded, partialPath: partialPath, sha256: sink.hexDigest())
     }
 }

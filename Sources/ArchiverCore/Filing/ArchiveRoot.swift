@@ -137,6 +137,11 @@ public struct ArchiveRoot: Sendable {
         public var problem: String
 
         public var description: String { "unsafe path: \(path) \(problem)" }
+
+        /// The failure of the recording of `sessionID`, which this path keeps out of the archive.
+        public func failure(sessionID: Int) -> RecordingFailure {
+            RecordingFailure(sessionID: sessionID, code: "unsafe_path", reason: "\(self); the recording was not archived")
+        }
     }
 
     /// Checks that the folders of `relativePath` (every component but the last) keep it inside the root: no

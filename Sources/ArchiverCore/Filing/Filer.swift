@@ -81,14 +81,14 @@ public struct Filer: Sendable {
             }
             if let unsafe {
                 unlink(download.partialPath)
-                results.append(.failure(Downloader.unsafePathFailure(unsafe, sessionID: download.recording.session.id)))
+                results.append(.failure(unsafe.failure(sessionID: download.recording.session.id)))
                 continue
             }
             let sessionID = download.recording.session.id
             var check = PublishCheck(expectedBytes: download.recording.sizeBytes)
             Self.measure(download.partialPath, at: .beforeRename, into: &check)
             if let doubt = check.doubt {
-                results.append(.failure(Self.discard(download.partialPath, doubt, of: check, sessionID: sessionID)))
+                results.append(.failure(check.discard(download.partialPath, doubt, sessionID: sessionID)))
                 continue
             }
             let finalPath = root.absolute(download.recording.relativePath)
@@ -108,7 +108,7 @@ public struct Filer: Sendable {
             Self.measure(finalPath, at: .afterRename, into: &check)
             if let doubt = check.doubt {
                 unlink(sidecarFinalPath)  // it describes a recording that is not there
-                results.append(.failure(Self.discard(finalPath, doubt, of: check, sessionID: sessionID)))
+                results.append(.failure(check.discard(finalPath, doubt, sessionID: sessionID)))
                 continue
             }
             results.append(.success(download.recording))
@@ -122,6 +122,54 @@ public struct Filer: Sendable {
             }
         }
         return results
+    }
+
+    /// Drafts the sidecar of a downloaded recording (`draftSidecar(for:)`), ready for `publish(_:)`. Done beside
+    /// the transfers rather than in the publishing batch: on a share each write is a round trip to the server.
+    /// - Throws: `ArchiverError.archiveUnwritable` when the draft cannot be written.
+    public func draft(_ file: DownloadedFile) throws(ArchiverError) -> CompletedDownload {
+        let recording = ArchivedRecording(
+            session: file.item.session,
+            relativePath: "\(file.item.relativePath).\(DownloadPlanner.recordingExtension)",
+            sizeBytes: file.item.session.video.sizeBytes,
+            sha256: file.sha256,
+            archivedAt: Date()
+        )
+        let sidecarPath = try StorageWatchdog.shared.guarding("writing the sidecar of \(file.partialPath)") {
+            () throws(ArchiverError) in try draftSidecar(for: recording)
+        }
+        return CompletedDownload(
+            item: file.item, partialPath: file.partialPath, recording: recording, sidecarPath: sidecarPath)
+    }
+
+    /// Checks that `item`'s folder keeps it inside the archive root, before anything is requested: a recording
+    /// whose folder is a link is not fetched at all.
+    /// - Throws: `RecordingFailure` with code `unsafe_path`.
+    public func checkContainment(of item: DownloadPlan.Item) throws(RecordingFailure) {
+        do throws(ArchiveRoot.UnsafePath) {
+            try root.checkContainment(of: item.relativePath)
+        } catch {
+            throw error.failure(sessionID: item.session.id)
+        }
+    }
+
+    /// Writes the sidecar of an archived recording whose sidecar is missing, hashing the recording on disk.
+    /// - Throws: `RecordingFailure` (`unsafe_path`) or `ArchiverError.archiveUnwritable`.
+    public func restoreSidecar(of item: DownloadPlan.Item) throws {
+        let relativePath = "\(item.relativePath).\(DownloadPlanner.recordingExtension)"
+        let digest = try FileDigest.sha256(ofFileAt: root.absolute(relativePath))
+        let archived = ArchivedRecording(
+            session: item.session,
+            relativePath: relativePath,
+            sizeBytes: digest.sizeBytes,
+            sha256: digest.hex,
+            archivedAt: Date()
+        )
+        do {
+            try writeSidecar(Sidecar.contents(for: archived), for: item.relativePath)
+        } catch let error as ArchiveRoot.UnsafePath {
+            throw error.failure(sessionID: item.session.id)
+        }
     }
 
     /// Writes the sidecar of `recording` to a draft in the temporary folder, for `publish(_:)` to rename into place:
@@ -142,18 +190,6 @@ public struct Filer: Sendable {
         } else {
             check.measured(stage, bytes: nil, errno: errno)
         }
-    }
-
-    /// Deletes the file in doubt at `path` and describes the failure of its recording.
-    static func discard(
-        _ path: String,
-        _ doubt: PublishCheck.Doubt,
-        of check: PublishCheck,
-        sessionID: Int
-    ) -> RecordingFailure {
-        let disposal: PublishCheck.Disposal =
-            unlink(path) == 0 || errno == ENOENT ? .removed : .leftInPlace(path: path, errno: errno)
-        return check.failure(doubt, sessionID: sessionID, disposal: disposal)
     }
 
     /// Checks that `relativeFolder` (of `relativePath`) stays inside the root and creates what is missing of it.
@@ -208,7 +244,7 @@ public struct Filer: Sendable {
         } catch {
             failure = error
         }
-        if failure == nil, let writeErrno = contents.withUnsafeBytes({ Self.writeAll($0, to: descriptor) }) {
+        if failure == nil, let writeErrno = contents.withUnsafeBytes({ FileDescriptorWriting.writeAll($0, to: descriptor) }) {
             failure = .archiveUnwritable(path: path, errno: writeErrno)
         }
         if failure == nil, flush, fsync(descriptor) != 0 { failure = .archiveUnwritable(path: path, errno: errno) }
@@ -252,19 +288,5 @@ public struct Filer: Sendable {
         let flushFailure = fsync(descriptor) == 0 ? nil : errno
         let closeFailure = close(descriptor) == 0 ? nil : errno
         if let failure = flushFailure ?? closeFailure { throw .archiveUnwritable(path: path, errno: failure) }
-    }
-
-    /// Writes all of `bytes`; returns the `errno` of a failed write.
-    static func writeAll(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) -> Int32? {
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            offset += written
-        }
-        return nil
     }
 }

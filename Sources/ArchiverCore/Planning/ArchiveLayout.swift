@@ -1,4 +1,4 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// Where a recording goes below the archive root, as a template such as
 /// `{agent_name}-{agent_id}/{year}/{month}/{day}/{time}_{session_id}`.

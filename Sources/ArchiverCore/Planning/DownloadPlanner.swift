@@ -1,4 +1,4 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// Decides, for every listed session, whether the archive already holds its recording.
 ///

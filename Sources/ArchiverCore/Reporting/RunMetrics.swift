@@ -157,7 +157,7 @@ public struct RunMetrics: Sendable {
     /// The archive's recordings: from the catalog when there is one (never creating it), else by walking the
     /// root for `.mp4` files outside the tool's own folder. Nil when neither can be read.
     public static func archiveTotals(for configuration: ArchiverConfiguration) -> ArchiveTotals? {
-        let catalogPath = Catalog.path(for: configuration)
+        let catalogPath = configuration.catalogPath
         if FileManager.default.fileExists(atPath: catalogPath),
             let entries = try? Catalog.openReadOnly(at: catalogPath).entries()
         {

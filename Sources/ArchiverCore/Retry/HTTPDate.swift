@@ -1,4 +1,4 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// The HTTP-date of RFC 9110 §5.6.7, as a `Retry-After` header may carry it.
 enum HTTPDate {

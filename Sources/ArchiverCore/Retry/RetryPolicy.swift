@@ -17,14 +17,6 @@ struct RetryPolicy: Sendable {
         self.maxDelay = maxDelay
     }
 
-    init(_ configuration: ArchiverConfiguration) {
-        self.init(
-            attempts: configuration.retryAttempts,
-            baseDelay: configuration.retryBaseDelay,
-            maxDelay: configuration.retryMaxDelay
-        )
-    }
-
     /// The wait after the failed attempt number `attempt` (1-based).
     func delay(afterAttempt attempt: Int, retryAfter: Duration? = nil) -> Duration {
         if let retryAfter { return min(max(retryAfter, .zero), maxDelay) }

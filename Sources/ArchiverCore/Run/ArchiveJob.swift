@@ -96,10 +96,15 @@ struct ArchiveJob: Sendable {
             if let warning = space?.warning { logger.warning("\(warning)") }
             if plansWholeListing { removeStaleTemporaryFiles(keeping: plan.downloads) }
             let modeCheck = ModeCheck(logger: logger)
+            let filer = Filer(root: root, permissions: configuration.permissions, modeCheck: modeCheck)
             let downloader = Downloader(
                 transport: transport,
-                configuration: configuration,
-                root: root,
+                settings: configuration.downloaderSettings,
+                partialFolder: root.temporaryFolder,
+                flushesEachFile: !filer.flushesWithSyncfs,
+                storage: StorageGuard(
+                    path: root.path, minimumFreeBytes: configuration.minimumFreeBytes,
+                    assumedFreeBytes: configuration.assumedFreeBytes),
                 modeCheck: modeCheck,
                 refreshURL: refreshURL,
                 progress: progress,
@@ -108,7 +113,7 @@ struct ArchiveJob: Sendable {
             progress.runPlanned(recordings: plan.downloads.count, bytes: plan.downloadBytes)
             for item in plan.missingSidecars {
                 do {
-                    try downloader.restoreSidecar(of: item)
+                    try filer.restoreSidecar(of: item)
                 } catch let failure as RecordingFailure {
                     report.failures.append(failure)
                 } catch let error as ArchiverError {
@@ -121,7 +126,7 @@ struct ArchiveJob: Sendable {
             // with the digest its new sidecar records.
             try catalogueFromDisk(plan.uncatalogued, into: &report)
             do {
-                try await download(plan.downloads, with: downloader, modeCheck: modeCheck, into: &report)
+                try await download(plan.downloads, with: downloader, filer: filer, into: &report)
             } catch {
                 if case .insufficientSpace = error { removeStaleTemporaryFiles(keeping: []) }
                 throw error
@@ -175,14 +180,10 @@ struct ArchiveJob: Sendable {
     private func download(
         _ items: [DownloadPlan.Item],
         with downloader: Downloader,
-        modeCheck: ModeCheck,
+        filer: Filer,
         into report: inout RunReport
     ) async throws(ArchiverError) {
-        let publisher = Publisher(
-            filer: Filer(root: root, permissions: configuration.permissions, modeCheck: modeCheck),
-            recordArchived: recordArchived,
-            logger: logger
-        )
+        let publisher = Publisher(filer: filer, recordArchived: recordArchived, logger: logger)
         var fatal: ArchiverError?
         var publishingFailed = false
         var waiting: [CompletedDownload] = []
@@ -191,7 +192,7 @@ struct ArchiveJob: Sendable {
         await withTaskGroup(of: JobEvent.self) { group in
             for _ in 0..<configuration.transfers {
                 guard let item = pending.next() else { break }
-                addDownload(of: item, with: downloader, to: &group)
+                addDownload(of: item, with: downloader, filer: filer, to: &group)
             }
             while let event = await group.next() {
                 switch event {
@@ -229,7 +230,7 @@ struct ArchiveJob: Sendable {
                 if fatal != nil || Task.isCancelled {
                     group.cancelAll()
                 } else if case .downloaded = event, let item = pending.next() {
-                    addDownload(of: item, with: downloader, to: &group)
+                    addDownload(of: item, with: downloader, filer: filer, to: &group)
                 }
             }
         }
@@ -237,16 +238,19 @@ struct ArchiveJob: Sendable {
         if Task.isCancelled { throw .interrupted(archived: report.downloaded) }
     }
 
-    /// Adds the download of `item` to `group`, reporting its end to the progress observer.
+    /// Adds the download of `item` to `group` (its folder checked first, its sidecar drafted once it is complete),
+    /// reporting its end to the progress observer.
     private func addDownload(
         of item: DownloadPlan.Item,
         with downloader: Downloader,
+        filer: Filer,
         to group: inout TaskGroup<JobEvent>
     ) {
         let progress = progress
         group.addTask {
             do {
-                let download = try await downloader.download(item)
+                try filer.checkContainment(of: item)
+                let download = try filer.draft(await downloader.download(item))
                 progress.transferFinished(sessionID: item.session.id, outcome: .success(download.recording.sizeBytes))
                 return .downloaded(.success(download))
             } catch {

@@ -139,8 +139,7 @@ extension Archiver {
         }
         let probe = MediaProbe(
             transport: transport,
-            policy: MediaURLPolicy(
-                mediaHosts: configuration.mediaHosts, allowsInsecureHTTP: configuration.allowInsecureHTTP),
+            policy: configuration.mediaURLPolicy,
             key: configuration.apiKey, connectTimeout: configuration.connectTimeout, logger: logger)
         let recording = "session \(session.id)'s recording"
         let result: MediaProbe.Result

@@ -122,7 +122,7 @@ extension Archiver {
 
     private static func checkCatalog(_ configuration: ArchiverConfiguration, logger: Logger, into list: inout CheckList)
     {
-        let path = Catalog.path(for: configuration)
+        let path = configuration.catalogPath
         do {
             guard let catalog = try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger) else {
                 list.append(.ok, "catalog: none yet at \(path); the first sync creates it")

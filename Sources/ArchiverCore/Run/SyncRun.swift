@@ -74,7 +74,7 @@ public enum Archiver {
             let ledger = FailureLedger(try existingCatalog?.failingSessions() ?? [])
             listing.failingSessionIDs = Set(ledger.pending.keys)
             listing.ignoredSessionIDs = ledger.acknowledgedIDs
-            let walk = try await client.listSessions(in: window, agentIDs: options.agentIDs, into: &listing)
+            let walk = try await client.listSessions(from: window.dateFrom, to: window.dateTo, agentIDs: options.agentIDs, into: &listing)
             // What the listing itself planned and found unusable, before the retries add theirs.
             let listed = (plan: listing.plan, invalidItems: listing.invalidItems)
             var retries = FailingSessionRetries()

@@ -14,7 +14,7 @@ enum CatalogAccess {
         readOnly: Bool,
         logger: Logger
     ) throws(ArchiverError) -> Catalog? {
-        let path = Catalog.path(for: configuration)
+        let path = configuration.catalogPath
         if !FileManager.default.fileExists(atPath: path) {
             let formerPath = formerPath(ofArchive: configuration.archiveRoot)
             guard FileManager.default.fileExists(atPath: formerPath) else { return nil }
@@ -36,7 +36,7 @@ enum CatalogAccess {
     ) throws(ArchiverError) -> Catalog {
         if let existing { return existing }
         if let catalog = try openExisting(configuration, readOnly: false, logger: logger) { return catalog }
-        let path = Catalog.path(for: configuration)
+        let path = configuration.catalogPath
         try createFolder(configuration.stateDirectory, mode: configuration.permissions.folderMode, for: path)
         let catalog = try open(path, configuration)
         if reindexesNew {

@@ -32,7 +32,7 @@ extension Archiver {
         let root = try ArchiveRoot.checked(configuration)
         guard let catalog = try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger) else {
             throw .catalogUnavailable(
-                path: Catalog.path(for: configuration),
+                path: configuration.catalogPath,
                 reason: "it does not exist; run getscreen-archiver reindex (or a sync) to build it from the archive")
         }
         return try Verifier(root: root, catalog: catalog, logger: logger).verify(sample: sample, progress: progress)

@@ -73,6 +73,12 @@ public struct PublishCheck: Sendable, Equatable {
         if doubt == nil { doubt = newDoubt }
     }
 
+    /// Deletes the file in doubt at `path` and describes the failure of its recording.
+    public func discard(_ path: String, _ doubt: Doubt, sessionID: Int) -> RecordingFailure {
+        let disposal: Disposal = unlink(path) == 0 || errno == ENOENT ? .removed : .leftInPlace(path: path, errno: errno)
+        return failure(doubt, sessionID: sessionID, disposal: disposal)
+    }
+
     /// The per-recording failure for a recording in doubt, saying what the storage did and what became of the file.
     /// - Parameters:
     ///   - doubt: this check's `doubt`.
