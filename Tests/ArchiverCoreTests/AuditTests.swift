@@ -52,7 +52,7 @@ import Testing
         fixture.simulator.resetCounters()
 
         let report = try await Archiver.audit(
-            configuration: fixture.configuration(), options: SyncOptions(isDryRun: true, isFullWalk: true),
+            configuration: fixture.configuration(), options: SyncOptions(isFullWalk: true),
             logger: logger)
 
         let audit = try #require(report.audit)
@@ -98,7 +98,7 @@ import Testing
 
         let report = try await Archiver.audit(
             configuration: fixture.configuration(),
-            options: SyncOptions(isDryRun: true, agentIDs: [agent.id], isFullWalk: true), logger: logger)
+            options: SyncOptions(agentIDs: [agent.id], isFullWalk: true), logger: logger)
 
         let audit = try #require(report.audit)
         #expect(audit.agents.map(\.agentID) == [agent.id])
@@ -111,7 +111,7 @@ import Testing
         defer { Task { await fixture.tearDown() } }
 
         let report = try await Archiver.audit(
-            configuration: fixture.configuration(), options: SyncOptions(isDryRun: true), logger: logger)
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.audit?.total.missing.count == 5)
         #expect(report.audit?.total.noLongerListed.count == 0)

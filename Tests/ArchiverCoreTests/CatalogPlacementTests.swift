@@ -103,8 +103,9 @@ import Testing
         _ = try await Archiver.sync(configuration: before, options: SyncOptions(), logger: logger)
         fixture.simulator.resetCounters()
 
-        let report = try await Archiver.sync(
-            configuration: fixture.configuration(), options: SyncOptions(isDryRun: true), logger: logger)
+        let report = try await Archiver.audit(
+            configuration: fixture.configuration(), options: SyncOptions(auditsIncrementalWindow: true),
+            logger: logger)
 
         #expect(report.wouldDownload == 0)
         #expect(CatalogSyncTests.listWindows(fixture).allSatisfy { $0.from != nil })

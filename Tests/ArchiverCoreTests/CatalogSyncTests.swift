@@ -190,10 +190,9 @@ import Testing
         var configuration = try fixture.configuration()
         configuration.stateDirectory = fixture.workspace.path + "/var/state"
 
-        let report = try await Archiver.sync(
-            configuration: configuration, options: SyncOptions(isDryRun: true), logger: logger)
-        let onRoot = try await Archiver.sync(
-            configuration: fixture.configuration(), options: SyncOptions(isDryRun: true), logger: logger)
+        let report = try await Archiver.audit(configuration: configuration, options: SyncOptions(), logger: logger)
+        let onRoot = try await Archiver.audit(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.wouldDownload == 4)
         #expect(onRoot.wouldDownload == 4)
@@ -212,7 +211,8 @@ import Testing
         let catalogBytes = contents(of: try Self.catalogPath(fixture))
         fixture.simulator.resetCounters()
 
-        _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(isDryRun: true), logger: logger)
+        _ = try await Archiver.audit(
+            configuration: configuration, options: SyncOptions(auditsIncrementalWindow: true), logger: logger)
 
         #expect(Set(Self.listWindows(fixture).map(\.from)) == ["\(Int(watermark.timeIntervalSince1970) - 14 * 86_400)"])
         #expect(treeSnapshot(of: fixture.root) == before)

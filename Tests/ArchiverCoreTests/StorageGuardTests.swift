@@ -167,7 +167,7 @@ import Testing
                 return needed == 300_000 && available == 100_000
             }
             let audit = try await Archiver.audit(
-                configuration: configuration, options: SyncOptions(isDryRun: true), logger: logger
+                configuration: configuration, options: SyncOptions(), logger: logger
             ).audit
             #expect(audit?.space?.freeBytes == 100_000)
             #expect(audit?.space?.isAssumed == true)
@@ -183,7 +183,7 @@ import Testing
         let configuration = try fixture.configuration()
 
         let audit = try await withTmpfs(on: fixture.root, size: "0") {
-            try await Archiver.audit(configuration: configuration, options: SyncOptions(isDryRun: true), logger: logger)
+            try await Archiver.audit(configuration: configuration, options: SyncOptions(), logger: logger)
                 .audit
         }
         #expect(audit?.space == nil)

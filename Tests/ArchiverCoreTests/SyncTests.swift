@@ -55,9 +55,8 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: Self.smallDataset(count: 120), faults: faults)
         defer { Task { await fixture.tearDown() } }
 
-        var options = SyncOptions()
-        options.isDryRun = true
-        let report = try await Archiver.sync(configuration: fixture.configuration(), options: options, logger: logger)
+        let report = try await Archiver.audit(
+            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
         #expect(report.listed == 120)
         #expect(report.wouldDownload == 120)
@@ -90,9 +89,9 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: Self.smallDataset(count: 15))
         defer { Task { await fixture.tearDown() } }
 
-        let report = try await Archiver.sync(
+        let report = try await Archiver.audit(
             configuration: fixture.configuration(),
-            options: SyncOptions(isDryRun: true),
+            options: SyncOptions(),
             logger: logger
         )
 
@@ -239,9 +238,9 @@ import Testing
         let fixture = try await SimulatorFixture(dataset: dataset)
         defer { Task { await fixture.tearDown() } }
 
-        let report = try await Archiver.sync(
+        let report = try await Archiver.audit(
             configuration: fixture.configuration(),
-            options: SyncOptions(isDryRun: true, agentIDs: [agents[0], agents[1]]),
+            options: SyncOptions(agentIDs: [agents[0], agents[1]]),
             logger: logger
         )
 

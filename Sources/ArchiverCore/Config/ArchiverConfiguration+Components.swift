@@ -7,6 +7,9 @@ extension ArchiverConfiguration {
     /// Where the catalog is: `<stateDirectory>/catalog.sqlite`.
     public var catalogPath: String { Catalog.path(inStateDirectory: stateDirectory) }
 
+    /// Plans listed sessions into the configured layout and time zone.
+    var downloadPlanner: DownloadPlanner { DownloadPlanner(layout: layout, timeZone: timeZone) }
+
     /// How often and how patiently API requests and transfers are tried again.
     var retryPolicy: RetryPolicy {
         RetryPolicy(attempts: retryAttempts, baseDelay: retryBaseDelay, maxDelay: retryMaxDelay)

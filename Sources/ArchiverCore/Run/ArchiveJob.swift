@@ -4,8 +4,8 @@ import FoundationEssentials
 import Glibc
 import Logging
 
-/// Plans listed sessions against the archive and, unless it is a dry run, downloads what is missing with a
-/// bounded number of concurrent transfers. Shared by `sync` and `fetch`.
+/// Downloads what a plan lacks with a bounded number of concurrent transfers, publishes each recording with its
+/// sidecar, and reports on the run. Shared by `sync` and `fetch`; built whole by its initializer.
 struct ArchiveJob: Sendable {
     let configuration: ArchiverConfiguration
     let root: ArchiveRoot
@@ -15,63 +15,22 @@ struct ArchiveJob: Sendable {
     let progress: any RunProgressObserver
     /// Called with each batch of recordings once they are durable and in place (to add them to the catalog, in
     /// one transaction); an error stops the run.
-    var recordArchived: @Sendable ([ArchivedRecording]) throws(ArchiverError) -> Void = { _ throws(ArchiverError) in }
+    let recordArchived: @Sendable ([ArchivedRecording]) throws(ArchiverError) -> Void
     /// Finds a fresh URL for a recording whose media URL was refused (403).
-    var refreshURL: Downloader.URLRefresher = { _ throws(ArchiverError) in nil }
+    let refreshURL: Downloader.URLRefresher
     /// Whether the run plans every listed recording (sync), so that partial files of recordings it does not
     /// download are stale; a run for one recording (fetch) leaves other partial files for the next sync.
-    var plansWholeListing = true
-    /// The session ids the catalog holds for the listed window, with the relative path of each recording, read in
-    /// one query before the listing: archived recordings it lacks are checked and catalogued (`CatalogHealer`), and
-    /// one it holds at another path than the layout's is archived there. Nil when there is no catalog yet (a new
-    /// one is rebuilt from the sidecars) or in dry runs.
-    var cataloguedPaths: [Int: String]?
+    let plansWholeListing: Bool
     let logger: Logger
 
-    /// Plans `sessions` and runs the plan (see `run(plan:invalidItems:listingInterruption:isDryRun:startedAt:)`).
-    func run(
-        sessions: [Session],
-        invalidItems: [InvalidSessionItem],
-        isDryRun: Bool,
-        startedAt: Date
-    ) async throws(ArchiverError) -> RunReport {
-        var listing = plannedListing(isDryRun: isDryRun)
-        for session in sessions { listing.add(session) }
-        return try await run(
-            plan: listing.plan, invalidItems: invalidItems, isDryRun: isDryRun, startedAt: startedAt)
-    }
-
-    /// An empty listing to plan sessions into as they are listed, keeping what a run (or a dry run) needs.
-    func plannedListing(isDryRun: Bool) -> PlannedListing {
-        PlannedListing(
-            planner: DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone),
-            plan: DownloadPlan(keeping: isDryRun ? .none : .work),
-            fileSize: root.fileSizeReader(),
-            cataloguedPaths: cataloguedPaths)
-    }
-
-    /// Downloads what `plan` lacks, unless it is a dry run, and reports on the run.
+    /// Downloads what `plan` lacks and reports on the run; `listingInterruption` is why the listing stopped early.
     func run(
         plan: DownloadPlan,
         invalidItems: [InvalidSessionItem],
         listingInterruption: ArchiverError? = nil,
-        isDryRun: Bool,
         startedAt: Date
     ) async throws(ArchiverError) -> RunReport {
-        var report = RunReport(
-            isDryRun: isDryRun,
-            startedAt: startedAt,
-            finishedAt: startedAt,
-            listed: plan.archivedCount + plan.downloadCount + invalidItems.count,
-            downloaded: 0,
-            skipped: plan.archivedCount,
-            failed: 0,
-            bytesDownloaded: 0,
-            failures: invalidItems.map {
-                RecordingFailure(
-                    sessionID: $0.sessionID, code: "invalid_item", reason: "unusable API item: \($0.reason)")
-            }
-        )
+        var report = RunReport(planned: plan, invalidItems: invalidItems, startedAt: startedAt)
         // The listing's pages and the sessions it dropped are freed by now: give their pages back before the
         // transfers start, instead of keeping them resident for the whole run.
         malloc_trim(0)
@@ -82,55 +41,49 @@ struct ArchiveJob: Sendable {
                 "to_download": "\(plan.downloadCount)", "bytes": "\(plan.downloadBytes)",
             ]
         )
-        if isDryRun {
-            report.wouldDownload = plan.downloadCount
-            report.wouldDownloadBytes = plan.downloadBytes
-        } else {
-            try StorageWatchdog.shared.guarding("creating \(root.temporaryFolder)") { () throws(ArchiverError) in
-                _ = try root.createFolders(
-                    "\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
-            }
-            try lock.claimLease(
-                fileMode: configuration.permissions.fileMode, folderMode: configuration.permissions.folderMode)
-            let space = FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes)
-            if let warning = space?.warning { logger.warning("\(warning)") }
-            if plansWholeListing { removeStaleTemporaryFiles(keeping: plan.downloads) }
-            let modeCheck = ModeCheck(logger: logger)
-            let filer = Filer(root: root, permissions: configuration.permissions, modeCheck: modeCheck)
-            let downloader = Downloader(
-                transport: transport,
-                settings: configuration.downloaderSettings,
-                partialFolder: root.temporaryFolder,
-                flushesEachFile: !filer.flushesWithSyncfs,
-                storage: StorageGuard(
-                    path: root.path, minimumFreeBytes: configuration.minimumFreeBytes,
-                    assumedFreeBytes: configuration.assumedFreeBytes),
-                modeCheck: modeCheck,
-                refreshURL: refreshURL,
-                progress: progress,
-                logger: logger
-            )
-            progress.runPlanned(recordings: plan.downloads.count, bytes: plan.downloadBytes)
-            for item in plan.missingSidecars {
-                do {
-                    try filer.restoreSidecar(of: item)
-                } catch let failure as RecordingFailure {
-                    report.failures.append(failure)
-                } catch let error as ArchiverError {
-                    throw error
-                } catch {
-                    throw .archiveUnwritable(path: root.absolute(item.relativePath), errno: EIO)
-                }
-            }
-            // After the sidecars, so that a recording that had neither sidecar nor catalog row is catalogued
-            // with the digest its new sidecar records.
-            try catalogueFromDisk(plan.uncatalogued, into: &report)
+        try StorageWatchdog.shared.guarding("creating \(root.temporaryFolder)") { () throws(ArchiverError) in
+            _ = try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
+        }
+        try lock.claimLease(
+            fileMode: configuration.permissions.fileMode, folderMode: configuration.permissions.folderMode)
+        let space = FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes)
+        if let warning = space?.warning { logger.warning("\(warning)") }
+        if plansWholeListing { removeStaleTemporaryFiles(keeping: plan.downloads) }
+        let modeCheck = ModeCheck(logger: logger)
+        let filer = Filer(root: root, permissions: configuration.permissions, modeCheck: modeCheck)
+        let downloader = Downloader(
+            transport: transport,
+            settings: configuration.downloaderSettings,
+            partialFolder: root.temporaryFolder,
+            flushesEachFile: !filer.flushesWithSyncfs,
+            storage: StorageGuard(
+                path: root.path, minimumFreeBytes: configuration.minimumFreeBytes,
+                assumedFreeBytes: configuration.assumedFreeBytes),
+            modeCheck: modeCheck,
+            refreshURL: refreshURL,
+            progress: progress,
+            logger: logger
+        )
+        progress.runPlanned(recordings: plan.downloads.count, bytes: plan.downloadBytes)
+        for item in plan.missingSidecars {
             do {
-                try await download(plan.downloads, with: downloader, filer: filer, into: &report)
-            } catch {
-                if case .insufficientSpace = error { removeStaleTemporaryFiles(keeping: []) }
+                try filer.restoreSidecar(of: item)
+            } catch let failure as RecordingFailure {
+                report.failures.append(failure)
+            } catch let error as ArchiverError {
                 throw error
+            } catch {
+                throw .archiveUnwritable(path: root.absolute(item.relativePath), errno: EIO)
             }
+        }
+        // After the sidecars, so that a recording that had neither sidecar nor catalog row is catalogued
+        // with the digest its new sidecar records.
+        try catalogueFromDisk(plan.uncatalogued, into: &report)
+        do {
+            try await download(plan.downloads, with: downloader, filer: filer, into: &report)
+        } catch {
+            if case .insufficientSpace = error { removeStaleTemporaryFiles(keeping: []) }
+            throw error
         }
         if let listingInterruption {
             report.runError =
@@ -138,7 +91,7 @@ struct ArchiveJob: Sendable {
                 + "the rest is left for the next run (the sync watermark stays)"
             report.runErrorCode = listingInterruption.code
         }
-        report.agents = AgentRunCounts.tally(plan, failures: report.failures, isDryRun: isDryRun)
+        report.agents = AgentRunCounts.tally(plan, failures: report.failures, isDryRun: false)
         report.failed = report.failures.count
         report.finishedAt = Date()
         return report

@@ -23,17 +23,14 @@ extension Archiver {
             let catalog = try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger)
             var auditOptions = options
             auditOptions.isFullWalk = options.isFullWalk || !options.auditsIncrementalWindow
-            let window = SyncWindow(
-                options: auditOptions, watermark: try catalog?.lastSuccessfulSync(),
-                overlap: configuration.syncOverlap, runStart: startedAt,
-                fullWalks: FullWalkSchedule(
-                    interval: configuration.syncFullEvery, lastFullWalk: try catalog?.lastFullWalk()?.dateTo))
+            let window = try SyncWindow(
+                options: auditOptions, catalog: catalog, configuration: configuration, runStart: startedAt)
             // Every catalogued session the listing may hold, whatever the API's date filter means; of those, only
             // the ones it lists under every meaning can be called no longer listed when it does not.
             let catalogued = try catalog?.entries(overlapping: window.dateFrom, to: window.dateTo) ?? []
             // Planned page by page, keeping counts only: an audit of 100,000 sessions holds none of them.
             var listing = PlannedListing(
-                planner: DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone),
+                planner: configuration.downloadPlanner,
                 plan: DownloadPlan(keeping: .none),
                 fileSize: root.fileSizeReader(),
                 catalogued: catalogued.filter { window.listsWhateverTheFilter(start: $0.start, stop: $0.stop) }.map {
@@ -95,22 +92,7 @@ extension Archiver {
                 "bytes": "\(audit.total.wouldDownload.bytes)",
             ]
         )
-        var report = RunReport(
-            isDryRun: true,
-            startedAt: startedAt,
-            finishedAt: startedAt,
-            listed: plan.archivedCount + plan.downloadCount + invalidItems.count,
-            downloaded: 0,
-            skipped: plan.archivedCount,
-            failed: invalidItems.count,
-            bytesDownloaded: 0,
-            wouldDownload: plan.downloadCount,
-            wouldDownloadBytes: plan.downloadBytes,
-            failures: invalidItems.map {
-                RecordingFailure(
-                    sessionID: $0.sessionID, code: "invalid_item", reason: "unusable API item: \($0.reason)")
-            }
-        )
+        var report = RunReport(planned: plan, invalidItems: invalidItems, isDryRun: true, startedAt: startedAt)
         report.agents = AgentRunCounts.tally(plan, failures: report.failures, isDryRun: true)
         report.audit = audit
         report.finishedAt = Date()

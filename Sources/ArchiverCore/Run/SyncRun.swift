@@ -2,10 +2,8 @@ import Curl
 public import FoundationEssentials
 public import Logging
 
-/// The options of one `sync`, beyond the configuration.
+/// The options of one `sync` or `sync --dry-run` (`Archiver.audit`), beyond the configuration.
 public struct SyncOptions: Sendable {
-    /// List and plan only: write nothing, fetch no media.
-    public var isDryRun: Bool
     /// `--from`: the start of the listed period (`date_from`); nil for the API's whole history.
     public var from: Date?
     /// `--to`: the end of the listed period (`date_to`); nil pins it to the run's start.
@@ -20,10 +18,9 @@ public struct SyncOptions: Sendable {
 
     /// Creates sync options.
     public init(
-        isDryRun: Bool = false, from: Date? = nil, to: Date? = nil, agentIDs: [Int] = [], isFullWalk: Bool = false,
+        from: Date? = nil, to: Date? = nil, agentIDs: [Int] = [], isFullWalk: Bool = false,
         auditsIncrementalWindow: Bool = false
     ) {
-        self.isDryRun = isDryRun
         self.from = from
         self.to = to
         self.agentIDs = agentIDs
@@ -34,7 +31,8 @@ public struct SyncOptions: Sendable {
 
 /// The archiver's entry points: one run each, from configuration to report.
 public enum Archiver {
-    /// Lists every recording in the window, plans what the archive lacks, and downloads it.
+    /// Lists every recording in the window, plans what the archive lacks, and downloads it. Its dry run is
+    /// `audit(configuration:options:logger:)`.
     /// - Returns: the report; its `exitCode` is 1 when some recordings failed.
     /// - Throws: `ArchiverError` when the run cannot proceed (exit 2 or 3).
     public static func sync(
@@ -46,13 +44,9 @@ public enum Archiver {
         let startedAt = Date()
         return try await withRun(configuration, logger: logger) {
             root, lock, transport, client throws(ArchiverError) in
-            let existingCatalog = try CatalogAccess.openExisting(
-                configuration, readOnly: options.isDryRun, logger: logger)
-            let window = SyncWindow(
-                options: options, watermark: try existingCatalog?.lastSuccessfulSync(),
-                overlap: configuration.syncOverlap, runStart: startedAt,
-                fullWalks: FullWalkSchedule(
-                    interval: configuration.syncFullEvery, lastFullWalk: try existingCatalog?.lastFullWalk()?.dateTo))
+            let existingCatalog = try CatalogAccess.openExisting(configuration, readOnly: false, logger: logger)
+            let window = try SyncWindow(
+                options: options, catalog: existingCatalog, configuration: configuration, runStart: startedAt)
             logger.info(
                 "listing",
                 metadata: [
@@ -60,17 +54,13 @@ public enum Archiver {
                     "date_to": "\(Int(window.dateTo.timeIntervalSince1970))",
                     "full_walk": "\(window.walksAllHistory)",
                 ])
-            var job = ArchiveJob(
-                configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
-                refreshURL: refreshingURLs(with: client), logger: logger)
             // One query for what the catalog holds in the window: every session it overlaps, a superset of what
             // the listing holds whatever its date filter means.
-            if !options.isDryRun {
-                job.cataloguedPaths = try existingCatalog?.recordingPaths(
-                    overlapping: window.dateFrom, to: window.dateTo)
-            }
-            // Planned page by page: a real run keeps the sessions it downloads, a dry run only counts.
-            var listing = job.plannedListing(isDryRun: options.isDryRun)
+            let cataloguedPaths = try existingCatalog?.recordingPaths(overlapping: window.dateFrom, to: window.dateTo)
+            // Planned page by page, keeping the sessions to download.
+            var listing = PlannedListing(
+                planner: configuration.downloadPlanner,
+                plan: DownloadPlan(keeping: .work), fileSize: root.fileSizeReader(), cataloguedPaths: cataloguedPaths)
             let ledger = FailureLedger(try existingCatalog?.failingSessions() ?? [])
             listing.failingSessionIDs = Set(ledger.pending.keys)
             listing.ignoredSessionIDs = ledger.acknowledgedIDs
@@ -78,27 +68,23 @@ public enum Archiver {
             // What the listing itself planned and found unusable, before the retries add theirs.
             let listed = (plan: listing.plan, invalidItems: listing.invalidItems)
             var retries = FailingSessionRetries()
-            if !options.isDryRun, walk.interruption == nil {
+            if walk.interruption == nil {
                 await retries.retry(
                     FailingSessionRetries.candidates(
                         ledger, listed: listing.listedFailingIDs, agentIDs: options.agentIDs),
                     with: client, into: &listing, logger: logger)
             }
             // Created only now, after the listing succeeded, so a rejected key leaves the root untouched.
-            let catalog =
-                options.isDryRun
-                ? nil
-                : try CatalogAccess.openForWriting(
-                    configuration, root: root, reusing: existingCatalog, logger: logger)
-            if let catalog { job.recordArchived = catalog.recorder }
+            let catalog = try CatalogAccess.openForWriting(
+                configuration, root: root, reusing: existingCatalog, logger: logger)
+            let job = ArchiveJob(
+                configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
+                recordArchived: catalog.recorder, refreshURL: refreshingURLs(with: client),
+                plansWholeListing: true, logger: logger)
             var report = try await job.run(
                 plan: listing.plan, invalidItems: listing.invalidItems, listingInterruption: walk.interruption,
-                isDryRun: options.isDryRun, startedAt: startedAt)
+                startedAt: startedAt)
             report.incompleteReasons += walk.anomalies.map(\.description)
-            guard let catalog else {
-                report.pendingFailures = ledger.pending.values.sorted(by: FailureLedger.longestFailingFirst)
-                return report
-            }
             // Every failure with a session id is kept before the watermark moves past it; an item without an id
             // cannot be retried, and is reported in this run only.
             let settlement = ledger.settle(
@@ -139,19 +125,22 @@ public enum Archiver {
             do throws(InvalidSessionItem) {
                 session = try await client.session(fromInfo: info, logger: logger)
             } catch {
-                let job = ArchiveJob(
-                    configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
-                    logger: logger)
-                return try await job.run(sessions: [], invalidItems: [error], isDryRun: false, startedAt: startedAt)
+                var report = RunReport(planned: DownloadPlan(keeping: .work), invalidItems: [error], startedAt: startedAt)
+                report.finishedAt = Date()
+                return report
             }
-            var job = ArchiveJob(
-                configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
-                refreshURL: refreshingURLs(with: client), logger: logger)
-            job.plansWholeListing = false
             let catalog = try CatalogAccess.openForWriting(configuration, root: root, logger: logger)
-            job.recordArchived = catalog.recorder
-            job.cataloguedPaths = try catalog.entry(sessionID: session.id).map { [session.id: $0.relativePath] } ?? [:]
-            let report = try await job.run(sessions: [session], invalidItems: [], isDryRun: false, startedAt: startedAt)
+            // A run for one recording leaves the other partial files for the next sync.
+            let job = ArchiveJob(
+                configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
+                recordArchived: catalog.recorder, refreshURL: refreshingURLs(with: client),
+                plansWholeListing: false, logger: logger)
+            var listing = PlannedListing(
+                planner: configuration.downloadPlanner,
+                plan: DownloadPlan(keeping: .work), fileSize: root.fileSizeReader(),
+                cataloguedPaths: try catalog.entry(sessionID: session.id).map { [session.id: $0.relativePath] } ?? [:])
+            listing.add(session)
+            let report = try await job.run(plan: listing.plan, invalidItems: [], startedAt: startedAt)
             // Archived now or before: no longer failing (a recording filed now left the table as it was catalogued).
             if report.failures.isEmpty { try catalog.updateFailingSessions([], resolving: [session.id]) }
             return report

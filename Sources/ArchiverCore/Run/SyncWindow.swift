@@ -27,6 +27,18 @@ public struct SyncWindow: Sendable, Equatable {
         self.advancesWatermark = advancesWatermark
     }
 
+    /// The window of a run with `options`, from the watermark and the last full walk `catalog` records (nil: no
+    /// catalog yet) and the configuration's overlap and full-walk interval.
+    init(
+        options: SyncOptions, catalog: Catalog?, configuration: ArchiverConfiguration, runStart: Date
+    ) throws(ArchiverError) {
+        self.init(
+            options: options, watermark: try catalog?.lastSuccessfulSync(), overlap: configuration.syncOverlap,
+            runStart: runStart,
+            fullWalks: FullWalkSchedule(
+                interval: configuration.syncFullEvery, lastFullWalk: try catalog?.lastFullWalk()?.dateTo))
+    }
+
     /// The window of a sync.
     /// - Parameters:
     ///   - options: The sync's `--from`, `--to`, `--full` and `--agent`.

@@ -150,7 +150,6 @@ extension GetscreenArchiver {
         /// The audit (`--dry-run`) or the real run, with the live progress line on a terminal.
         private func sync(configuration: ArchiverConfiguration, logger: Logger) async throws -> RunReport {
             let options = SyncOptions(
-                isDryRun: dryRun,
                 from: try from.map { text throws(ConfigurationError) in try TimeBound.parse(text, option: "--from") },
                 to: try to.map { text throws(ConfigurationError) in try TimeBound.parse(text, option: "--to") },
                 agentIDs: agentIDs,
