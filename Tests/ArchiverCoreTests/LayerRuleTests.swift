@@ -61,7 +61,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: sources) }
         let destination = "\(sources)/ArchiverCore/Destination"
         try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
-        try "struct ObjectStore {}\n".write(toFile: "\(destination)/ObjectStore.swift", atomically: true, encoding: .utf8)
+        try "struct ObjectStore {}\n".write(
+            toFile: "\(destination)/ObjectStore.swift", atomically: true, encoding: .utf8)
         let result = try Self.checkLayers(sources)
         #expect(result.status == 1)
         #expect(result.output.contains("Destination: a folder that is not in a layer"))

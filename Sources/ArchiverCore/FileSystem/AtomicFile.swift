@@ -16,7 +16,8 @@ public enum AtomicFile {
     public static func write(_ data: Data, to path: String, mode: mode_t = 0o640) throws(ArchiverError) {
         let (descriptor, temporaryPath) = try createTemporaryFile(beside: path, mode: mode)
         let failure =
-            data.withUnsafeBytes { FileDescriptorWriting.writeAll($0, to: descriptor) } ?? (fsync(descriptor) == 0 ? nil : errno)
+            data.withUnsafeBytes { FileDescriptorWriting.writeAll($0, to: descriptor) }
+            ?? (fsync(descriptor) == 0 ? nil : errno)
         close(descriptor)
         // rename(2) replaces a symlink at `path` itself; it never writes through it.
         guard failure == nil, rename(temporaryPath, path) == 0 else {

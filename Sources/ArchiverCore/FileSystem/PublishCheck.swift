@@ -75,7 +75,8 @@ public struct PublishCheck: Sendable, Equatable {
 
     /// Deletes the file in doubt at `path` and describes the failure of its recording.
     public func discard(_ path: String, _ doubt: Doubt, sessionID: Int) -> RecordingFailure {
-        let disposal: Disposal = unlink(path) == 0 || errno == ENOENT ? .removed : .leftInPlace(path: path, errno: errno)
+        let disposal: Disposal =
+            unlink(path) == 0 || errno == ENOENT ? .removed : .leftInPlace(path: path, errno: errno)
         return failure(doubt, sessionID: sessionID, disposal: disposal)
     }
 

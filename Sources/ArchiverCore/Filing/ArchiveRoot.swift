@@ -140,7 +140,8 @@ public struct ArchiveRoot: Sendable {
 
         /// The failure of the recording of `sessionID`, which this path keeps out of the archive.
         public func failure(sessionID: Int) -> RecordingFailure {
-            RecordingFailure(sessionID: sessionID, code: "unsafe_path", reason: "\(self); the recording was not archived")
+            RecordingFailure(
+                sessionID: sessionID, code: "unsafe_path", reason: "\(self); the recording was not archived")
         }
     }
 

@@ -244,7 +244,9 @@ public struct Filer: Sendable {
         } catch {
             failure = error
         }
-        if failure == nil, let writeErrno = contents.withUnsafeBytes({ FileDescriptorWriting.writeAll($0, to: descriptor) }) {
+        if failure == nil,
+            let writeErrno = contents.withUnsafeBytes({ FileDescriptorWriting.writeAll($0, to: descriptor) })
+        {
             failure = .archiveUnwritable(path: path, errno: writeErrno)
         }
         if failure == nil, flush, fsync(descriptor) != 0 { failure = .archiveUnwritable(path: path, errno: errno) }

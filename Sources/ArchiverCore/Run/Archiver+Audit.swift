@@ -41,7 +41,8 @@ extension Archiver {
                 cataloguedPaths: catalog.map { _ in
                     Dictionary(catalogued.map { ($0.sessionID, $0.relativePath) }) { first, _ in first }
                 })
-            let walk = try await client.listSessions(from: window.dateFrom, to: window.dateTo, agentIDs: options.agentIDs, into: &listing)
+            let walk = try await client.listSessions(
+                from: window.dateFrom, to: window.dateTo, agentIDs: options.agentIDs, into: &listing)
             // An audit of part of the window would report recordings as no longer listed that merely were not
             // reached.
             if let interruption = walk.interruption { throw interruption }

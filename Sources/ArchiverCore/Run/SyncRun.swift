@@ -64,7 +64,8 @@ public enum Archiver {
             let ledger = FailureLedger(try existingCatalog?.failingSessions() ?? [])
             listing.failingSessionIDs = Set(ledger.pending.keys)
             listing.ignoredSessionIDs = ledger.acknowledgedIDs
-            let walk = try await client.listSessions(from: window.dateFrom, to: window.dateTo, agentIDs: options.agentIDs, into: &listing)
+            let walk = try await client.listSessions(
+                from: window.dateFrom, to: window.dateTo, agentIDs: options.agentIDs, into: &listing)
             // What the listing itself planned and found unusable, before the retries add theirs.
             let listed = (plan: listing.plan, invalidItems: listing.invalidItems)
             var retries = FailingSessionRetries()
@@ -125,7 +126,8 @@ public enum Archiver {
             do throws(InvalidSessionItem) {
                 session = try await client.session(fromInfo: info, logger: logger)
             } catch {
-                var report = RunReport(planned: DownloadPlan(keeping: .work), invalidItems: [error], startedAt: startedAt)
+                var report = RunReport(
+                    planned: DownloadPlan(keeping: .work), invalidItems: [error], startedAt: startedAt)
                 report.finishedAt = Date()
                 return report
             }
