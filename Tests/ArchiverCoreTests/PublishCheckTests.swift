@@ -1,4 +1,4 @@
-import ArchiverCore
+@testable import ArchiverCore
 import Glibc
 import Testing
 

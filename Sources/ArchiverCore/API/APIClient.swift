@@ -1,11 +1,11 @@
-public import Curl
-public import FoundationEssentials
-public import Logging
+import Curl
+import FoundationEssentials
+import Logging
 
 /// Talks to the Connection History API: `history/list` and `history/info`, key in the `X-Api-Key` header.
-public struct APIClient: Sendable {
+struct APIClient: Sendable {
     /// The largest page the API serves.
-    public static let maximumPageSize = 100
+    static let maximumPageSize = 100
     /// The largest JSON answer accepted; a page of 100 sessions is far below this.
     static let maximumResponseBytes = 32 << 20
 
@@ -18,7 +18,7 @@ public struct APIClient: Sendable {
 
     /// Creates a client for the API at `baseURL` (for example `https://api.getscreen.me/v1`) that tries each
     /// request once.
-    public init(baseURL: URL, key: APIKey, transport: CurlMulti, logger: Logger) {
+    init(baseURL: URL, key: APIKey, transport: CurlMulti, logger: Logger) {
         self.init(
             baseURL: baseURL,
             key: key,
@@ -45,7 +45,7 @@ public struct APIClient: Sendable {
     ///
     /// See `listSessions(from:to:agentIDs:into:)` for paging, de-duplication and interruptions.
     /// - Throws: `ArchiverError` when the API rejects the key, when the first page fails, or on interruption.
-    public func listSessions(filter: HistoryFilter, pageSize: Int = maximumPageSize) async throws(ArchiverError)
+    func listSessions(filter: HistoryFilter, pageSize: Int = maximumPageSize) async throws(ArchiverError)
         -> Listing
     {
         var listing = Listing(sessions: [], invalidItems: [], pageCount: 0)
@@ -202,7 +202,7 @@ public struct APIClient: Sendable {
     /// (the plan's request limit, the API unreachable or answering non-JSON after retries), the walk stops there
     /// with `interruption` set: what was passed on so far is valid and can still be archived.
     /// - Throws: `ArchiverError` when the API rejects the key, when the first page fails, or on interruption.
-    public func listSessions<Sink: ListingSink>(
+    func listSessions<Sink: ListingSink>(
         from dateFrom: Date?,
         to dateTo: Date,
         agentIDs: [Int],
@@ -226,7 +226,7 @@ public struct APIClient: Sendable {
 
     /// One session through `history/info`, by numeric id or by uid.
     /// - Throws: `ArchiverError.sessionNotFound` on 404, and the errors of `listSessions`.
-    public func sessionInfo(_ reference: SessionReference) async throws(ArchiverError) -> JSONValue {
+    func sessionInfo(_ reference: SessionReference) async throws(ArchiverError) -> JSONValue {
         let query: [(String, String)] =
             switch reference {
             case .id(let id): [("session_id", String(id))]

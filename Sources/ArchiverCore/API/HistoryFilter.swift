@@ -1,16 +1,16 @@
 /// The filters of one `history/list` walk.
-public struct HistoryFilter: Sendable, Equatable {
+struct HistoryFilter: Sendable, Equatable {
     /// Only this agent's sessions; nil for all agents.
-    public var agentID: Int?
+    var agentID: Int?
     /// The start of the period, unix time (`date_from`). The API does not document what it compares with the
     /// period: a session's start, its stop, or its overlap (the runs' windows are safe under each).
-    public var dateFrom: Int?
+    var dateFrom: Int?
     /// The end of the period, unix time (`date_to`). Pinned for the whole walk so that sessions arriving while we
     /// page do not shift the pages.
-    public var dateTo: Int?
+    var dateTo: Int?
 
     /// Creates a filter.
-    public init(agentID: Int? = nil, dateFrom: Int? = nil, dateTo: Int? = nil) {
+    init(agentID: Int? = nil, dateFrom: Int? = nil, dateTo: Int? = nil) {
         self.agentID = agentID
         self.dateFrom = dateFrom
         self.dateTo = dateTo
@@ -18,7 +18,7 @@ public struct HistoryFilter: Sendable, Equatable {
 }
 
 /// Takes the items of a `history/list` walk as their pages arrive, each item once, in listing order.
-public protocol ListingSink {
+protocol ListingSink {
     /// A usable session.
     mutating func add(_ session: Session)
     /// An item that cannot be archived.
@@ -26,35 +26,35 @@ public protocol ListingSink {
 }
 
 /// How a walk of `history/list` went; its items went to a `ListingSink`.
-public struct ListingWalk: Sendable {
+struct ListingWalk: Sendable {
     /// The number of list requests the walk made.
-    public var pageCount = 0
+    var pageCount = 0
     /// Why the listing stopped before its end, when it did (the plan's request limit, the API gone); the
     /// items passed on until then are still valid.
-    public var interruption: ArchiverError?
+    var interruption: ArchiverError?
     /// What in the server's paging made the listing incomplete although every page answered: fewer sessions than
     /// the announced total, a repeated page, an unstable order.
-    public var anomalies: [ListingAnomaly] = []
+    var anomalies: [ListingAnomaly] = []
 
     /// Whether the listing saw all it should have: it was not interrupted and showed no anomaly. Only then may a
     /// sync move its watermark.
-    public var isComplete: Bool { interruption == nil && anomalies.isEmpty }
+    var isComplete: Bool { interruption == nil && anomalies.isEmpty }
 }
 
 /// What a walk of `history/list` found, all of it.
-public struct Listing: Sendable, ListingSink {
+struct Listing: Sendable, ListingSink {
     /// Valid sessions with a recording, each id once, in the order the API listed them.
-    public var sessions: [Session]
+    var sessions: [Session]
     /// Items the API listed that cannot be archived, with the reason.
-    public var invalidItems: [InvalidSessionItem]
+    var invalidItems: [InvalidSessionItem]
     /// The number of list requests the walk made.
-    public var pageCount: Int
+    var pageCount: Int
     /// Why the listing stopped before its end, when it did (the plan's request limit, the API gone); the
     /// sessions listed until then are still valid.
-    public var interruption: ArchiverError?
+    var interruption: ArchiverError?
 }
 
 extension Listing {
-    public mutating func add(_ session: Session) { sessions.append(session) }
-    public mutating func add(_ invalidItem: InvalidSessionItem) { invalidItems.append(invalidItem) }
+    mutating func add(_ session: Session) { sessions.append(session) }
+    mutating func add(_ invalidItem: InvalidSessionItem) { invalidItems.append(invalidItem) }
 }

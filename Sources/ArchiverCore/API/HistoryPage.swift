@@ -4,11 +4,11 @@
 /// The API's data is not trusted: a page that is not JSON, or without a `data` array, is a run error, and a `total`
 /// that is negative is ignored. Neither `limit` nor `total` steers the paging (`ListingPager`); `total` only checks
 /// that the listing is complete.
-public struct HistoryPage: Sendable {
+struct HistoryPage: Sendable {
     /// One item of `data`.
-    public struct Item: Sendable {
+    struct Item: Sendable {
         /// The item as a session, or why it cannot be archived.
-        public var result: Result<Session, InvalidSessionItem>
+        var result: Result<Session, InvalidSessionItem>
         /// What identifies the item across pages and walks.
         var key: ItemKey
 
@@ -25,13 +25,13 @@ public struct HistoryPage: Sendable {
     }
 
     /// The items of `data`, in page order.
-    public var items: [Item]
+    var items: [Item]
     /// The `limit` the server answered with, when it sent a positive one.
-    public var limit: Int?
+    var limit: Int?
     /// The `total` the server announced, when it sent a non-negative one.
-    public var total: Int?
+    var total: Int?
     /// The `total` the server sent when it was unusable (negative), for a warning.
-    public var ignoredTotal: Int?
+    var ignoredTotal: Int?
 
     /// Reads a `history/list` answer's bytes.
     ///
@@ -41,7 +41,7 @@ public struct HistoryPage: Sendable {
     /// session keeps its item's JSON text exactly as the API sent it, for the sidecar.
     /// - Throws: `JSONValue.ParseError` when the bytes are not JSON. An answer that is JSON but not an object
     ///   with a `data` array is returned as `ArchiverError.invalidResponse`.
-    public static func parse(_ body: [UInt8]) throws(JSONValue.ParseError) -> Result<HistoryPage, ArchiverError> {
+    static func parse(_ body: [UInt8]) throws(JSONValue.ParseError) -> Result<HistoryPage, ArchiverError> {
         try body.withUnsafeBufferPointer { buffer throws(JSONValue.ParseError) in
             var parser = JSONParser(bytes: buffer)
             parser.skipWhitespace()

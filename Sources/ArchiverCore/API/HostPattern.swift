@@ -25,7 +25,7 @@ public struct HostPattern: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Whether `host` (as found in a URL, brackets allowed around IPv6) is allowed by this pattern.
-    public func matches(host candidate: String) -> Bool {
+    func matches(host candidate: String) -> Bool {
         let candidate = Self.normalize(candidate)
         guard isWildcard else { return candidate == host }
         return candidate.hasSuffix("." + host) && candidate.count > host.count + 1

@@ -2,13 +2,13 @@ import FoundationEssentials
 
 extension JSONValue {
     /// Why bytes are not a JSON document.
-    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         /// What is wrong.
-        public var reason: String
+        var reason: String
         /// The byte offset where it was found.
-        public var offset: Int
+        var offset: Int
 
-        public var description: String { "\(reason) at byte \(offset)" }
+        var description: String { "\(reason) at byte \(offset)" }
     }
 
     /// Nesting deeper than this is refused rather than risking the stack on hostile input.
@@ -19,7 +19,7 @@ extension JSONValue {
     /// A direct parser over the bytes: several times faster than `JSONDecoder` into a `Codable` enum, which
     /// matters for listings of 100,000 sessions. Integers that fit `Int` stay exact; strings must be UTF-8.
     /// - Throws: `ParseError` naming the problem and its byte offset.
-    public init(parsing bytes: [UInt8]) throws(ParseError) {
+    init(parsing bytes: [UInt8]) throws(ParseError) {
         self = try bytes.withUnsafeBufferPointer { buffer throws(ParseError) in
             var parser = JSONParser(bytes: buffer)
             let value = try parser.parseValue(depth: 0)

@@ -1,8 +1,8 @@
 /// Why a listing that every page answered is still incomplete: the server's paging lost or may have lost sessions.
 /// A sync that meets one keeps its watermark, so that the next run lists the same window again.
-public struct ListingAnomaly: Sendable, Equatable, CustomStringConvertible {
+struct ListingAnomaly: Sendable, Equatable, CustomStringConvertible {
     /// What the server did.
-    public enum Kind: Sendable, Equatable {
+    enum Kind: Sendable, Equatable {
         /// Fewer distinct items were listed than the largest `total` a page announced.
         case shortfall(listed: Int, announcedTotal: Int)
         /// The page at `offset` held only items the walk had already seen: the server ignores `offset`, or its order
@@ -14,17 +14,17 @@ public struct ListingAnomaly: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// What the server did.
-    public var kind: Kind
+    var kind: Kind
     /// The agent whose listing it was; nil when the listing covered every agent.
-    public var agentID: Int?
+    var agentID: Int?
 
     /// Creates an anomaly of the listing of `agentID` (nil: every agent).
-    public init(kind: Kind, agentID: Int? = nil) {
+    init(kind: Kind, agentID: Int? = nil) {
         self.kind = kind
         self.agentID = agentID
     }
 
-    public var description: String {
+    var description: String {
         let list = agentID.map { "history/list for agent \($0)" } ?? "history/list"
         let what =
             switch kind {

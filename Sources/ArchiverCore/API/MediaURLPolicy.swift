@@ -2,12 +2,12 @@ import FoundationEssentials
 
 /// Decides whether a recording's URL, or the target of a redirect on its way, may receive the API key, and adds
 /// the key to it.
-public struct MediaURLPolicy: Sendable {
+struct MediaURLPolicy: Sendable {
     private let mediaHosts: [HostPattern]
     private let allowsInsecureHTTP: Bool
 
     /// Creates the policy from `media_hosts` and `allow_insecure_http`.
-    public init(mediaHosts: [HostPattern], allowsInsecureHTTP: Bool) {
+    init(mediaHosts: [HostPattern], allowsInsecureHTTP: Bool) {
         self.mediaHosts = mediaHosts
         self.allowsInsecureHTTP = allowsInsecureHTTP
     }
@@ -21,7 +21,7 @@ public struct MediaURLPolicy: Sendable {
 
     /// `url` with `apikey=<key>` added, when its scheme and host are trusted.
     /// - Throws: `RecordingFailure` (`untrusted_media_host` or `insecure_media_url`), and the key is not sent.
-    public func authorize(_ url: String, for sessionID: Int, key: APIKey) throws(RecordingFailure) -> String {
+    func authorize(_ url: String, for sessionID: Int, key: APIKey) throws(RecordingFailure) -> String {
         switch check(url) {
         case .success:
             return URLRedaction.authorizing(url, with: key)

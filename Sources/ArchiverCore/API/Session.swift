@@ -1,45 +1,45 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// A recorded connection session, as the archiver needs it.
-public struct Session: Sendable, Hashable {
+struct Session: Sendable, Hashable {
     /// The agent (remote computer) the session connected to.
-    public struct Agent: Sendable, Hashable {
-        public var id: Int
-        public var name: String
-        public var group: String?
+    struct Agent: Sendable, Hashable {
+        var id: Int
+        var name: String
+        var group: String?
     }
 
     /// Where the recording is and how large it is.
-    public struct Video: Sendable, Hashable {
+    struct Video: Sendable, Hashable {
         /// The recording's URL as the API gave it, without the key.
-        public var url: String
+        var url: String
         /// The recording's size in bytes, which a download must match.
-        public var sizeBytes: Int
+        var sizeBytes: Int
     }
 
-    public var id: Int
-    public var uid: String?
-    public var start: Date
-    public var stop: Date?
-    public var supportID: Int?
-    public var agent: Agent
-    public var video: Video
+    var id: Int
+    var uid: String?
+    var start: Date
+    var stop: Date?
+    var supportID: Int?
+    var agent: Agent
+    var video: Video
     /// The session object's JSON text exactly as the API returned it (for the sidecar). Kept as text, not as a
     /// tree of values: a listing of 100,000 sessions holds all of them.
-    public var metadataJSON: [UInt8]
+    var metadataJSON: [UInt8]
 
     /// The session object exactly as the API returned it.
-    public var metadata: JSONValue { (try? JSONValue(parsing: metadataJSON)) ?? .null }
+    var metadata: JSONValue { (try? JSONValue(parsing: metadataJSON)) ?? .null }
 }
 
 /// Why one listed item cannot be archived.
-public struct InvalidSessionItem: Error, Sendable, Equatable {
+struct InvalidSessionItem: Error, Sendable, Equatable {
     /// The item's id, when it had a usable one.
-    public var sessionID: Int?
+    var sessionID: Int?
     /// What is wrong, for people.
-    public var reason: String
+    var reason: String
     /// The item's JSON text as `history/list` sent it, when it came from a listing (kept with the failing session).
-    public var itemJSON: [UInt8]? = nil
+    var itemJSON: [UInt8]? = nil
 }
 
 extension Session {
@@ -49,7 +49,7 @@ extension Session {
     /// Reads an item of `history/list`, where `video` is an object `{url, size}`.
     /// - Throws: `InvalidSessionItem` naming the missing or malformed field.
     /// - Parameter rawJSON: the item's JSON text as the API sent it, when known (else it is written anew).
-    public init(listItem item: JSONValue, rawJSON: [UInt8]? = nil) throws(InvalidSessionItem) {
+    init(listItem item: JSONValue, rawJSON: [UInt8]? = nil) throws(InvalidSessionItem) {
         do throws(InvalidSessionItem) {
             try self.init(listItem: ListItemFields(item), metadataJSON: rawJSON ?? item.compactJSON())
         } catch {
@@ -88,7 +88,7 @@ extension Session {
     ///
     /// `history/info` does not name the agent, so `agentName` comes from elsewhere (a listing) when known.
     /// - Throws: `InvalidSessionItem` naming the missing or malformed field.
-    public init(infoResponse item: JSONValue, agentName: String?, agentGroup: String?) throws(InvalidSessionItem) {
+    init(infoResponse item: JSONValue, agentName: String?, agentGroup: String?) throws(InvalidSessionItem) {
         let id = item["id"]?.intValue
         func invalid(_ reason: String) -> InvalidSessionItem { InvalidSessionItem(sessionID: id, reason: reason) }
         guard let id, id > 0 else { throw invalid("missing or invalid id") }

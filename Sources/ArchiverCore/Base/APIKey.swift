@@ -4,7 +4,7 @@
 /// description of structs that hold a key) all show `<redacted>`. Read `value` only to build a request header.
 public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     /// The key itself, without surrounding whitespace.
-    public let value: String
+    let value: String
 
     /// Wraps a raw key, trimming surrounding whitespace and newlines (key files usually end with a newline).
     /// - Returns: `nil` when nothing is left after trimming.
@@ -17,10 +17,10 @@ public struct APIKey: Sendable, CustomStringConvertible, CustomDebugStringConver
     /// The key of a configuration loaded with `requiresAPIKey: false`, for commands that never call the API
     /// (`reindex`, `verify`). Its value is empty, so an API client that were handed it by mistake would send an
     /// empty `X-Api-Key` and be rejected (HTTP 401) rather than leak anything; `isLoaded` tells it apart.
-    public static let notLoaded = APIKey(unchecked: "")
+    static let notLoaded = APIKey(unchecked: "")
 
     /// Whether this is a real key rather than `notLoaded`.
-    public var isLoaded: Bool { !value.isEmpty }
+    var isLoaded: Bool { !value.isEmpty }
 
     private init(unchecked value: String) { self.value = value }
 

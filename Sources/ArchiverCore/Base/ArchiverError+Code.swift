@@ -41,7 +41,7 @@ extension ArchiverError {
     }
 
     /// This error's stable code.
-    public var code: Code {
+    var code: Code {
         switch self {
         case .configuration: .configuration
         case .archiveRootMissing: .rootMissing

@@ -32,7 +32,7 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     case noStateDirectory
 
     /// The config key, flag or environment variable at fault, when there is one.
-    public var key: String? {
+    var key: String? {
         switch self {
         case .fileUnreadable, .malformedFile, .topLevelNotMapping: nil
         case .unknownKey(let key, _, _, _, _): key
@@ -46,7 +46,7 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     }
 
     /// A stable short slug for reports and metrics; carries no values.
-    public var code: String {
+    var code: String {
         switch self {
         case .fileUnreadable: "config_file_unreadable"
         case .malformedFile: "config_malformed"

@@ -10,7 +10,7 @@ public enum ConfigurationSource: Sendable, Equatable, CustomStringConvertible {
     case credential(name: String)
 
     /// The config key, environment variable or flag name.
-    public var key: String {
+    var key: String {
         switch self {
         case .file(let key, _, _): key
         case .environment(let variable): variable

@@ -1,14 +1,14 @@
 /// One recording the run could not archive; the rest of the run goes on, and the exit code becomes 1.
 public struct RecordingFailure: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The session, when known.
-    public var sessionID: Int?
+    var sessionID: Int?
     /// A stable short slug for reports and metrics, such as `size_mismatch` or `http_404`.
-    public var code: String
+    var code: String
     /// What happened, for people; never contains the API key.
-    public var reason: String
+    var reason: String
 
     /// Creates a failure.
-    public init(sessionID: Int?, code: String, reason: String) {
+    init(sessionID: Int?, code: String, reason: String) {
         self.sessionID = sessionID
         self.code = code
         self.reason = reason

@@ -13,11 +13,11 @@ public enum StopSignal {
     }
 
     /// The signal that stopped the run; SIGINT when none was recorded (a run cancelled otherwise, as in tests).
-    public static var number: Int32 {
+    static var number: Int32 {
         let signalNumber = recorded.load(ordering: .relaxed)
         return signalNumber == 0 ? SIGINT : signalNumber
     }
 
     /// `SIGINT` or `SIGTERM`, as `number` reads.
-    public static var name: String { number == SIGTERM ? "SIGTERM" : "SIGINT" }
+    static var name: String { number == SIGTERM ? "SIGTERM" : "SIGINT" }
 }

@@ -11,7 +11,7 @@ public import FoundationEssentials
 /// Parsed by hand on the proleptic Gregorian calendar, so the result never depends on locale or time zone settings.
 public enum TimeBound {
     /// The accepted forms, for messages and `--help`.
-    public static let acceptedForms =
+    static let acceptedForms =
         "a date (2026-03-01), a date-time (2026-03-01T12:30:00, 2026-03-01 12:30:00Z, 2026-03-01T12:30:00+02:00; "
         + "UTC unless Z or an offset is given) or unix seconds (1772368200)"
 

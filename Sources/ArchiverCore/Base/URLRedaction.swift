@@ -1,16 +1,16 @@
 /// The one routine that renders URLs which may carry the API key: every URL the tool prints or stores
 /// goes through it.
-public enum URLRedaction {
+enum URLRedaction {
     /// The name of the query parameter that carries the key on media URLs.
     static let keyParameter = "apikey"
 
     /// `url` with the value of every `apikey` parameter replaced by `REDACTED`, for logs and messages.
-    public static func redacted(_ url: String) -> String {
+    static func redacted(_ url: String) -> String {
         rewritingKeyParameters(of: url) { _ in "\(keyParameter)=REDACTED" }
     }
 
     /// `url` without any `apikey` parameter, for sidecars and the catalog.
-    public static func strippingKey(from url: String) -> String {
+    static func strippingKey(from url: String) -> String {
         rewritingKeyParameters(of: url) { _ in nil }
     }
 

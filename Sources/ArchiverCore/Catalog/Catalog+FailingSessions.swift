@@ -6,7 +6,7 @@ extension Catalog {
         "session_id, item_json, code, reason, attempts, first_failed_at, last_failed_at, acknowledged"
 
     /// Every failing session, acknowledged or not, the longest failing first (then by session id).
-    public func failingSessions() throws(ArchiverError) -> [FailingSession] {
+    func failingSessions() throws(ArchiverError) -> [FailingSession] {
         try read { connection throws(SQLiteError) in
             let statement = try connection.prepare(
                 "SELECT \(Self.failingColumns) FROM failing_session ORDER BY first_failed_at, session_id")
@@ -19,7 +19,7 @@ extension Catalog {
     /// Records what a run learnt about failing sessions, in one transaction: `failing` replaces (or adds) their
     /// rows, and the rows of `resolved` go (archived, or gone from the API).
     /// - Throws: `ArchiverError.catalogUnavailable` when the write fails; nothing is recorded then.
-    public func updateFailingSessions(_ failing: [FailingSession], resolving resolved: [Int]) throws(ArchiverError) {
+    func updateFailingSessions(_ failing: [FailingSession], resolving resolved: [Int]) throws(ArchiverError) {
         guard !failing.isEmpty || !resolved.isEmpty else { return }
         try write { connection throws(SQLiteError) in
             let statement = try connection.prepare(
@@ -46,7 +46,7 @@ extension Catalog {
     /// - Parameter sessionIDs: the sessions to acknowledge; nil for every failing session.
     /// - Returns: the sessions acknowledged now, and the ids of `sessionIDs` that are not failing (then nothing
     ///   is acknowledged).
-    public func acknowledgeFailingSessions(
+    func acknowledgeFailingSessions(
         _ sessionIDs: Set<Int>?
     ) throws(ArchiverError) -> (acknowledged: [FailingSession], unknown: [Int]) {
         try write { connection throws(SQLiteError) in

@@ -1,4 +1,4 @@
-public import FoundationEssentials
+import FoundationEssentials
 import Glibc
 import Synchronization
 
@@ -11,14 +11,14 @@ import Synchronization
 /// (`journal_mode=DELETE`), never WAL: WAL needs shared memory that NFS and SMB cannot provide coherently. SQLite's
 /// byte-range locks over those protocols are unreliable either way. Both use `synchronous=FULL`. The catalog can
 /// always be rebuilt from the sidecars (`Reindexer`).
-public final class Catalog: Sendable {
+final class Catalog: Sendable {
     /// The catalog's file name inside its folder.
-    public static let fileName = "catalog.sqlite"
+    static let fileName = "catalog.sqlite"
     /// The suffixes of the files SQLite keeps beside the catalog.
     static let companionSuffixes = ["-wal", "-shm", "-journal"]
 
     /// The absolute path of the SQLite file.
-    public let path: String
+    let path: String
     private let connection: Mutex<SQLiteConnection>
 
     /// A second process (a dry run, verify) may hold the file briefly; wait rather than fail at once.
@@ -34,7 +34,7 @@ public final class Catalog: Sendable {
     }
 
     /// Where the catalog of the state folder `stateDirectory` is: `<stateDirectory>/catalog.sqlite`.
-    public static func path(inStateDirectory stateDirectory: String) -> String {
+    static func path(inStateDirectory stateDirectory: String) -> String {
         "\(stateDirectory)/\(fileName)"
     }
 
@@ -46,7 +46,7 @@ public final class Catalog: Sendable {
     ///     them the catalog's mode), applied exactly, whatever the umask.
     /// - Throws: `ArchiverError.catalogUnavailable` when SQLite cannot open, migrate or write it, or a newer
     ///   version wrote it.
-    public static func open(
+    static func open(
         at path: String,
         isOnShare: Bool,
         fileMode: UInt32 = ArchivePermissions.default.fileMode
@@ -89,7 +89,7 @@ public final class Catalog: Sendable {
     /// audit or a verify right after an upgrade works; the file stays as it is until a sync migrates it.
     /// - Throws: `ArchiverError.catalogUnavailable` when it cannot be opened, or its schema is newer than this
     ///   version's.
-    public static func openReadOnly(at path: String) throws(ArchiverError) -> Catalog {
+    static func openReadOnly(at path: String) throws(ArchiverError) -> Catalog {
         let isWritable = access(path, W_OK) == 0 && access(path.deletingLastPathComponent, W_OK | X_OK) == 0
         let file = try connect(path, access: isWritable ? .readWrite : .readOnly, accepting: [.outdated]) {
             connection throws(SQLiteError) in
@@ -114,7 +114,7 @@ public final class Catalog: Sendable {
     /// Records `entries` in one transaction, replacing any earlier entry of the same session.
     /// - Throws: `ArchiverError.catalogUnavailable` when the write fails; nothing is recorded then.
     /// A recording catalogued is no longer failing: its row among the failing sessions goes in the same transaction.
-    public func record(_ entries: [CatalogEntry]) throws(ArchiverError) {
+    func record(_ entries: [CatalogEntry]) throws(ArchiverError) {
         try write { connection throws(SQLiteError) in
             try Self.insert(entries, into: connection)
             try Self.deleteFailingSessions(entries.map(\.sessionID), in: connection)
@@ -123,7 +123,7 @@ public final class Catalog: Sendable {
 
     /// Replaces every recorded recording with `entries`, in one transaction (a reindex); the syncs are kept.
     /// - Throws: `ArchiverError.catalogUnavailable` when the write fails; the catalog is unchanged then.
-    public func replaceEntries(with entries: [CatalogEntry]) throws(ArchiverError) {
+    func replaceEntries(with entries: [CatalogEntry]) throws(ArchiverError) {
         try write { connection throws(SQLiteError) in
             try connection.execute("DELETE FROM recording")
             try Self.insert(entries, into: connection)
@@ -131,7 +131,7 @@ public final class Catalog: Sendable {
     }
 
     /// The entry of session `sessionID`, if the catalog has one.
-    public func entry(sessionID: Int) throws(ArchiverError) -> CatalogEntry? {
+    func entry(sessionID: Int) throws(ArchiverError) -> CatalogEntry? {
         try read { connection throws(SQLiteError) in
             let statement = try connection.prepare("SELECT \(Self.columns) FROM recording WHERE session_id = ?")
             try statement.bind(sessionID)
@@ -140,13 +140,13 @@ public final class Catalog: Sendable {
     }
 
     /// Every entry, ordered by session start (then session id).
-    public func entries() throws(ArchiverError) -> [CatalogEntry] {
+    func entries() throws(ArchiverError) -> [CatalogEntry] {
         try entries(startingFrom: nil, to: nil)
     }
 
     /// The entries of sessions that started at or after `from` and at or before `to` (`nil`: unbounded),
     /// ordered by session start (then session id).
-    public func entries(startingFrom from: Date?, to: Date?) throws(ArchiverError) -> [CatalogEntry] {
+    func entries(startingFrom from: Date?, to: Date?) throws(ArchiverError) -> [CatalogEntry] {
         try read { connection throws(SQLiteError) in
             let statement = try connection.prepare(
                 """
@@ -165,7 +165,7 @@ public final class Catalog: Sendable {
     /// The entries of sessions that overlap the period from `from` to `to` (`nil`: unbounded), ordered by session
     /// start (then session id): every session `history/list` may list for that period, whether its date filter is on
     /// the start, the stop or the overlap. An unknown stop counts as the start.
-    public func entries(overlapping from: Date?, to: Date?) throws(ArchiverError) -> [CatalogEntry] {
+    func entries(overlapping from: Date?, to: Date?) throws(ArchiverError) -> [CatalogEntry] {
         try read { connection throws(SQLiteError) in
             let statement = try connection.prepare(
                 """
@@ -181,7 +181,7 @@ public final class Catalog: Sendable {
     /// The session ids of the entries of sessions that overlap the period from `from` to `to` (`nil`: unbounded),
     /// with the relative path of each recording, in one query: what a run checks its listing against to find
     /// recordings it must catalogue, and recordings filed at another path than the layout's.
-    public func recordingPaths(overlapping from: Date?, to: Date?) throws(ArchiverError) -> [Int: String] {
+    func recordingPaths(overlapping from: Date?, to: Date?) throws(ArchiverError) -> [Int: String] {
         try read { connection throws(SQLiteError) in
             let statement = try connection.prepare(
                 "SELECT session_id, relative_path FROM recording WHERE \(Self.overlapCondition)")
@@ -196,7 +196,7 @@ public final class Catalog: Sendable {
     private static let overlapCondition = "(?1 IS NULL OR COALESCE(stop, start) >= ?1) AND (?2 IS NULL OR start <= ?2)"
 
     /// The watermark: the `date_to` of the last sync recorded by `recordSuccessfulSync(upTo:at:)`, if any.
-    public func lastSuccessfulSync() throws(ArchiverError) -> Date? {
+    func lastSuccessfulSync() throws(ArchiverError) -> Date? {
         try read { connection throws(SQLiteError) in
             let dateTo: Int64? = try connection.firstValue("SELECT date_to FROM sync_run ORDER BY id DESC LIMIT 1")
             return dateTo.map { Date(timeIntervalSince1970: TimeInterval($0)) }
@@ -204,7 +204,7 @@ public final class Catalog: Sendable {
     }
 
     /// Records a sync that ended with exit code 0 and listed everything up to `upTo`, finishing at `at`.
-    public func recordSuccessfulSync(upTo: Date, at: Date) throws(ArchiverError) {
+    func recordSuccessfulSync(upTo: Date, at: Date) throws(ArchiverError) {
         try write { connection throws(SQLiteError) in
             try connection.prepare("INSERT INTO sync_run (date_to, finished_at) VALUES (?, ?)")
                 .execute(upTo.unixSeconds, at.unixSeconds)
@@ -212,16 +212,16 @@ public final class Catalog: Sendable {
     }
 
     /// A full walk the catalog records: a sync that listed all history up to `dateTo`, finishing at `finishedAt`.
-    public struct FullWalk: Sendable, Equatable {
+    struct FullWalk: Sendable, Equatable {
         /// The end of the listed history.
-        public var dateTo: Date
+        var dateTo: Date
         /// When the sync finished.
-        public var finishedAt: Date
+        var finishedAt: Date
     }
 
     /// The full walk recorded by `recordFullWalk(upTo:at:)` that covered the most history (the latest `date_to`), if
     /// any.
-    public func lastFullWalk() throws(ArchiverError) -> FullWalk? {
+    func lastFullWalk() throws(ArchiverError) -> FullWalk? {
         try read { connection throws(SQLiteError) in
             let statement = try connection.prepare(
                 "SELECT date_to, finished_at FROM full_walk ORDER BY date_to DESC, id DESC LIMIT 1")
@@ -233,7 +233,7 @@ public final class Catalog: Sendable {
     }
 
     /// Records a sync that listed all history up to `upTo` and moved the watermark, finishing at `at`.
-    public func recordFullWalk(upTo: Date, at: Date) throws(ArchiverError) {
+    func recordFullWalk(upTo: Date, at: Date) throws(ArchiverError) {
         try write { connection throws(SQLiteError) in
             try connection.prepare("INSERT INTO full_walk (date_to, finished_at) VALUES (?, ?)")
                 .execute(upTo.unixSeconds, at.unixSeconds)

@@ -1,33 +1,33 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// One archived recording as the catalog records it.
 ///
 /// Dates are kept to the whole second (the API's times are whole seconds and the sidecar's `archived_at` is
 /// written without fractions), so an entry made here equals the one the catalog, or a reindex, gives back.
-public struct CatalogEntry: Sendable, Equatable {
+struct CatalogEntry: Sendable, Equatable {
     /// The Getscreen session id; the catalog's key.
-    public var sessionID: Int
+    var sessionID: Int
     /// The session's uid, when the API gave one.
-    public var uid: String?
+    var uid: String?
     /// The agent (remote computer) the session connected to.
-    public var agentID: Int
+    var agentID: Int
     /// The agent's name when the recording was archived.
-    public var agentName: String
+    var agentName: String
     /// When the session started.
-    public var start: Date
+    var start: Date
     /// When the session ended, when known.
-    public var stop: Date?
+    var stop: Date?
     /// The `.mp4` file's path relative to the archive root.
-    public var relativePath: String
+    var relativePath: String
     /// The recording's size in bytes.
-    public var sizeBytes: Int
+    var sizeBytes: Int
     /// The recording's SHA-256, lowercase hex.
-    public var sha256: String
+    var sha256: String
     /// When the recording was filed.
-    public var archivedAt: Date
+    var archivedAt: Date
 
     /// Creates an entry; dates are rounded down to the whole second.
-    public init(
+    init(
         sessionID: Int,
         uid: String?,
         agentID: Int,
@@ -52,7 +52,7 @@ public struct CatalogEntry: Sendable, Equatable {
     }
 
     /// The entry of a recording that was just filed.
-    public init(_ recording: ArchivedRecording) {
+    init(_ recording: ArchivedRecording) {
         self.init(
             sessionID: recording.session.id,
             uid: recording.session.uid,

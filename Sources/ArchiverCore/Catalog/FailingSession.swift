@@ -1,4 +1,4 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// A session whose recording could not be archived, as the catalog keeps it between runs: retried on later runs
 /// and reported until it is archived, disappears from the API, or the admin acknowledges it.
@@ -6,24 +6,24 @@ public import FoundationEssentials
 /// Dates are kept to the whole second, as the catalog stores them.
 public struct FailingSession: Sendable, Equatable, Codable {
     /// The Getscreen session id; the table's key.
-    public var sessionID: Int
+    var sessionID: Int
     /// The session's item as `history/list` last listed it (its agent's name and its URL), when it was listed.
-    public var itemJSON: [UInt8]? = nil
+    var itemJSON: [UInt8]? = nil
     /// The last failure's stable short slug (`http_404`, `invalid_item`).
-    public var code: String
+    var code: String
     /// The last failure, for people.
-    public var reason: String
+    var reason: String
     /// How many runs tried the session and failed, this failure included.
-    public var attempts: Int
+    var attempts: Int
     /// When the session first failed.
-    public var firstFailedAt: Date
+    var firstFailedAt: Date
     /// When it last failed.
-    public var lastFailedAt: Date
+    var lastFailedAt: Date
     /// Whether the admin acknowledged it (`getscreen-archiver failures acknowledge`): `sync` then leaves it alone.
     public var isAcknowledged = false
 
     /// A session that failed for the first time at `date`.
-    public init(sessionID: Int, code: String, reason: String, itemJSON: [UInt8]?, at date: Date) {
+    init(sessionID: Int, code: String, reason: String, itemJSON: [UInt8]?, at date: Date) {
         self.sessionID = sessionID
         self.itemJSON = itemJSON
         self.code = code
@@ -35,7 +35,7 @@ public struct FailingSession: Sendable, Equatable, Codable {
 
     /// Counts one more failed attempt at `date`; the reason becomes the new one, and the item the newly listed one
     /// when the session was listed (`itemJSON` nil keeps the last listed item).
-    public mutating func recordFailure(code: String, reason: String, itemJSON: [UInt8]?, at date: Date) {
+    mutating func recordFailure(code: String, reason: String, itemJSON: [UInt8]?, at date: Date) {
         self.code = code
         self.reason = reason
         if let itemJSON { self.itemJSON = itemJSON }
@@ -47,13 +47,13 @@ public struct FailingSession: Sendable, Equatable, Codable {
     var item: JSONValue? { itemJSON.flatMap { try? JSONValue(parsing: $0) } }
 
     /// The agent's name in the last listed item, when it had one.
-    public var agentName: String? { item?["agent"]?["name"]?.stringValue }
+    var agentName: String? { item?["agent"]?["name"]?.stringValue }
 
     /// One line for people: `session 123 (http_404, 3 attempts since 2026-11-30: the media server answered …)`.
     public var summary: String { "session \(sessionID) \(detail)" }
 
     /// `(http_404, 3 attempts since 2026-11-30: the media server answered …)`.
-    public var detail: String {
+    var detail: String {
         let times = attempts == 1 ? "1 attempt" : "\(attempts) attempts"
         return "(\(code), \(times) since \(firstFailedAt.iso8601Day): \(reason))"
     }

@@ -1,5 +1,5 @@
 import FoundationEssentials
-public import Logging
+import Logging
 
 /// Rebuilds the catalog from the sidecars, which make the archive self-describing.
 ///
@@ -14,19 +14,19 @@ public struct Reindexer: Sendable {
         /// A sidecar that could not be used, with why.
         public struct Skipped: Error, Sendable, Equatable, CustomStringConvertible {
             /// The sidecar's path relative to the archive root.
-            public var path: String
+            var path: String
             /// Why it was skipped, for people.
-            public var reason: String
+            var reason: String
 
             public var description: String { "\(path): \(reason)" }
         }
 
         /// Recordings now in the catalog.
-        public var indexed: Int
+        var indexed: Int
         /// Sidecars that could not be used.
         public var skipped: [Skipped]
         /// Sidecars whose recording is not beside them.
-        public var withoutRecording: Int
+        var withoutRecording: Int
 
         /// One line for people.
         public var summary: String {
@@ -39,7 +39,7 @@ public struct Reindexer: Sendable {
     let logger: Logger
 
     /// Creates a reindexer for the archive at `root`.
-    public init(root: ArchiveRoot, logger: Logger) {
+    init(root: ArchiveRoot, logger: Logger) {
         self.root = root
         self.logger = logger
     }
@@ -47,7 +47,7 @@ public struct Reindexer: Sendable {
     /// Replaces the catalog's recordings with those described by the sidecars, in one transaction; the sync
     /// watermark is kept.
     /// - Throws: `ArchiverError.catalogUnavailable` when the catalog cannot be written.
-    public func rebuild(_ catalog: Catalog) throws(ArchiverError) -> Report {
+    func rebuild(_ catalog: Catalog) throws(ArchiverError) -> Report {
         let (entries, report) = scan()
         try catalog.replaceEntries(with: entries)
         logger.info(
@@ -60,7 +60,7 @@ public struct Reindexer: Sendable {
     }
 
     /// Whether any sidecar lies below the root (outside the tool's own folder).
-    public func hasSidecars() -> Bool {
+    func hasSidecars() -> Bool {
         var found = false
         walk { _ in
             found = true

@@ -1,5 +1,5 @@
-public import Curl
-public import Logging
+import Curl
+import Logging
 
 /// The settings of the lower layers' components, taken from the configuration here, in one place, so that those
 /// components know nothing of `ArchiverConfiguration`.
@@ -16,12 +16,12 @@ extension ArchiverConfiguration {
     }
 
     /// Which media URLs and redirects may be requested with the key.
-    public var mediaURLPolicy: MediaURLPolicy {
+    var mediaURLPolicy: MediaURLPolicy {
         MediaURLPolicy(mediaHosts: mediaHosts, allowsInsecureHTTP: allowInsecureHTTP)
     }
 
     /// What a `Downloader` needs of the configuration.
-    public var downloaderSettings: Downloader.Settings {
+    var downloaderSettings: Downloader.Settings {
         Downloader.Settings(
             key: apiKey, mediaPolicy: mediaURLPolicy, retry: retryPolicy, connectTimeout: connectTimeout,
             stallTimeout: stallTimeout, fileMode: permissions.fileMode)
@@ -30,7 +30,7 @@ extension ArchiverConfiguration {
 
 extension APIClient {
     /// Creates a client for the configured API, retrying transient failures as configured.
-    public init(configuration: ArchiverConfiguration, transport: CurlMulti, logger: Logger) {
+    init(configuration: ArchiverConfiguration, transport: CurlMulti, logger: Logger) {
         self.init(
             baseURL: configuration.apiBaseURL,
             key: configuration.apiKey,

@@ -9,7 +9,7 @@ public struct ArchiverConfiguration: Sendable {
     /// The default number of parallel downloads.
     public static let defaultTransfers = 4
     /// The allowed numbers of parallel downloads.
-    public static let allowedTransfers = 1...32
+    static let allowedTransfers = 1...32
     /// The hosts recordings may be downloaded from by default: any subdomain of getscreen.me.
     public static let defaultMediaHosts = [try! HostPattern("*.getscreen.me")]
     /// How far before the last successful sync's watermark an incremental sync starts listing: 14 days, the longest
@@ -19,92 +19,92 @@ public struct ArchiverConfiguration: Sendable {
     /// run. Listing 14 days costs a few pages a night.
     public static let defaultSyncOverlap = Duration.seconds(14 * 86_400)
     /// The allowed overlaps, `sync.overlap`.
-    public static let allowedSyncOverlap = Duration.zero...Duration.seconds(365 * 86_400)
+    static let allowedSyncOverlap = Duration.zero...Duration.seconds(365 * 86_400)
     /// How much history may pass between two nightly syncs that walk all of it (`sync.full_every`): a recording
     /// gone from the archive comes back within a week.
-    public static let defaultSyncFullEvery = Duration.seconds(7 * 86_400)
+    static let defaultSyncFullEvery = Duration.seconds(7 * 86_400)
     /// The allowed intervals, `sync.full_every`; zero walks all history every run.
-    public static let allowedSyncFullEvery = Duration.zero...Duration.seconds(365 * 86_400)
+    static let allowedSyncFullEvery = Duration.zero...Duration.seconds(365 * 86_400)
     /// The default free space kept on the archive's file system beyond a transfer's size: 1 GiB.
     public static let defaultMinimumFreeBytes = 1 << 30
     /// The default number of tries per request, including the first.
     public static let defaultRetryAttempts = 5
     /// The allowed numbers of tries per request, `retry.attempts`.
-    public static let allowedRetryAttempts = 1...20
+    static let allowedRetryAttempts = 1...20
     /// The default cap of the exponential backoff and of `Retry-After`.
     public static let defaultRetryMaxDelay = Duration.seconds(60)
     /// The allowed caps, `retry.max_delay`.
-    public static let allowedRetryMaxDelay = Duration.seconds(1)...Duration.seconds(3600)
+    static let allowedRetryMaxDelay = Duration.seconds(1)...Duration.seconds(3600)
     /// The default time allowed to establish a connection.
     public static let defaultConnectTimeout = Duration.seconds(30)
     /// The allowed connect timeouts, `timeouts.connect`.
-    public static let allowedConnectTimeout = Duration.seconds(1)...Duration.seconds(600)
+    static let allowedConnectTimeout = Duration.seconds(1)...Duration.seconds(600)
     /// The default time a transfer may receive nothing before it is aborted.
     public static let defaultStallTimeout = Duration.seconds(60)
     /// The allowed stall timeouts, `timeouts.stall`.
-    public static let allowedStallTimeout = Duration.seconds(1)...Duration.seconds(3600)
+    static let allowedStallTimeout = Duration.seconds(1)...Duration.seconds(3600)
     /// The default time a call into the archive's storage may take before the run ends.
-    public static let defaultStorageTimeout = Duration.seconds(120)
+    static let defaultStorageTimeout = Duration.seconds(120)
     /// The allowed storage timeouts, `timeouts.storage`.
-    public static let allowedStorageTimeout = Duration.seconds(5)...Duration.seconds(3600)
+    static let allowedStorageTimeout = Duration.seconds(5)...Duration.seconds(3600)
 
     /// The API base URL, without a trailing slash.
-    public var apiBaseURL: URL
+    var apiBaseURL: URL
     /// The API key, sent as `X-Api-Key`.
-    public var apiKey: APIKey
+    var apiKey: APIKey
     /// The absolute path of the archive root; whether it exists is checked when a run starts.
-    public var archiveRoot: String
+    var archiveRoot: String
     /// Where recordings go below the archive root.
-    public var layout: ArchiveLayout
+    var layout: ArchiveLayout
     /// The modes of created files and folders (`archive.file_mode`).
-    public var permissions: ArchivePermissions = .default
+    var permissions: ArchivePermissions = .default
     /// Things the user should fix that do not stop the run, such as a key file readable by others; the
     /// executable logs each at warning level. Never contains the key.
     public var warnings: [String] = []
     /// The time zone of the date parts in `layout` (`archive.timezone`).
-    public var timeZone: ArchiveTimeZone
+    var timeZone: ArchiveTimeZone
     /// The number of parallel downloads, within `allowedTransfers`.
-    public var transfers: Int
+    var transfers: Int
     /// The hosts recordings may be downloaded from, including after redirects.
-    public var mediaHosts: [HostPattern]
+    var mediaHosts: [HostPattern]
     /// Whether plain `http://` API and media URLs are allowed (for a local test server).
-    public var allowInsecureHTTP: Bool
+    var allowInsecureHTTP: Bool
     /// The absolute folder holding the catalog: `state_dir`, or this archive's own folder in the default state
     /// folder on the local disk (`StateDirectory`), as `ConfigurationLoader` resolved it.
-    public var stateDirectory: String
+    var stateDirectory: String
     /// Where `stateDirectory` came from, for messages.
-    public var stateDirectorySource: StateDirectory.Source = .setDirectly
+    var stateDirectorySource: StateDirectory.Source = .setDirectly
     /// Where every value came from (`config show`), as `ConfigurationLoader` found them.
     public var provenance = ConfigurationProvenance()
     /// How far before the last successful sync's watermark an incremental sync starts (`sync.overlap`).
-    public var syncOverlap: Duration
+    var syncOverlap: Duration
     /// How much history may pass between two syncs that walk all of it (`sync.full_every`); zero: every run.
-    public var syncFullEvery: Duration = Self.defaultSyncFullEvery
+    var syncFullEvery: Duration = Self.defaultSyncFullEvery
     /// What must be mounted for a run to use the archive (`archive.require_mount`).
-    public var mountRequirement: MountRequirement
+    var mountRequirement: MountRequirement
     /// Free bytes to keep on the archive's file system beyond a transfer's size (`archive.min_free`).
     public var minimumFreeBytes: Int
     /// The free space to assume where the archive's file system reports no figures (`archive.assume_free`, as
     /// smbnetfs shows SMB shares); nil: such a file system gets a warning and no space check.
-    public var assumedFreeBytes: Int?
+    var assumedFreeBytes: Int?
     /// Tries per request, including the first, within `allowedRetryAttempts` (`retry.attempts`).
     public var retryAttempts: Int
     /// The cap of the exponential backoff and of `Retry-After` (`retry.max_delay`).
     public var retryMaxDelay: Duration
     /// The time allowed to establish a connection (`timeouts.connect`).
-    public var connectTimeout: Duration
+    var connectTimeout: Duration
     /// A transfer that receives nothing for this long is aborted (`timeouts.stall`).
-    public var stallTimeout: Duration
+    var stallTimeout: Duration
     /// A call into the archive's storage (open, write, flush, rename) that takes longer ends the run with exit 3
     /// (`timeouts.storage`): on a hung share it would block forever.
-    public var storageTimeout: Duration = Self.defaultStorageTimeout
+    var storageTimeout: Duration = Self.defaultStorageTimeout
     /// The first retry's backoff; each further retry doubles it, up to `retryMaxDelay` (not configurable:
     /// tests shorten it).
     public var retryBaseDelay: Duration = .seconds(1)
     /// The limit of all downloads together, by time of day (`bwlimit`, `--bwlimit`); nil: unlimited.
-    public var bandwidthSchedule: BandwidthSchedule? = nil
+    var bandwidthSchedule: BandwidthSchedule? = nil
     /// The healthchecks.io-style URL told when a sync starts and how it ended (`monitoring.ping_url`); nil: none.
-    public var pingURL: String? = nil
+    var pingURL: String? = nil
 
     /// Creates a configuration directly, without checks (tests and the demo); `ConfigurationLoader` validates.
     public init(

@@ -5,26 +5,26 @@ import Glibc
 ///
 /// In a timetable each entry holds from its time (local time of the machine, `TZ` or `/etc/localtime`) until the
 /// next entry's; before the first entry of the day, the last one still holds (from the day before).
-public struct BandwidthSchedule: Sendable, Equatable, CustomStringConvertible {
+struct BandwidthSchedule: Sendable, Equatable, CustomStringConvertible {
     /// One entry: from `minuteOfDay` (0...1439) on, at most `bytesPerSecond` (nil: unlimited).
-    public struct Entry: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
         /// Minutes after local midnight.
-        public var minuteOfDay: Int
+        var minuteOfDay: Int
         /// The limit in bytes per second; nil: `off`.
-        public var bytesPerSecond: Int?
+        var bytesPerSecond: Int?
     }
 
     /// The smallest limit accepted: below it a single 16 KiB chunk from libcurl would stall a transfer for seconds.
-    public static let minimumBytesPerSecond = 1 << 10
+    static let minimumBytesPerSecond = 1 << 10
 
     /// The entries in order of time; a constant limit is one entry at midnight.
-    public let entries: [Entry]
+    let entries: [Entry]
     /// The text as written, for messages.
-    public let description: String
+    let description: String
 
     /// Parses `text`.
     /// - Throws: `ConfigurationError.invalidValue` naming `source`, the value and the expected form.
-    public init(parsing text: String, source: ConfigurationSource) throws(ConfigurationError) {
+    init(parsing text: String, source: ConfigurationSource) throws(ConfigurationError) {
         func invalid(_ detail: String) -> ConfigurationError {
             .invalidValue(
                 value: text, source: source,
@@ -61,12 +61,12 @@ public struct BandwidthSchedule: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The limit at `minuteOfDay` minutes after local midnight, in bytes per second; nil: unlimited.
-    public func bytesPerSecond(atMinuteOfDay minuteOfDay: Int) -> Int? {
+    func bytesPerSecond(atMinuteOfDay minuteOfDay: Int) -> Int? {
         (entries.last { $0.minuteOfDay <= minuteOfDay } ?? entries.last)?.bytesPerSecond
     }
 
     /// The limit now, by the machine's local time.
-    public func bytesPerSecondNow() -> Int? {
+    func bytesPerSecondNow() -> Int? {
         var now = time(nil)
         var local = tm()
         guard localtime_r(&now, &local) != nil else { return bytesPerSecond(atMinuteOfDay: 0) }

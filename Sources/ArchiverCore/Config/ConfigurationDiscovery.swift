@@ -9,9 +9,9 @@ import Glibc
 /// path); the last two only when they exist. No file at all is allowed: flags and variables may give everything.
 public enum ConfigurationDiscovery {
     /// The variable naming the configuration file.
-    public static let variable = "GETSCREEN_ARCHIVER_CONFIG"
+    static let variable = "GETSCREEN_ARCHIVER_CONFIG"
     /// The system-wide configuration file.
-    public static let systemPath = "/etc/getscreen-archiver/config.yaml"
+    static let systemPath = "/etc/getscreen-archiver/config.yaml"
     /// Replaces `systemPath`: for tests, which must neither read nor write the machine's `/etc`, and for systems
     /// whose configuration lives elsewhere. Not a way to name the file to use (that is `GETSCREEN_ARCHIVER_CONFIG`):
     /// a missing file here is skipped like a missing `/etc` file.

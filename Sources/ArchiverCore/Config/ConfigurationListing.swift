@@ -5,17 +5,17 @@ import FoundationEssentials
 /// The API key shows as `<redacted>` (or `not loaded`), never any part of it.
 public struct ConfigurationListing: Sendable {
     /// One value and its origin.
-    public struct Entry: Sendable, Equatable {
+    struct Entry: Sendable, Equatable {
         /// The dotted config key (`archive.root`), or `config file` for the file itself.
-        public var key: String
+        var key: String
         /// The value as the configuration file would write it.
-        public var value: String
+        var value: String
         /// Where it came from: "--archive", "environment variable …", "/etc/x.yaml:12", "default", ….
-        public var origin: String
+        var origin: String
     }
 
     /// The lines, in the order of the example configuration file.
-    public let entries: [Entry]
+    let entries: [Entry]
 
     /// The listing of `configuration`.
     public init(_ configuration: ArchiverConfiguration) {

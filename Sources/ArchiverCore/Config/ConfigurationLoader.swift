@@ -27,19 +27,19 @@ import Glibc
 /// A variable that is set but empty or invalid is an error naming it, not a silent fallback.
 public enum ConfigurationLoader {
     /// The variable holding the API key.
-    public static let apiKeyVariable = "GETSCREEN_API_KEY"
+    static let apiKeyVariable = "GETSCREEN_API_KEY"
     /// The variable naming the file that holds the API key.
-    public static let apiKeyFileVariable = "GETSCREEN_API_KEY_FILE"
+    static let apiKeyFileVariable = "GETSCREEN_API_KEY_FILE"
     /// systemd's variable for the folder of the unit's credentials (`LoadCredential=`).
-    public static let credentialsVariable = "CREDENTIALS_DIRECTORY"
+    static let credentialsVariable = "CREDENTIALS_DIRECTORY"
     /// The name of the systemd credential holding the API key (`LoadCredential=api-key:/etc/…/api-key`).
-    public static let apiKeyCredential = "api-key"
+    static let apiKeyCredential = "api-key"
     /// The variable overriding `api.base_url`.
-    public static let apiURLVariable = "GETSCREEN_ARCHIVER_API_URL"
+    static let apiURLVariable = "GETSCREEN_ARCHIVER_API_URL"
     /// The variable overriding `archive.root`.
-    public static let archiveVariable = "GETSCREEN_ARCHIVER_ARCHIVE"
+    static let archiveVariable = "GETSCREEN_ARCHIVER_ARCHIVE"
     /// The variable overriding `transfers`.
-    public static let transfersVariable = "GETSCREEN_ARCHIVER_TRANSFERS"
+    static let transfersVariable = "GETSCREEN_ARCHIVER_TRANSFERS"
 
     /// Loads and validates the configuration from the file `ConfigurationDiscovery.locate` chose.
     /// - Parameters:

@@ -1,7 +1,7 @@
 /// The configuration file a run reads, how it was found, and the places looked at on the way (for messages).
 public struct ConfigurationLocation: Sendable, Equatable {
     /// How the file was chosen.
-    public enum Origin: Sendable, Equatable, CustomStringConvertible {
+    enum Origin: Sendable, Equatable, CustomStringConvertible {
         /// Named by `--config`.
         case flag
         /// Named by an environment variable (`GETSCREEN_ARCHIVER_CONFIG`).
@@ -14,7 +14,7 @@ public struct ConfigurationLocation: Sendable, Equatable {
         case program
 
         /// "--config", "environment variable GETSCREEN_ARCHIVER_CONFIG", "the system-wide file", ….
-        public var description: String {
+        var description: String {
             switch self {
             case .flag: "--config"
             case .environment(let variable): "environment variable \(variable)"
@@ -28,17 +28,17 @@ public struct ConfigurationLocation: Sendable, Equatable {
     /// The file to read; nil when none was named and none of the searched places holds one.
     public var path: String?
     /// How `path` was chosen; nil when there is no file.
-    public var origin: Origin?
+    var origin: Origin?
     /// The files looked for, in order, when no flag or variable named one; empty otherwise.
-    public var searched: [String]
+    var searched: [String]
 
     /// A location; see the properties.
-    public init(path: String?, origin: Origin?, searched: [String] = []) {
+    init(path: String?, origin: Origin?, searched: [String] = []) {
         self.path = path
         self.origin = origin
         self.searched = searched
     }
 
     /// No configuration file, and none looked for.
-    public static let none = ConfigurationLocation(path: nil, origin: nil)
+    static let none = ConfigurationLocation(path: nil, origin: nil)
 }

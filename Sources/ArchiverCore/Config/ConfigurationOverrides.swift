@@ -1,13 +1,13 @@
 /// Values given on the command line, which win over the environment and the configuration file; `nil` = not given.
 public struct ConfigurationOverrides: Sendable {
     /// `--api-url`.
-    public var apiBaseURL: String?
+    var apiBaseURL: String?
     /// `--archive`.
-    public var archiveRoot: String?
+    var archiveRoot: String?
     /// `--transfers`.
-    public var transfers: Int?
+    var transfers: Int?
     /// `--bwlimit`, as written.
-    public var bandwidthLimit: String?
+    var bandwidthLimit: String?
 
     /// Collects the command-line values; leave a parameter `nil` when its flag was not given.
     public init(

@@ -9,7 +9,7 @@ public struct ConfigurationProvenance: Sendable {
     var recorded: [String: ConfigurationOrigin]
 
     /// A provenance; values not in `recorded` or `fileLines` are defaults.
-    public init(
+    init(
         location: ConfigurationLocation = .none,
         fileLines: [String: Int] = [:],
         recorded: [String: ConfigurationOrigin] = [:]
@@ -20,7 +20,7 @@ public struct ConfigurationProvenance: Sendable {
     }
 
     /// Where the value of the dotted `key` (`archive.root`, `api.key`) came from.
-    public func origin(of key: String) -> ConfigurationOrigin {
+    func origin(of key: String) -> ConfigurationOrigin {
         if let recorded = recorded[key] { return recorded }
         if let line = fileLines[key] { return .source(.file(key: key, path: location.path, line: line)) }
         return .defaultValue(reason: nil)

@@ -3,7 +3,7 @@ import Glibc
 extension StateDirectory {
     /// The kind of file system that holds `folder`, or would hold it once created: `statfs` of its nearest
     /// existing ancestor. Nil when not even `/` can be examined.
-    public static func fileSystemKind(ofNearestExisting folder: String) -> FileSystemKind? {
+    static func fileSystemKind(ofNearestExisting folder: String) -> FileSystemKind? {
         var candidate = folder
         while true {
             var info = stat()
@@ -19,7 +19,7 @@ extension StateDirectory {
     /// A warning, not a refusal: the admin chose the folder (or the home folder is on a share), the catalog can
     /// always be rebuilt from the sidecars, and SQLite there uses a rollback journal rather than WAL; runs may
     /// still fail with "disk I/O error" or "database is locked", which the message explains ahead of time.
-    public static func sharedFileSystemWarning(folder: String, source: Source, kind: FileSystemKind) -> String? {
+    static func sharedFileSystemWarning(folder: String, source: Source, kind: FileSystemKind) -> String? {
         guard kind.isShared else { return nil }
         let fix =
             source.isConfigured

@@ -14,9 +14,9 @@ public enum StateDirectory {
     /// The name of the tool's folder below `$XDG_STATE_HOME`, `/var/lib` and `~/.local/state`.
     public static let applicationFolderName = "getscreen-archiver"
     /// systemd's variable for `StateDirectory=` (colon-separated when the unit names several folders).
-    public static let systemdVariable = "STATE_DIRECTORY"
+    static let systemdVariable = "STATE_DIRECTORY"
     /// The XDG base directory variable for state.
-    public static let xdgVariable = "XDG_STATE_HOME"
+    static let xdgVariable = "XDG_STATE_HOME"
 
     /// The longest readable part of a per-archive folder name, before the hash (long roots keep their tail).
     private static let maximumReadableLength = 64
@@ -28,7 +28,7 @@ public enum StateDirectory {
     ///   - isRoot: Whether the process runs as root (effective uid 0).
     ///   - accountHome: The home folder of the process's user in the user database, for when `HOME` is not set.
     /// - Returns: nil when none applies (a user without a home folder).
-    public static func base(
+    static func base(
         environment: [String: String],
         isRoot: Bool,
         accountHome: @autoclosure () -> String? = accountHome()

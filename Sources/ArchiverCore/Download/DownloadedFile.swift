@@ -1,10 +1,10 @@
 /// A recording's partial file once it is complete, size-checked and sealed (fsync'ed on shares, then closed), not
 /// yet in place: what `Downloader.download(_:)` hands to `Filer.draft(_:)`.
-public struct DownloadedFile: Sendable {
+struct DownloadedFile: Sendable {
     /// The planned item, with the session as it was downloaded (its URL may have been refreshed).
-    public var item: DownloadPlan.Item
+    var item: DownloadPlan.Item
     /// The partial file in the archive's temporary folder.
-    public var partialPath: String
+    var partialPath: String
     /// The SHA-256 of its bytes, lowercase hex, computed while they streamed.
-    public var sha256: String
+    var sha256: String
 }

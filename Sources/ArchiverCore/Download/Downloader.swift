@@ -8,24 +8,24 @@ import Logging
 /// The partial file is named after the session id and the expected size, `<id>-<size>.part` in the
 /// archive's temporary folder, so that an interrupted download (a dropped connection, a killed process)
 /// resumes with `Range: bytes=N-` on the next attempt or the next run.
-public struct Downloader: Sendable {
+struct Downloader: Sendable {
     /// Finds a fresh URL for a session's recording (`history/info`), for media URLs that expired (403).
-    public typealias URLRefresher = @Sendable (_ sessionID: Int) async throws(ArchiverError) -> String?
+    typealias URLRefresher = @Sendable (_ sessionID: Int) async throws(ArchiverError) -> String?
 
     /// What a downloader takes from the configuration.
-    public struct Settings: Sendable {
+    struct Settings: Sendable {
         /// The key, sent only to the hosts `mediaPolicy` allows.
-        public var key: APIKey
+        var key: APIKey
         /// Which media URLs and redirects may be requested.
-        public var mediaPolicy: MediaURLPolicy
+        var mediaPolicy: MediaURLPolicy
         /// How often and how patiently a failed transfer is tried again.
         var retry: RetryPolicy
         /// How long a connection may take to open.
-        public var connectTimeout: Duration
+        var connectTimeout: Duration
         /// How long a transfer may go without receiving a byte.
-        public var stallTimeout: Duration
+        var stallTimeout: Duration
         /// The permission bits of partial files (kept by the rename into place).
-        public var fileMode: UInt32
+        var fileMode: UInt32
 
         init(
             key: APIKey, mediaPolicy: MediaURLPolicy, retry: RetryPolicy, connectTimeout: Duration,
@@ -93,7 +93,7 @@ public struct Downloader: Sendable {
     ///   bytes; the partial file is then deleted); `ArchiverError` when the run must stop (the
     ///   archive cannot be written or is full, the key is rejected, the plan's limit is exceeded);
     ///   `CancellationError`.
-    public func download(_ item: DownloadPlan.Item) async throws -> DownloadedFile {
+    func download(_ item: DownloadPlan.Item) async throws -> DownloadedFile {
         var session = item.session
         let expected = session.video.sizeBytes
         var url = try policy.authorize(session.video.url, for: session.id, key: settings.key)

@@ -2,14 +2,14 @@ import Crypto
 import Glibc
 
 /// SHA-256 of files already on disk, read in large sequential blocks.
-public enum FileDigest {
+enum FileDigest {
     /// The block size: large sequential reads suit NAS shares and spinning disks.
-    public static let blockSize = 4 << 20
+    static let blockSize = 4 << 20
 
     /// The SHA-256 (lowercase hex) and size of the file at `path`.
     /// - Parameter progress: called after each block with the bytes read so far.
     /// - Throws: `ArchiverError.archiveUnwritable` (naming the path and `errno`) when the file cannot be read.
-    public static func sha256(
+    static func sha256(
         ofFileAt path: String,
         progress: (Int) -> Void = { _ in }
     ) throws(ArchiverError) -> (hex: String, sizeBytes: Int) {

@@ -3,22 +3,22 @@
 /// Folders get the file mode plus the search (x) bit wherever the read bit is set, so that whoever may read the
 /// recordings may also reach them: 0640 gives folders 0750, 0644 gives 0755. The modes are applied exactly
 /// (`fchmod`/`chmod` after creation), whatever the process umask.
-public struct ArchivePermissions: Sendable, Equatable, CustomStringConvertible {
+struct ArchivePermissions: Sendable, Equatable, CustomStringConvertible {
     /// The default: files 0640, folders 0750.
     public static let `default` = ArchivePermissions(uncheckedFileMode: 0o640)
 
     /// The mode of recordings, sidecars and partial downloads.
-    public let fileMode: UInt32
+    let fileMode: UInt32
 
     /// The mode of folders: `fileMode` plus x where r is set.
-    public var folderMode: UInt32 { fileMode | ((fileMode & 0o444) >> 2) }
+    var folderMode: UInt32 { fileMode | ((fileMode & 0o444) >> 2) }
 
     /// Parses an octal mode such as `0640`, `640` or `0o640`.
     ///
     /// Allowed: permission bits only (no setuid, setgid or sticky), the owner may read and write, and nobody may
     /// execute (recordings are not programs).
     /// - Returns: `nil` when the text is not such a mode.
-    public init?(octal text: String) {
+    init?(octal text: String) {
         var digits = Substring(text.trimmingWhitespaceAndNewlines())
         if digits.hasPrefix("0o") { digits = digits.dropFirst(2) }
         guard (3...4).contains(digits.count), digits.allSatisfy({ ("0"..."7").contains($0) }),
@@ -32,7 +32,7 @@ public struct ArchivePermissions: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The file mode as four octal digits, such as `0640`.
-    public var description: String { Self.octal(fileMode) }
+    var description: String { Self.octal(fileMode) }
 
     /// `mode` as four octal digits.
     static func octal(_ mode: UInt32) -> String {

@@ -1,19 +1,19 @@
-public import FoundationEssentials
-public import Glibc
+import FoundationEssentials
+import Glibc
 
 /// Writing a whole file so that readers see the old content or the new, never a part.
 ///
 /// The file may live in a folder that other users can write to (Debian's node exporter textfile folder), so the
 /// temporary file gets a random name and is created with `O_CREAT | O_EXCL | O_NOFOLLOW`: a symlink or file planted
 /// at any name fails the create instead of redirecting the write, and concurrent writers never share a file.
-public enum AtomicFile {
+enum AtomicFile {
     /// How many random names are tried before giving up; a clash needs someone to guess 64 random bits.
     private static let attempts = 8
 
     /// Writes `data` to a new temporary file beside `path` (with `mode`, narrowed by the umask as `open(2)` does),
     /// flushes it, renames it over `path` and flushes the folder, so the rename survives a crash.
     /// - Throws: `ArchiverError.outputUnwritable` naming `path` and the system's reason.
-    public static func write(_ data: Data, to path: String, mode: mode_t = 0o640) throws(ArchiverError) {
+    static func write(_ data: Data, to path: String, mode: mode_t = 0o640) throws(ArchiverError) {
         let (descriptor, temporaryPath) = try createTemporaryFile(beside: path, mode: mode)
         let failure =
             data.withUnsafeBytes { FileDescriptorWriting.writeAll($0, to: descriptor) }

@@ -6,7 +6,7 @@ import Glibc
 /// Local disks honour `syncfs`, folder fsyncs and POSIX locks. Network and FUSE file systems do not all do so:
 /// `syncfs` returns 0 on FUSE without reaching the server (only an fsync of each file does), a `close` may be the
 /// first call to report a failed write, and SQLite's locks over NFS and SMB are unreliable.
-public enum FileSystemKind: Sendable, Equatable, CustomStringConvertible {
+enum FileSystemKind: Sendable, Equatable, CustomStringConvertible {
     /// A file system on a local device (ext4, xfs, btrfs, tmpfs, ...).
     case local
     /// NFS.
@@ -24,7 +24,7 @@ public enum FileSystemKind: Sendable, Equatable, CustomStringConvertible {
     private static let fuseMagic = 0x6573_5546
 
     /// The kind of the file system holding `path`; nil when `statfs` fails (`errno` says why).
-    public init?(ofFileSystemHolding path: String) {
+    init?(ofFileSystemHolding path: String) {
         var info = statfs()
         guard statfs(path, &info) == 0 else { return nil }
         self.init(magic: Int(info.f_type))
@@ -42,13 +42,13 @@ public enum FileSystemKind: Sendable, Equatable, CustomStringConvertible {
 
     /// Whether `syncfs` and folder fsyncs can be trusted to make writes durable; when false, every file needs
     /// its own checked fsync, on the descriptor that wrote it, before it is published.
-    public var flushesWithSyncfs: Bool { self == .local }
+    var flushesWithSyncfs: Bool { self == .local }
 
     /// Whether the file system is reached over a network (or through a FUSE daemon that may be): SQLite's
     /// locking and a local `flock` cannot be trusted across machines there.
-    public var isShared: Bool { self != .local }
+    var isShared: Bool { self != .local }
 
-    public var description: String {
+    var description: String {
         switch self {
         case .local: "a local file system"
         case .nfs: "an NFS share"

@@ -1,7 +1,7 @@
 import Glibc
 
 /// The space of the file system that holds a folder, as the run checks it.
-public enum FileSystemSpace: Sendable, Equatable {
+enum FileSystemSpace: Sendable, Equatable {
     /// The file system's own figure: bytes available to unprivileged users (`statvfs`'s `f_bavail`).
     case measured(Int)
     /// The file system reports no figures, and `archive.assume_free` gives this many bytes instead.
@@ -12,7 +12,7 @@ public enum FileSystemSpace: Sendable, Equatable {
 
     /// The space of the file system holding `path`; nil when `statvfs` fails (`errno` says why).
     /// - Parameter assumedFreeBytes: `archive.assume_free`, used only where the file system reports no figures.
-    public static func of(_ path: String, assumingWhereUnreported assumedFreeBytes: Int? = nil) -> FileSystemSpace? {
+    static func of(_ path: String, assumingWhereUnreported assumedFreeBytes: Int? = nil) -> FileSystemSpace? {
         var info = statvfs()
         guard statvfs(path, &info) == 0 else { return nil }
         guard info.f_blocks > 0 else { return assumedFreeBytes.map { .assumed($0) } ?? .unreported }
@@ -21,7 +21,7 @@ public enum FileSystemSpace: Sendable, Equatable {
     }
 
     /// The free bytes to check against; nil when unreported.
-    public var freeBytes: Int? {
+    var freeBytes: Int? {
         switch self {
         case .measured(let bytes), .assumed(let bytes): bytes
         case .unreported: nil
@@ -29,7 +29,7 @@ public enum FileSystemSpace: Sendable, Equatable {
     }
 
     /// The warning a run logs once when it cannot check the space; nil when it can.
-    public var warning: String? {
+    var warning: String? {
         guard self == .unreported else { return nil }
         return "the archive's file system reports no free space figures (smbnetfs does not pass them on); "
             + "the run does not check the free space or archive.min_free; set archive.assume_free to check "

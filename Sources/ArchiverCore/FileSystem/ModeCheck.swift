@@ -1,5 +1,5 @@
 import Glibc
-public import Logging
+import Logging
 import Synchronization
 
 /// Sets the modes of what the archiver creates (`archive.file_mode`), checks that the file system kept them, and
@@ -8,12 +8,12 @@ import Synchronization
 /// SMB servers (and smbnetfs on top of them) decide modes themselves, from their "create mask" and "directory
 /// mask": `fchmod` returns 0 and the file keeps the server's mode. That is the share's decision, not an error, so
 /// the run goes on; one warning per run says so, instead of one per file.
-public final class ModeCheck: Sendable {
+final class ModeCheck: Sendable {
     private let hasWarned = Mutex(false)
     private let logger: Logger
 
     /// Creates the check of one run, which warns through `logger`.
-    public init(logger: Logger) {
+    init(logger: Logger) {
         self.logger = logger
     }
 

@@ -9,9 +9,9 @@ import Glibc
 /// FUSE file system may buffer the last bytes and report a failed write only when the file is flushed or closed,
 /// so any of these can be the first to say that the bytes did not arrive. The first doubt is kept; once there is
 /// one, the file must not be at its final path, and the recording is fetched again by the next run.
-public struct PublishCheck: Sendable, Equatable {
+struct PublishCheck: Sendable, Equatable {
     /// Where a recording's size was measured.
-    public enum Stage: Sendable, Equatable {
+    enum Stage: Sendable, Equatable {
         /// On the descriptor that wrote it, after the flush and before the close (`fstat`).
         case written
         /// At the temporary path, right before the rename into place (`lstat`).
@@ -21,7 +21,7 @@ public struct PublishCheck: Sendable, Equatable {
     }
 
     /// Why a recording's bytes are in doubt.
-    public enum Doubt: Sendable, Equatable {
+    enum Doubt: Sendable, Equatable {
         /// `fsync` of the descriptor that wrote the file failed.
         case flushFailed(errno: Int32)
         /// `close` of the descriptor that wrote the file failed: a write the storage had buffered was lost.
@@ -33,7 +33,7 @@ public struct PublishCheck: Sendable, Equatable {
     }
 
     /// What became of a file in doubt.
-    public enum Disposal: Sendable, Equatable {
+    enum Disposal: Sendable, Equatable {
         /// It was deleted.
         case removed
         /// It is still at `path`: deleting it failed with `errno`.
@@ -41,30 +41,30 @@ public struct PublishCheck: Sendable, Equatable {
     }
 
     /// The size the recording must have (`video.size`).
-    public let expectedBytes: Int
+    let expectedBytes: Int
     /// The first doubt, if any.
-    public private(set) var doubt: Doubt?
+    private(set) var doubt: Doubt?
 
     /// Starts the check of a recording of `expectedBytes` bytes.
-    public init(expectedBytes: Int) {
+    init(expectedBytes: Int) {
         self.expectedBytes = expectedBytes
     }
 
     /// Whether nothing so far puts the recording's bytes in doubt.
-    public var mayPublish: Bool { doubt == nil }
+    var mayPublish: Bool { doubt == nil }
 
     /// Records the result of `fsync`: nil when it succeeded, else its `errno`.
-    public mutating func flushed(failing errno: Int32?) {
+    mutating func flushed(failing errno: Int32?) {
         if let errno { keep(.flushFailed(errno: errno)) }
     }
 
     /// Records the result of `close`: nil when it succeeded, else its `errno`.
-    public mutating func closed(failing errno: Int32?) {
+    mutating func closed(failing errno: Int32?) {
         if let errno { keep(.closeFailed(errno: errno)) }
     }
 
     /// Records the size measured at `stage`: nil when it could not be read, with the `errno` of the failed call.
-    public mutating func measured(_ stage: Stage, bytes: Int?, errno: Int32 = 0) {
+    mutating func measured(_ stage: Stage, bytes: Int?, errno: Int32 = 0) {
         guard let bytes else { return keep(.sizeUnreadable(stage, errno: errno)) }
         if bytes != expectedBytes { keep(.sizeDiffers(stage, bytes: bytes)) }
     }
@@ -74,7 +74,7 @@ public struct PublishCheck: Sendable, Equatable {
     }
 
     /// Deletes the file in doubt at `path` and describes the failure of its recording.
-    public func discard(_ path: String, _ doubt: Doubt, sessionID: Int) -> RecordingFailure {
+    func discard(_ path: String, _ doubt: Doubt, sessionID: Int) -> RecordingFailure {
         let disposal: Disposal =
             unlink(path) == 0 || errno == ENOENT ? .removed : .leftInPlace(path: path, errno: errno)
         return failure(doubt, sessionID: sessionID, disposal: disposal)
@@ -85,7 +85,7 @@ public struct PublishCheck: Sendable, Equatable {
     ///   - doubt: this check's `doubt`.
     ///   - sessionID: the recording's session.
     ///   - disposal: what became of the file in doubt.
-    public func failure(_ doubt: Doubt, sessionID: Int, disposal: Disposal) -> RecordingFailure {
+    func failure(_ doubt: Doubt, sessionID: Int, disposal: Disposal) -> RecordingFailure {
         let outcome: String
         switch disposal {
         case .removed:

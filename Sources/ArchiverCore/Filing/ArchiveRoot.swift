@@ -11,11 +11,11 @@ public struct ArchiveRoot: Sendable {
     public static let stateFolderName = ".getscreen-archiver"
 
     /// The absolute path of the root.
-    public let path: String
+    let path: String
 
     /// Checks that what `mount` requires is mounted and that `path` exists and is a folder.
     /// - Throws: `ArchiverError.archiveRootNotMounted` or `.archiveRootMissing`.
-    public init(path: String, mount: MountRequirement = .none) throws(ArchiverError) {
+    init(path: String, mount: MountRequirement = .none) throws(ArchiverError) {
         // A required mount point is checked first: when it is not mounted, the root below it is missing too, and
         // "not mounted" is the message that helps.
         if case .mountPoint(let mountPoint) = mount {
@@ -90,14 +90,14 @@ public struct ArchiveRoot: Sendable {
     }
 
     /// Where partial downloads live until they are complete and renamed into place (same file system).
-    public var temporaryFolder: String { "\(path)/\(Self.stateFolderName)/tmp" }
+    var temporaryFolder: String { "\(path)/\(Self.stateFolderName)/tmp" }
 
     /// The absolute path of `relativePath`.
-    public func absolute(_ relativePath: String) -> String { "\(path)/\(relativePath)" }
+    func absolute(_ relativePath: String) -> String { "\(path)/\(relativePath)" }
 
     /// The size of the regular file at `relativePath`; nil when there is none, when it is not a regular file, or
     /// when it is reached through a symbolic link below the root (such a file is not the archive's).
-    public func fileSize(_ relativePath: String) -> Int? {
+    func fileSize(_ relativePath: String) -> Int? {
         guard (try? checkContainment(of: relativePath)) != nil else { return nil }
         return regularFileSize(relativePath)
     }
@@ -111,7 +111,7 @@ public struct ArchiveRoot: Sendable {
 
     /// `fileSize(_:)` for the many paths of one plan: each folder's containment is checked once, where
     /// `fileSize(_:)` would check every folder of every path again (twice per listed session).
-    public func fileSizeReader() -> (String) -> Int? {
+    func fileSizeReader() -> (String) -> Int? {
         // Per folder: whether it is safe and exists. Nothing is looked up in a folder that is missing (every
         // path of a first sync), which saves a failed `lstat` per path.
         var checkedFolders: [String: Bool] = [:]
@@ -130,16 +130,16 @@ public struct ArchiveRoot: Sendable {
     }
 
     /// A path below the root that must not be written through.
-    public struct UnsafePath: Error, Sendable, Equatable, CustomStringConvertible {
+    struct UnsafePath: Error, Sendable, Equatable, CustomStringConvertible {
         /// The absolute path at fault.
-        public var path: String
+        var path: String
         /// What is wrong with it, for people.
-        public var problem: String
+        var problem: String
 
-        public var description: String { "unsafe path: \(path) \(problem)" }
+        var description: String { "unsafe path: \(path) \(problem)" }
 
         /// The failure of the recording of `sessionID`, which this path keeps out of the archive.
-        public func failure(sessionID: Int) -> RecordingFailure {
+        func failure(sessionID: Int) -> RecordingFailure {
             RecordingFailure(
                 sessionID: sessionID, code: "unsafe_path", reason: "\(self); the recording was not archived")
         }
@@ -152,7 +152,7 @@ public struct ArchiveRoot: Sendable {
     /// - Returns: whether the folder exists (when it does not, nothing in it does).
     /// - Throws: `UnsafePath` naming the component at fault.
     @discardableResult
-    public func checkContainment(of relativePath: String) throws(UnsafePath) -> Bool {
+    func checkContainment(of relativePath: String) throws(UnsafePath) -> Bool {
         let components = relativePath.split(separator: "/", omittingEmptySubsequences: false).dropLast()
         var current = path
         var exists = true
@@ -192,7 +192,7 @@ public struct ArchiveRoot: Sendable {
     ///   entries can be flushed.
     /// - Throws: `ArchiverError.archiveUnwritable` when a folder cannot be created.
     @discardableResult
-    public func createFolders(_ relativeFolder: String, mode: UInt32 = ArchivePermissions.default.folderMode)
+    func createFolders(_ relativeFolder: String, mode: UInt32 = ArchivePermissions.default.folderMode)
         throws(ArchiverError) -> [String]
     {
         var created: [String] = []

@@ -16,7 +16,7 @@ import Glibc
 ///
 /// Nothing is written through a symbolic link inside the archive: the folders of every path are checked with
 /// `ArchiveRoot.checkContainment(of:)` right before the rename that publishes a file.
-public struct Filer: Sendable {
+struct Filer: Sendable {
     private let root: ArchiveRoot
     private let permissions: ArchivePermissions
     private let modeCheck: ModeCheck
@@ -25,7 +25,7 @@ public struct Filer: Sendable {
     let flushesWithSyncfs: Bool
 
     /// Creates a filer for `root` that creates files and folders with `permissions`, checked by `modeCheck`.
-    public init(root: ArchiveRoot, permissions: ArchivePermissions = .default, modeCheck: ModeCheck) {
+    init(root: ArchiveRoot, permissions: ArchivePermissions = .default, modeCheck: ModeCheck) {
         self.root = root
         self.permissions = permissions
         self.modeCheck = modeCheck
@@ -53,7 +53,7 @@ public struct Filer: Sendable {
     /// fetches it again.
     /// - Returns: per download, the recording published, or the reason it was not (`unsafe_path`, `storage_*`).
     /// - Throws: `ArchiverError.archiveUnwritable` when the archive cannot be written (the run must stop).
-    public func publish(
+    func publish(
         _ downloads: [CompletedDownload]
     ) throws(ArchiverError) -> [Result<ArchivedRecording, RecordingFailure>] {
         // The drafts of recordings not published; a draft is removed from here once renamed.
@@ -127,7 +127,7 @@ public struct Filer: Sendable {
     /// Drafts the sidecar of a downloaded recording (`draftSidecar(for:)`), ready for `publish(_:)`. Done beside
     /// the transfers rather than in the publishing batch: on a share each write is a round trip to the server.
     /// - Throws: `ArchiverError.archiveUnwritable` when the draft cannot be written.
-    public func draft(_ file: DownloadedFile) throws(ArchiverError) -> CompletedDownload {
+    func draft(_ file: DownloadedFile) throws(ArchiverError) -> CompletedDownload {
         let recording = ArchivedRecording(
             session: file.item.session,
             relativePath: "\(file.item.relativePath).\(DownloadPlanner.recordingExtension)",
@@ -145,7 +145,7 @@ public struct Filer: Sendable {
     /// Checks that `item`'s folder keeps it inside the archive root, before anything is requested: a recording
     /// whose folder is a link is not fetched at all.
     /// - Throws: `RecordingFailure` with code `unsafe_path`.
-    public func checkContainment(of item: DownloadPlan.Item) throws(RecordingFailure) {
+    func checkContainment(of item: DownloadPlan.Item) throws(RecordingFailure) {
         do throws(ArchiveRoot.UnsafePath) {
             try root.checkContainment(of: item.relativePath)
         } catch {
@@ -155,7 +155,7 @@ public struct Filer: Sendable {
 
     /// Writes the sidecar of an archived recording whose sidecar is missing, hashing the recording on disk.
     /// - Throws: `RecordingFailure` (`unsafe_path`) or `ArchiverError.archiveUnwritable`.
-    public func restoreSidecar(of item: DownloadPlan.Item) throws {
+    func restoreSidecar(of item: DownloadPlan.Item) throws {
         let relativePath = "\(item.relativePath).\(DownloadPlanner.recordingExtension)"
         let digest = try FileDigest.sha256(ofFileAt: root.absolute(relativePath))
         let archived = ArchivedRecording(
@@ -176,7 +176,7 @@ public struct Filer: Sendable {
     /// flushed at once where `syncfs` cannot be trusted, else by `publish(_:)`'s `syncfs` with the batch.
     /// - Returns: the draft's path.
     /// - Throws: `ArchiverError.archiveUnwritable` when it cannot be written (nothing is left behind).
-    public func draftSidecar(for recording: ArchivedRecording) throws(ArchiverError) -> String {
+    func draftSidecar(for recording: ArchivedRecording) throws(ArchiverError) -> String {
         let path = "\(root.temporaryFolder)/sidecar-\(recording.session.id)-\(UUID().uuidString).json.part"
         try writeTemporaryFile(Sidecar.contents(for: recording), at: path, flush: !flushesWithSyncfs)
         return path
@@ -260,7 +260,7 @@ public struct Filer: Sendable {
 
     /// Writes `item`'s sidecar atomically: temporary file, checked fsync and close, rename, folder flush.
     /// - Throws: `ArchiveRoot.UnsafePath` (nothing is written) or `ArchiverError.archiveUnwritable`.
-    public func writeSidecar(_ contents: [UInt8], for relativePath: String) throws {
+    func writeSidecar(_ contents: [UInt8], for relativePath: String) throws {
         let relativeFolder = relativePath.split(separator: "/").dropLast().joined(separator: "/")
         var foldersToFlush = Set<String>()
         if let unsafe = try prepareFolder(relativeFolder, for: relativePath, flushing: &foldersToFlush) {

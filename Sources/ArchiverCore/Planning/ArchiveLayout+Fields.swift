@@ -1,22 +1,22 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// The values a layout template may use, for one recording.
-public struct LayoutFields: Sendable {
+struct LayoutFields: Sendable {
     /// `{agent_id}`.
-    public var agentID: Int
+    var agentID: Int
     /// `{agent_name}`, sanitized before use.
-    public var agentName: String
+    var agentName: String
     /// `{agent_group}`; `nil` or blank renders as `no-group`.
-    public var agentGroup: String?
+    var agentGroup: String?
     /// `{session_id}`.
-    public var sessionID: Int
+    var sessionID: Int
     /// `{support_id}`; `nil` renders as `none`.
-    public var supportID: Int?
+    var supportID: Int?
     /// The session start; the source of the date and time placeholders.
-    public var start: Date
+    var start: Date
 
     /// Collects the fields of one recording.
-    public init(
+    init(
         agentID: Int,
         agentName: String,
         agentGroup: String? = nil,

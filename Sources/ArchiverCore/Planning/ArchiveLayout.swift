@@ -8,28 +8,28 @@ import FoundationEssentials
 /// break a line; the ids and `{session_id}` (required) are never cut, so paths stay unique.
 public struct ArchiveLayout: Sendable, Equatable, CustomStringConvertible {
     /// The default template.
-    public static let defaultTemplate = "{agent_name}-{agent_id}/{year}/{month}/{day}/{time}_{session_id}"
+    static let defaultTemplate = "{agent_name}-{agent_id}/{year}/{month}/{day}/{time}_{session_id}"
     /// The layout of `defaultTemplate`.
     public static let `default` = try! ArchiveLayout(template: defaultTemplate)
     /// The placeholder names a template may use, without braces.
-    public static var placeholderNames: [String] { Placeholder.allCases.map(\.rawValue) }
+    static var placeholderNames: [String] { Placeholder.allCases.map(\.rawValue) }
 
     /// The template as given.
-    public let template: String
+    let template: String
     /// The parsed template: one list of segments per path component.
     let components: [[Segment]]
 
     /// Parses and checks a template.
     /// - Throws: `ConfigurationError.invalidLayout` for key `archive.layout` on an unknown placeholder, unbalanced
     ///   braces, an absolute path, an empty, `.`/`..` or dot-leading component, or a missing `{session_id}`.
-    public init(template: String) throws(ConfigurationError) {
+    init(template: String) throws(ConfigurationError) {
         self.template = template
         components = try Self.parse(template)
     }
 
     /// The relative path of the recording without extension (the caller appends `.mp4` or `.json`), components
     /// joined by `/`; date and time placeholders use `start` in `timeZone`.
-    public func relativePath(for fields: LayoutFields, timeZone: ArchiveTimeZone) -> String {
+    func relativePath(for fields: LayoutFields, timeZone: ArchiveTimeZone) -> String {
         // Plain arithmetic on the local time rather than a Calendar: this runs for every listed session.
         // Clamped to years 1...9999, so that absurd instants render (oddly) instead of overflowing Int.
         let instant = fields.start.timeIntervalSince1970

@@ -2,7 +2,7 @@ extension ArchiveTimeZone {
     /// A zone's offsets over time, as read from its TZif file (RFC 8536).
     final class Rules: Sendable {
         /// UTC: no transitions, offset 0.
-        static let utc = Rules(transitionTimes: [], offsets: [], initialOffset: 0, footer: nil)
+        public static let utc = Rules(transitionTimes: [], offsets: [], initialOffset: 0, footer: nil)
 
         /// Unix times at which the offset changes, strictly ascending.
         let transitionTimes: [Int64]

@@ -1,4 +1,4 @@
-public import FoundationEssentials
+import FoundationEssentials
 import Glibc
 
 /// A time zone of the IANA database, read from the system's TZif files; what the archive layout's date parts use.
@@ -16,7 +16,7 @@ public struct ArchiveTimeZone: Sendable, Equatable, CustomStringConvertible {
     private static let maximumFileBytes = 64 << 10
 
     /// The name as given, such as `Europe/Berlin`.
-    public let identifier: String
+    let identifier: String
 
     /// The zone's offsets over time; a class, so copies of the zone share it.
     let rules: Rules
@@ -25,7 +25,7 @@ public struct ArchiveTimeZone: Sendable, Equatable, CustomStringConvertible {
     ///
     /// Nil when there is no such zone, its file is not a well-formed TZif file, or the name is not a plain relative
     /// path in the database (see `isPlausibleName(_:)`).
-    public init?(identifier: String) {
+    init?(identifier: String) {
         let folder = getenv("TZDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 }
         self.init(identifier: identifier, zoneInfoFolder: folder ?? "/usr/share/zoneinfo")
     }
@@ -72,7 +72,7 @@ public struct ArchiveTimeZone: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The offset of local time from UTC at `date`, in seconds (positive east of Greenwich).
-    public func secondsFromGMT(for date: Date) -> Int {
+    func secondsFromGMT(for date: Date) -> Int {
         // Clamped to about ±31 million years, so that the rule arithmetic cannot overflow.
         let seconds = date.timeIntervalSince1970
         let instant = seconds.isFinite ? Int64(min(max(seconds.rounded(.down), -1e15), 1e15)) : 0

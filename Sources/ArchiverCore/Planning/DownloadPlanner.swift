@@ -3,23 +3,23 @@ import FoundationEssentials
 /// Decides, for every listed session, whether the archive already holds its recording.
 ///
 /// Pure: the archive's state comes in as a function, so the planner is tested without a file system.
-public struct DownloadPlanner: Sendable {
+struct DownloadPlanner: Sendable {
     /// The file name extension of recordings.
-    public static let recordingExtension = "mp4"
+    static let recordingExtension = "mp4"
     /// The file name extension of metadata sidecars.
-    public static let sidecarExtension = "json"
+    static let sidecarExtension = "json"
 
     private let layout: ArchiveLayout
     private let timeZone: ArchiveTimeZone
 
     /// Creates a planner that places recordings with `layout`, dates in `timeZone`.
-    public init(layout: ArchiveLayout, timeZone: ArchiveTimeZone) {
+    init(layout: ArchiveLayout, timeZone: ArchiveTimeZone) {
         self.layout = layout
         self.timeZone = timeZone
     }
 
     /// The path below the root, without extension, where `session`'s recording belongs.
-    public func relativePath(for session: Session) -> String {
+    func relativePath(for session: Session) -> String {
         layout.relativePath(
             for: LayoutFields(
                 agentID: session.agent.id,
@@ -35,7 +35,7 @@ public struct DownloadPlanner: Sendable {
 
     /// Plans `sessions` against the archive, keeping every item.
     /// - Parameter fileSize: the size of the regular file at a path relative to the root, nil when absent.
-    public func plan(_ sessions: [Session], fileSize: (String) -> Int?) -> DownloadPlan {
+    func plan(_ sessions: [Session], fileSize: (String) -> Int?) -> DownloadPlan {
         var plan = DownloadPlan(keeping: .all)
         for session in sessions { self.plan(session, into: &plan, fileSize: fileSize) }
         return plan
@@ -49,7 +49,7 @@ public struct DownloadPlanner: Sendable {
     ///   - cataloguedPath: the relative path, with extension, at which the catalog holds a session id's recording.
     ///     A recording with no file of the expected size at the layout's path but one at the catalog's (filed under
     ///     an earlier layout, or by a `fetch` that did not know the agent's name) is archived there, never twice.
-    public func plan(
+    func plan(
         _ session: Session,
         into plan: inout DownloadPlan,
         fileSize: (String) -> Int?,

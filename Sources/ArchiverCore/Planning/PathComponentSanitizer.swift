@@ -3,15 +3,15 @@
 /// `/`, `\`, NUL and every control character (C0, DEL, C1, U+2028, U+2029) become `_`; leading dots become `_`;
 /// the text is cut to a byte budget at a `Character` boundary (never inside a multi-byte scalar); trailing spaces
 /// and dots are dropped (SMB clients trim them); empty text becomes `_`. Other UTF-8 is kept as is.
-public enum PathComponentSanitizer {
+enum PathComponentSanitizer {
     /// The UTF-8 byte budget of one placeholder value.
-    public static let maximumValueBytes = 100
+    static let maximumValueBytes = 100
     /// The UTF-8 byte budget of one rendered path component (most file systems allow 255).
-    public static let maximumComponentBytes = 200
+    static let maximumComponentBytes = 200
 
     /// Returns `value` made safe for use inside a path component, at most `maximumBytes` of UTF-8.
     /// The result is never empty, never contains `/`, never starts with `.` and never ends with `.` or a space.
-    public static func sanitize(_ value: String, maximumBytes: Int = maximumValueBytes) -> String {
+    static func sanitize(_ value: String, maximumBytes: Int = maximumValueBytes) -> String {
         if isPlainASCII(value) { return finished(value, maximumBytes: maximumBytes) }
         var scalars = String.UnicodeScalarView()
         var isLeading = true

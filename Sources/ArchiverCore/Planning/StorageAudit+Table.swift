@@ -47,7 +47,7 @@ extension StorageAudit {
 
     /// The free-space verdict, such as "fits, 412.0 GiB free after" or "does not fit: needs 1.2 TiB, 800.0 GiB
     /// free"; nil when the free space is unknown.
-    public func verdict(exactBytes: Bool = false) -> String? {
+    func verdict(exactBytes: Bool = false) -> String? {
         verdict(size: exactBytes ? { "\($0) bytes" } : { ByteCount.format($0) })
     }
 

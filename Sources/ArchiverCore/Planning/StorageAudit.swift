@@ -1,4 +1,4 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// What the archive holds against what the API lists, per agent and in total: the answer of `sync --dry-run`.
 ///
@@ -6,12 +6,12 @@ public import FoundationEssentials
 /// same window and the free space of the archive's file system, so that every number is unit-tested without I/O.
 public struct StorageAudit: Sendable, Equatable, Codable {
     /// A number of recordings and the bytes they add up to.
-    public struct Tally: Sendable, Equatable, Codable {
-        public var count: Int
-        public var bytes: Int
+    struct Tally: Sendable, Equatable, Codable {
+        var count: Int
+        var bytes: Int
 
         /// Creates a tally.
-        public init(count: Int = 0, bytes: Int = 0) {
+        init(count: Int = 0, bytes: Int = 0) {
             self.count = count
             self.bytes = bytes
         }
@@ -28,34 +28,34 @@ public struct StorageAudit: Sendable, Equatable, Codable {
     }
 
     /// The counts of one agent, or of the whole audit (`agentID` and `agentName` nil).
-    public struct Row: Sendable, Equatable, Codable {
+    struct Row: Sendable, Equatable, Codable {
         /// The agent; nil in the total.
-        public var agentID: Int?
+        var agentID: Int?
         /// The agent's name as last listed (or as catalogued, when the API no longer lists it); nil in the total.
-        public var agentName: String?
+        var agentName: String?
         /// Recordings the API lists in the window (usable items only), with their announced sizes.
-        public var listed = Tally()
+        var listed = Tally()
         /// Listed recordings whose file is present with exactly the announced size: nothing to do.
-        public var archived = Tally()
+        var archived = Tally()
         /// Listed recordings with no file at their path: a run downloads them.
-        public var missing = Tally()
+        var missing = Tally()
         /// Listed recordings whose file has another size: a run downloads them again (announced sizes) and moves
         /// the old file aside, never deleting it.
-        public var wrongSize = Tally()
+        var wrongSize = Tally()
         /// The sizes of the wrong-sized files that a run would move aside.
-        public var wrongSizeFoundBytes = 0
+        var wrongSizeFoundBytes = 0
         /// `missing` plus `wrongSize`: what a run downloads.
-        public var wouldDownload = Tally()
+        var wouldDownload = Tally()
         /// Catalogued recordings in the window that the API no longer lists (expired at the source): kept.
-        public var noLongerListed = Tally()
+        var noLongerListed = Tally()
         /// Archived recordings whose JSON sidecar is missing: a run writes it again without fetching anything.
-        public var missingSidecars = 0
+        var missingSidecars = 0
         /// Archived recordings the catalog lacks (a run stopped between publishing and cataloguing them): a run
         /// catalogues each whose SHA-256 matches its sidecar, without fetching anything.
-        public var notCatalogued = 0
+        var notCatalogued = 0
 
         /// Creates an empty row.
-        public init(agentID: Int? = nil, agentName: String? = nil) {
+        init(agentID: Int? = nil, agentName: String? = nil) {
             self.agentID = agentID
             self.agentName = agentName
         }
@@ -86,27 +86,27 @@ public struct StorageAudit: Sendable, Equatable, Codable {
     }
 
     /// The free space of the archive's file system against what a run needs.
-    public struct Space: Sendable, Equatable, Codable {
+    struct Space: Sendable, Equatable, Codable {
         /// Bytes available to the tool on the archive's file system.
-        public var freeBytes: Int
+        var freeBytes: Int
         /// Bytes a run downloads (each recording is written once: wrong-sized files are moved, not copied).
-        public var neededBytes: Int
+        var neededBytes: Int
         /// Bytes to keep free beyond the downloads (`archive.min_free`).
-        public var minimumFreeBytes: Int
+        var minimumFreeBytes: Int
         /// Whether `freeBytes` is `archive.assume_free`, the file system reporting no figures of its own.
-        public var isAssumed = false
+        var isAssumed = false
 
         /// Creates a space check.
-        public init(freeBytes: Int, neededBytes: Int, minimumFreeBytes: Int) {
+        init(freeBytes: Int, neededBytes: Int, minimumFreeBytes: Int) {
             self.freeBytes = freeBytes
             self.neededBytes = neededBytes
             self.minimumFreeBytes = minimumFreeBytes
         }
 
         /// Free bytes once the run has downloaded everything (negative when it cannot).
-        public var freeAfterBytes: Int { freeBytes - neededBytes }
+        var freeAfterBytes: Int { freeBytes - neededBytes }
         /// Whether the downloads fit and leave `minimumFreeBytes` free.
-        public var fits: Bool { freeAfterBytes >= minimumFreeBytes }
+        var fits: Bool { freeAfterBytes >= minimumFreeBytes }
 
         enum CodingKeys: String, CodingKey {
             case freeBytes = "free_bytes"
@@ -117,7 +117,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
             case isAssumed = "assumed"
         }
 
-        public init(from decoder: any Decoder) throws {
+        init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             freeBytes = try container.decode(Int.self, forKey: .freeBytes)
             neededBytes = try container.decode(Int.self, forKey: .neededBytes)
@@ -125,7 +125,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
             isAssumed = try container.decodeIfPresent(Bool.self, forKey: .isAssumed) ?? false
         }
 
-        public func encode(to encoder: any Encoder) throws {
+        func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(freeBytes, forKey: .freeBytes)
             try container.encode(neededBytes, forKey: .neededBytes)
@@ -137,14 +137,14 @@ public struct StorageAudit: Sendable, Equatable, Codable {
     }
 
     /// A recording the catalog holds, as the audit needs it.
-    public struct CataloguedRecording: Sendable, Equatable {
-        public var sessionID: Int
-        public var agentID: Int
-        public var agentName: String
-        public var sizeBytes: Int
+    struct CataloguedRecording: Sendable, Equatable {
+        var sessionID: Int
+        var agentID: Int
+        var agentName: String
+        var sizeBytes: Int
 
         /// Creates a catalogued recording.
-        public init(sessionID: Int, agentID: Int, agentName: String, sizeBytes: Int) {
+        init(sessionID: Int, agentID: Int, agentName: String, sizeBytes: Int) {
             self.sessionID = sessionID
             self.agentID = agentID
             self.agentName = agentName
@@ -153,21 +153,21 @@ public struct StorageAudit: Sendable, Equatable, Codable {
     }
 
     /// The archive root audited.
-    public var archiveRoot: String?
+    var archiveRoot: String?
     /// The window's start, the listing's `date_from`; nil for the whole history.
-    public var dateFrom: Date?
+    var dateFrom: Date?
     /// The window's end, the listing's `date_to`.
-    public var dateTo: Date?
+    var dateTo: Date?
     /// One row per agent, ordered by agent name, then id.
-    public var agents: [Row]
+    var agents: [Row]
     /// The sum of the agents' rows.
-    public var total: Row
+    var total: Row
     /// Listed items the API answered that cannot be archived (no id, no size, …); not in any row.
-    public var unusableItems: Int
+    var unusableItems: Int
     /// The free-space check; nil when the file system's free space could not be read or is not reported.
-    public var space: Space?
+    var space: Space?
     /// Whether the file system reports no free space figures (and no `archive.assume_free` is set).
-    public var isSpaceUnreported = false
+    var isSpaceUnreported = false
 
     /// Audits the listing against the archive.
     /// - Parameters:
@@ -180,7 +180,7 @@ public struct StorageAudit: Sendable, Equatable, Codable {
     ///   - agentIDs: the run's agent filter (empty for all); catalogued recordings of other agents are ignored.
     ///   - freeSpace: the archive file system's space; nil when it could not be read.
     ///   - minimumFreeBytes: the bytes to keep free (`archive.min_free`).
-    public init(
+    init(
         plan: DownloadPlan,
         unusableItems: [InvalidSessionItem],
         notListed: [CataloguedRecording],

@@ -1,22 +1,22 @@
 /// What one run did for one agent's recordings, for the `agents` list of the report.
-public struct AgentRunCounts: Sendable, Equatable, Codable {
-    public var agentID: Int
-    public var agentName: String
+struct AgentRunCounts: Sendable, Equatable, Codable {
+    var agentID: Int
+    var agentName: String
     /// Usable recordings the API listed for this agent.
-    public var listed = 0
+    var listed = 0
     /// Recordings downloaded and filed in this run.
-    public var downloaded = 0
+    var downloaded = 0
     /// Recordings already archived with the expected size.
-    public var skipped = 0
+    var skipped = 0
     /// Recordings that could not be archived.
-    public var failed = 0
+    var failed = 0
     /// Bytes of the recordings downloaded in this run.
-    public var bytesDownloaded = 0
+    var bytesDownloaded = 0
     /// In dry runs: recordings a real run would download.
-    public var wouldDownload: Int?
+    var wouldDownload: Int?
 
     /// Creates the counts of an agent, all zero.
-    public init(agentID: Int, agentName: String) {
+    init(agentID: Int, agentName: String) {
         self.agentID = agentID
         self.agentName = agentName
     }
@@ -29,7 +29,7 @@ public struct AgentRunCounts: Sendable, Equatable, Codable {
     ///   - plan: the run's plan; a real run's must keep its downloads.
     ///   - failures: the run's failures; those without a planned session (unusable items) belong to no agent.
     ///   - isDryRun: whether the downloads were only planned.
-    public static func tally(_ plan: DownloadPlan, failures: [RecordingFailure], isDryRun: Bool) -> [AgentRunCounts] {
+    static func tally(_ plan: DownloadPlan, failures: [RecordingFailure], isDryRun: Bool) -> [AgentRunCounts] {
         var rows: [Int: AgentRunCounts] = [:]
         for counts in plan.agents.values {
             var row = AgentRunCounts(agentID: counts.agentID, agentName: counts.agentName)

@@ -18,7 +18,7 @@ public struct HealthPing: Sendable {
         case finish(exitCode: Int32)
 
         /// The URL this event is sent to, below `base`.
-        public func url(below base: String) -> String {
+        func url(below base: String) -> String {
             switch self {
             case .start: base + "/start"
             case .finish(let exitCode): exitCode == 0 ? base : base + "/\(exitCode)"
@@ -27,9 +27,9 @@ public struct HealthPing: Sendable {
     }
 
     /// Tries per ping, including the first.
-    public static let attempts = 3
+    static let attempts = 3
     /// The time allowed to one try, connecting included; a monitor answers within milliseconds.
-    public static let timeout = Duration.seconds(10)
+    static let timeout = Duration.seconds(10)
 
     private let url: String
     private let retryDelay: Duration

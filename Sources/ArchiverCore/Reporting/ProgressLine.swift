@@ -26,7 +26,7 @@ public enum ProgressLine {
     }
 
     /// `75` → `"1:15"`, `3725` → `"1:02:05"`.
-    public static func clock(_ seconds: Double) -> String {
+    static func clock(_ seconds: Double) -> String {
         let whole = seconds.isFinite ? Int(min(seconds, 359_999).rounded()) : 359_999
         func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
         if whole < 3600 { return "\(whole / 60):\(two(whole % 60))" }

@@ -3,9 +3,9 @@
 /// swift-prometheus emits its registry in hash order, which differs from process to process; a textfile that
 /// reorders itself every run makes diffs and backups of it noisy. `sorted` puts the metric families in name
 /// order and each family's samples in label order, keeping `# HELP` before `# TYPE` before the samples.
-public enum PrometheusText {
+enum PrometheusText {
     /// `text` with its families sorted by metric name and each family's samples sorted.
-    public static func sorted(_ text: String) -> String {
+    static func sorted(_ text: String) -> String {
         var families: [String: (comments: [Substring], samples: [Substring])] = [:]
         for line in text.split(separator: "\n") {
             if line.hasPrefix("# ") {

@@ -7,7 +7,7 @@ public struct RunError: Sendable, Codable, Equatable {
     /// The stable slug (`lock_held`, `key_rejected`, …).
     public var code: ArchiverError.Code
     /// What failed and what to do, as printed after `error:`.
-    public var message: String
+    var message: String
 
     /// Creates an error entry.
     public init(code: ArchiverError.Code, message: String) {
@@ -25,12 +25,12 @@ public struct RunError: Sendable, Codable, Equatable {
 /// `schema_version`, `tool_version`, `exit_code` and `error` (null unless the run could not run or stopped early).
 public struct ReportHeader: Sendable, Encodable, Equatable {
     /// The version of the report's layout; raised when a member changes meaning or goes away.
-    public static let schemaVersion = 1
+    static let schemaVersion = 1
 
     /// The process's exit code.
-    public var exitCode: Int32
+    var exitCode: Int32
     /// Why the run could not run or stopped early; nil otherwise.
-    public var error: RunError?
+    var error: RunError?
 
     /// Creates a header.
     public init(exitCode: Int32, error: RunError?) {
@@ -59,13 +59,13 @@ public struct ReportHeader: Sendable, Encodable, Equatable {
 /// no counts, as there are none to trust.
 public struct FailedRunReport: Sendable, Encodable, Equatable {
     /// The subcommand (`sync`, `fetch`, `verify`).
-    public var command: String
+    var command: String
     /// When the run started.
-    public var startedAt: Date
+    var startedAt: Date
     /// When it ended.
-    public var finishedAt: Date
+    var finishedAt: Date
     /// Its exit code and error.
-    public var header: ReportHeader
+    var header: ReportHeader
 
     /// Creates the report of a failed run.
     public init(command: String, startedAt: Date, finishedAt: Date, header: ReportHeader) {

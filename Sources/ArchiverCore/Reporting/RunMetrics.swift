@@ -10,50 +10,50 @@ public struct RunMetrics: Sendable {
     /// The archive's size after the run.
     public struct ArchiveTotals: Sendable, Equatable {
         /// The recordings in the archive.
-        public var recordings: Int
+        var recordings: Int
         /// Their bytes.
-        public var sizeBytes: Int
+        var sizeBytes: Int
 
         /// Creates totals.
-        public init(recordings: Int, sizeBytes: Int) {
+        init(recordings: Int, sizeBytes: Int) {
             self.recordings = recordings
             self.sizeBytes = sizeBytes
         }
     }
 
     /// The metric names, all with the prefix `getscreen_archiver_`.
-    public enum Name {
-        public static let lastRunStart = "getscreen_archiver_last_run_start_timestamp_seconds"
-        public static let lastRunEnd = "getscreen_archiver_last_run_end_timestamp_seconds"
-        public static let lastSuccess = "getscreen_archiver_last_success_timestamp_seconds"
-        public static let lastRunExitCode = "getscreen_archiver_last_run_exit_code"
-        public static let lastRunDuration = "getscreen_archiver_last_run_duration_seconds"
-        public static let recordingsListed = "getscreen_archiver_last_run_recordings_listed"
-        public static let recordingsDownloaded = "getscreen_archiver_last_run_recordings_downloaded"
-        public static let recordingsSkipped = "getscreen_archiver_last_run_recordings_skipped"
-        public static let recordingsFailed = "getscreen_archiver_last_run_recordings_failed"
-        public static let failures = "getscreen_archiver_last_run_failures"
-        public static let bytesDownloaded = "getscreen_archiver_last_run_downloaded_bytes"
-        public static let archiveSize = "getscreen_archiver_archive_size_bytes"
-        public static let archiveRecordings = "getscreen_archiver_archive_recordings"
-        public static let lastFullWalk = "getscreen_archiver_last_full_walk_timestamp_seconds"
-        public static let failingSessions = "getscreen_archiver_failing_sessions"
-        public static let lastRunError = "getscreen_archiver_last_run_error"
-        public static let buildInfo = "getscreen_archiver_build_info"
+    enum Name {
+        static let lastRunStart = "getscreen_archiver_last_run_start_timestamp_seconds"
+        static let lastRunEnd = "getscreen_archiver_last_run_end_timestamp_seconds"
+        static let lastSuccess = "getscreen_archiver_last_success_timestamp_seconds"
+        static let lastRunExitCode = "getscreen_archiver_last_run_exit_code"
+        static let lastRunDuration = "getscreen_archiver_last_run_duration_seconds"
+        static let recordingsListed = "getscreen_archiver_last_run_recordings_listed"
+        static let recordingsDownloaded = "getscreen_archiver_last_run_recordings_downloaded"
+        static let recordingsSkipped = "getscreen_archiver_last_run_recordings_skipped"
+        static let recordingsFailed = "getscreen_archiver_last_run_recordings_failed"
+        static let failures = "getscreen_archiver_last_run_failures"
+        static let bytesDownloaded = "getscreen_archiver_last_run_downloaded_bytes"
+        static let archiveSize = "getscreen_archiver_archive_size_bytes"
+        static let archiveRecordings = "getscreen_archiver_archive_recordings"
+        static let lastFullWalk = "getscreen_archiver_last_full_walk_timestamp_seconds"
+        static let failingSessions = "getscreen_archiver_failing_sessions"
+        static let lastRunError = "getscreen_archiver_last_run_error"
+        static let buildInfo = "getscreen_archiver_build_info"
     }
 
     /// When the run started.
-    public var startedAt: Date
+    var startedAt: Date
     /// When the run ended.
-    public var finishedAt: Date
+    var finishedAt: Date
     /// The process's exit code: 0 success, 1 some recordings failed, 2 or 3 the run could not proceed.
-    public var exitCode: Int32
+    var exitCode: Int32
     /// What the run did; nil when it stopped before it had a report (exit 2 or 3).
-    public var report: RunReport?
+    var report: RunReport?
     /// The end of the last run that exited 0, this one included.
-    public var lastSuccessAt: Date?
+    var lastSuccessAt: Date?
     /// The archive's size after the run; nil when unknown.
-    public var archive: ArchiveTotals?
+    var archive: ArchiveTotals?
     /// Why the run could not run or stopped early (the report's `error.code`); nil otherwise.
     public var errorCode: ArchiverError.Code? = nil
 
@@ -76,7 +76,7 @@ public struct RunMetrics: Sendable {
     }
 
     /// The metrics as Prometheus text exposition format, in a stable order (`PrometheusText.sorted`).
-    public func text() -> String {
+    func text() -> String {
         let registry = PrometheusCollectorRegistry()
         func gauge(_ name: String, _ help: String, _ value: Double, labels: [(String, String)] = []) {
             registry.makeGauge(descriptor: Self.descriptor(name, help), labels: labels).set(value)

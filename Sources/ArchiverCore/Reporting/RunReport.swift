@@ -4,54 +4,54 @@ import Glibc
 /// What a run did, for the `--report` JSON and the one-line summary.
 public struct RunReport: Sendable, Codable, Equatable {
     /// Whether this was a `--dry-run`, which downloads and writes nothing.
-    public var isDryRun: Bool
+    var isDryRun: Bool
     public var startedAt: Date
     public var finishedAt: Date
     /// Recordings the API listed (valid or not).
-    public var listed: Int
+    var listed: Int
     /// Recordings downloaded and filed in this run.
-    public var downloaded: Int
+    var downloaded: Int
     /// Recordings already archived with the expected size.
-    public var skipped: Int
+    var skipped: Int
     /// Of `skipped`: recordings found at their final path without a catalog row (a run stopped between publishing
     /// and cataloguing them) and catalogued in this run after their SHA-256 matched their sidecar's.
-    public var recatalogued = 0
+    var recatalogued = 0
     /// Recordings that could not be archived; `failures` says why.
-    public var failed: Int
+    var failed: Int
     /// Bytes of the recordings downloaded in this run.
-    public var bytesDownloaded: Int
+    var bytesDownloaded: Int
     /// In dry runs: how many recordings a real run would download.
-    public var wouldDownload: Int?
+    var wouldDownload: Int?
     /// In dry runs: how many bytes a real run would download.
-    public var wouldDownloadBytes: Int?
+    var wouldDownloadBytes: Int?
     /// Each failed recording with its reason.
     public var failures: [RecordingFailure]
     /// The counts per agent.
-    public var agents: [AgentRunCounts] = []
+    var agents: [AgentRunCounts] = []
     /// In dry runs made by `Archiver.audit`: the storage audit, per agent and in total.
     public var audit: StorageAudit? = nil
 
     /// How long the run took, in seconds.
-    public var durationSeconds: Double { max(0, finishedAt.timeIntervalSince(startedAt)) }
+    var durationSeconds: Double { max(0, finishedAt.timeIntervalSince(startedAt)) }
     /// The average download rate over the whole run, in bytes per second (0 for an instant run).
-    public var throughputBytesPerSecond: Double {
+    var throughputBytesPerSecond: Double {
         durationSeconds > 0 ? Double(bytesDownloaded) / durationSeconds : 0
     }
 
     /// Why the run stopped before archiving everything listed (the plan's request limit, the API gone
     /// while listing), when it did; the recordings listed until then were still archived.
-    public var runError: String? = nil
+    var runError: String? = nil
     /// The stable code of `runError`'s cause, for the report's `error.code`.
     public var runErrorCode: ArchiverError.Code? = nil
     /// Why the run did not archive everything it should have, beyond `failures` and `runError`: a listing that
     /// came back incomplete, recordings still failing since earlier runs. Each makes the exit code at least 1.
-    public var incompleteReasons: [String] = []
+    var incompleteReasons: [String] = []
     /// When the last sync that walked all history (`sync.full_every`, `--full`) finished, as the catalog records
     /// it, this run included; nil when none is recorded.
-    public var lastFullWalk: Date? = nil
+    var lastFullWalk: Date? = nil
     /// The sessions still failing after the run (kept in the catalog, retried on later runs), not acknowledged;
     /// `incompleteReasons` names them. In dry runs: those failing before it.
-    public var pendingFailures: [FailingSession] = []
+    var pendingFailures: [FailingSession] = []
 
     /// 0 when every recording is archived (or, in a dry run, could be planned), 1 when some failed or the run
     /// was incomplete (`incompleteReasons`); when the run stopped early (`runError`), 1 if it archived something
@@ -83,7 +83,7 @@ public struct RunReport: Sendable, Codable, Equatable {
     }
 
     /// `0.4` → `"0.4 s"`, `75` → `"1 min 15 s"`, `3720` → `"1 h 02 min"`.
-    public static func formatDuration(_ seconds: Double) -> String {
+    static func formatDuration(_ seconds: Double) -> String {
         if seconds < 60 { return seconds.decimalText(fractionDigits: 1) + " s" }
         let whole = Int(seconds.rounded())
         if whole < 3600 { return "\(whole / 60) min \((whole % 60).zeroPadded(width: 2)) s" }

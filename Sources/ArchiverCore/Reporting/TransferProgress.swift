@@ -5,20 +5,20 @@ public struct ProgressSnapshot: Sendable, Equatable {
     /// Recordings the plan downloads.
     public var filesTotal = 0
     /// Recordings archived so far.
-    public var filesDone = 0
+    var filesDone = 0
     /// Recordings that failed so far.
-    public var filesFailed = 0
+    var filesFailed = 0
     /// Bytes the plan downloads, less those of failed recordings.
-    public var bytesTotal = 0
+    var bytesTotal = 0
     /// Bytes received so far by archived and running transfers.
     public var bytesDone = 0
     /// Transfers running now.
-    public var activeTransfers = 0
+    var activeTransfers = 0
     /// Whether the plan is known (`runPlanned` was called).
     public var isPlanned = false
 
     /// Creates a snapshot.
-    public init(
+    init(
         filesTotal: Int = 0, filesDone: Int = 0, filesFailed: Int = 0, bytesTotal: Int = 0, bytesDone: Int = 0,
         activeTransfers: Int = 0, isPlanned: Bool = false
     ) {

@@ -7,26 +7,26 @@ import Prometheus
 /// the sync's file carries it, and the collector rejects a series that two files both define.
 public struct VerifyMetrics: Sendable {
     /// The metric names, all with the prefix `getscreen_archiver_verify_` or `getscreen_archiver_last_verify_`.
-    public enum Name {
-        public static let checked = "getscreen_archiver_verify_recordings_checked"
-        public static let ok = "getscreen_archiver_verify_recordings_ok"
-        public static let missing = "getscreen_archiver_verify_recordings_missing"
-        public static let truncated = "getscreen_archiver_verify_recordings_truncated"
-        public static let corrupted = "getscreen_archiver_verify_recordings_corrupted"
-        public static let notCatalogued = "getscreen_archiver_verify_recordings_not_catalogued"
-        public static let lastVerify = "getscreen_archiver_last_verify_timestamp_seconds"
-        public static let exitCode = "getscreen_archiver_last_verify_exit_code"
-        public static let error = "getscreen_archiver_last_verify_error"
+    enum Name {
+        static let checked = "getscreen_archiver_verify_recordings_checked"
+        static let ok = "getscreen_archiver_verify_recordings_ok"
+        static let missing = "getscreen_archiver_verify_recordings_missing"
+        static let truncated = "getscreen_archiver_verify_recordings_truncated"
+        static let corrupted = "getscreen_archiver_verify_recordings_corrupted"
+        static let notCatalogued = "getscreen_archiver_verify_recordings_not_catalogued"
+        static let lastVerify = "getscreen_archiver_last_verify_timestamp_seconds"
+        static let exitCode = "getscreen_archiver_last_verify_exit_code"
+        static let error = "getscreen_archiver_last_verify_error"
     }
 
     /// When the verify ended.
-    public var finishedAt: Date
+    var finishedAt: Date
     /// The process's exit code.
-    public var exitCode: Int32
+    var exitCode: Int32
     /// What it found; nil when it could not run.
-    public var report: VerifyReport?
+    var report: VerifyReport?
     /// Why it could not run; nil when it ran.
-    public var errorCode: ArchiverError.Code?
+    var errorCode: ArchiverError.Code?
 
     /// The metrics of a verify that ran (`report`) or could not (`errorCode`).
     public init(finishedAt: Date, exitCode: Int32, report: VerifyReport?, errorCode: ArchiverError.Code?) {
@@ -37,7 +37,7 @@ public struct VerifyMetrics: Sendable {
     }
 
     /// The metrics as Prometheus text exposition format, in a stable order.
-    public func text() -> String {
+    func text() -> String {
         let registry = PrometheusCollectorRegistry()
         func gauge(_ name: String, _ help: String, _ value: Int, labels: [(String, String)] = []) {
             registry.makeGauge(

@@ -6,11 +6,11 @@ public struct VerifyReport: Sendable, Encodable, Equatable {
     /// One archived recording that is not as the catalog recorded it.
     public struct Problem: Sendable, Encodable, Equatable, CustomStringConvertible {
         /// The recording's session.
-        public var sessionID: Int
+        var sessionID: Int
         /// The recording's path relative to the archive root.
-        public var path: String
+        var path: String
         /// What is wrong, for people.
-        public var reason: String
+        var reason: String
 
         public var description: String { "session \(sessionID), \(path): \(reason)" }
 
@@ -23,12 +23,12 @@ public struct VerifyReport: Sendable, Encodable, Equatable {
     /// A recording on disk that the catalog lacks.
     public struct UncataloguedFile: Sendable, Encodable, Equatable, CustomStringConvertible {
         /// The `.mp4` file's path relative to the archive root.
-        public var path: String
+        var path: String
         /// Whether its `.json` sidecar is beside it (a sync or `reindex` can then catalogue it).
-        public var hasSidecar: Bool
+        var hasSidecar: Bool
 
         /// Creates an entry.
-        public init(path: String, hasSidecar: Bool) {
+        init(path: String, hasSidecar: Bool) {
             self.path = path
             self.hasSidecar = hasSidecar
         }
@@ -42,9 +42,9 @@ public struct VerifyReport: Sendable, Encodable, Equatable {
     }
 
     /// Recordings checked.
-    public var checked: Int
+    var checked: Int
     /// Recordings whose size and SHA-256 match the catalog.
-    public var ok: Int
+    var ok: Int
     /// Recordings that are not there (or cannot be read).
     public var missing: [Problem]
     /// Recordings whose size differs from the catalog's.
@@ -52,14 +52,14 @@ public struct VerifyReport: Sendable, Encodable, Equatable {
     /// Recordings of the right size whose SHA-256 differs from the catalog's.
     public var corrupted: [Problem]
     /// Bytes read to compute the hashes.
-    public var bytesChecked: Int
+    var bytesChecked: Int
     /// Recordings in the catalog (more than `checked` with `--sample`).
-    public var catalogEntries: Int
+    var catalogEntries: Int
     /// `.mp4` files below the root that the catalog lacks (every one, also with `--sample`), ordered by path.
     public var notCatalogued: [UncataloguedFile]
 
     /// Creates a report.
-    public init(
+    init(
         checked: Int = 0,
         ok: Int = 0,
         missing: [Problem] = [],
@@ -80,7 +80,7 @@ public struct VerifyReport: Sendable, Encodable, Equatable {
     }
 
     /// Every problem: missing, then truncated, then corrupted.
-    public var problems: [Problem] { missing + truncated + corrupted }
+    var problems: [Problem] { missing + truncated + corrupted }
 
     /// 1 when any recording is missing, truncated, corrupted or not catalogued, else 0.
     public var exitCode: Int32 { problems.isEmpty && notCatalogued.isEmpty ? 0 : 1 }

@@ -13,11 +13,11 @@ public struct CheckItem: Sendable, Equatable {
     }
 
     /// How it came out.
-    public var status: Status
+    var status: Status
     /// What was checked and what was found, on one line, starting with the topic ("API key accepted: …").
-    public var text: String
+    var text: String
     /// What to do, for a failure or a warning whose `text` does not say it already.
-    public var fix: String?
+    var fix: String?
 
     /// Creates an item.
     public init(_ status: Status, _ text: String, fix: String? = nil) {
@@ -36,10 +36,10 @@ public struct CheckItem: Sendable, Equatable {
 /// What `check` found: one item per check, in order.
 public struct CheckList: Sendable {
     /// The checks, in the order they ran.
-    public var items: [CheckItem] = []
+    var items: [CheckItem] = []
 
     /// Creates an empty list.
-    public init() {}
+    init() {}
 
     /// Appends an item.
     mutating func append(_ status: CheckItem.Status, _ text: String, fix: String? = nil) {
@@ -50,7 +50,7 @@ public struct CheckList: Sendable {
     public var exitCode: Int32 { items.contains { $0.status == .failed } ? 1 : 0 }
 
     /// The closing line: how many checks passed, failed, warned and were skipped.
-    public var summary: String {
+    var summary: String {
         func count(_ status: CheckItem.Status) -> Int { items.count { $0.status == status } }
         return "check: \(count(.ok)) ok, \(count(.failed)) failed, \(count(.warning)) warnings, "
             + "\(count(.skipped)) skipped"

@@ -9,12 +9,12 @@ public struct SyncOptions: Sendable {
     /// `--to`: the end of the listed period (`date_to`); nil pins it to the run's start.
     public var to: Date?
     /// Only these agents; empty for all.
-    public var agentIDs: [Int]
+    var agentIDs: [Int]
     /// `--full`: list all history instead of starting from the last successful sync's watermark.
-    public var isFullWalk: Bool
+    var isFullWalk: Bool
     /// `--dry-run --incremental`: the audit lists the window the next nightly sync would list, instead of all
     /// history.
-    public var auditsIncrementalWindow: Bool
+    var auditsIncrementalWindow: Bool
 
     /// Creates sync options.
     public init(

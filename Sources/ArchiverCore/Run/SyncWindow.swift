@@ -1,4 +1,4 @@
-public import FoundationEssentials
+import FoundationEssentials
 
 /// The time window a sync lists (`date_from`, `date_to`), and whether finishing it moves the watermark.
 ///
@@ -9,19 +9,19 @@ public import FoundationEssentials
 /// the longest session plus the longest delay before a recording appears (the default, 14 days, covers 7 + 7).
 /// `--from` wins; `--full`, a full walk due by `sync.full_every`, and a missing watermark (first run, or a rebuilt
 /// catalog) list all history.
-public struct SyncWindow: Sendable, Equatable {
+struct SyncWindow: Sendable, Equatable {
     /// The start of the listed period (`date_from`); `nil` for the whole history.
-    public var dateFrom: Date?
+    var dateFrom: Date?
     /// The end of the listed period (`date_to`).
-    public var dateTo: Date
+    var dateTo: Date
     /// Whether a sync of this window that ends with exit code 0 may record `dateTo` as the new watermark.
     ///
     /// Only when it covered every agent and left no gap after the previous watermark: a sync limited by
     /// `--agent`, or by a `--from` later than the watermark, proves nothing about the history it skipped.
-    public var advancesWatermark: Bool
+    var advancesWatermark: Bool
 
     /// Creates a window directly.
-    public init(dateFrom: Date?, dateTo: Date, advancesWatermark: Bool) {
+    init(dateFrom: Date?, dateTo: Date, advancesWatermark: Bool) {
         self.dateFrom = dateFrom
         self.dateTo = dateTo
         self.advancesWatermark = advancesWatermark
@@ -46,7 +46,7 @@ public struct SyncWindow: Sendable, Equatable {
     ///   - overlap: `sync.overlap`.
     ///   - runStart: When the run started; the default `date_to`.
     ///   - fullWalks: When a run of all agents walks all history by itself (`sync.full_every`); nil for never.
-    public init(
+    init(
         options: SyncOptions, watermark: Date?, overlap: Duration, runStart: Date, fullWalks: FullWalkSchedule? = nil
     ) {
         dateTo = options.to ?? runStart
@@ -68,12 +68,12 @@ public struct SyncWindow: Sendable, Equatable {
 
     /// Whether this window lists all history of every agent: a sync of it that may move the watermark is a full
     /// walk, recorded for `sync.full_every`.
-    public var walksAllHistory: Bool { dateFrom == nil && advancesWatermark }
+    var walksAllHistory: Bool { dateFrom == nil && advancesWatermark }
 
     /// Whether `history/list` lists a session running from `start` to `stop` in this window whatever its date
     /// filter means (start, stop or overlap): when the whole session lies in the window. An unknown stop counts as
     /// the start.
-    public func listsWhateverTheFilter(start: Date, stop: Date?) -> Bool {
+    func listsWhateverTheFilter(start: Date, stop: Date?) -> Bool {
         (dateFrom.map { start >= $0 } ?? true) && (stop ?? start) <= dateTo
     }
 }

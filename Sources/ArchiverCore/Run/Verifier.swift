@@ -1,5 +1,5 @@
 import Glibc
-public import Logging
+import Logging
 
 /// Re-reads archived recordings and checks each one's size and SHA-256 against the catalog.
 ///
@@ -10,10 +10,10 @@ public import Logging
 public struct Verifier: Sendable {
     /// How far a verification has come, for a progress line.
     public struct Progress: Sendable, Equatable {
-        public var filesChecked: Int
-        public var totalFiles: Int
-        public var bytesChecked: Int
-        public var totalBytes: Int
+        var filesChecked: Int
+        var totalFiles: Int
+        var bytesChecked: Int
+        var totalBytes: Int
 
         /// `verifying: 3/10 files, 1.5 MiB of 4.0 MiB`.
         public var line: String {
@@ -27,7 +27,7 @@ public struct Verifier: Sendable {
     let logger: Logger
 
     /// Creates a verifier of the archive at `root` against `catalog`.
-    public init(root: ArchiveRoot, catalog: Catalog, logger: Logger) {
+    init(root: ArchiveRoot, catalog: Catalog, logger: Logger) {
         self.root = root
         self.catalog = catalog
         self.logger = logger
@@ -38,7 +38,7 @@ public struct Verifier: Sendable {
     ///   - sample: How many random entries to check; `nil` (or more than there are) for all.
     ///   - progress: Called as files and blocks are read, at most about ten times a second, and once at the end.
     /// - Throws: `ArchiverError.catalogUnavailable` when the catalog cannot be read.
-    public func verify(
+    func verify(
         sample: Int? = nil,
         progress: (Progress) -> Void = { _ in }
     ) throws(ArchiverError) -> VerifyReport {

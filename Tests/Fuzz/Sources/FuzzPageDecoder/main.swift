@@ -1,4 +1,4 @@
-import ArchiverCore
+@testable import ArchiverCore
 import Foundation
 import FuzzDriver
 
