@@ -98,92 +98,87 @@ struct APIClient: Sendable {
         into sink: inout Sink,
         progress listing: inout ListingWalk
     ) async throws(ArchiverError) -> ListingPager.Step {
-        var failure: ArchiverError?
         let limit = pager.requestedLimit
-        let step = await withTaskGroup(of: (Int, Result<HistoryPage, ArchiverError>).self) { group in
-            let fetch: @Sendable (Int) async -> (Int, Result<HistoryPage, ArchiverError>) = { offset in
-                do throws(ArchiverError) {
-                    return (offset, .success(try await listPage(filter: filter, offset: offset, limit: limit)))
-                } catch {
-                    return (offset, .failure(error))
-                }
-            }
-            defer { group.cancelAll() }
-
-            // Offsets in flight or arrived; pages that arrived ahead of their turn.
-            var requested = Set<Int>()
-            var arrived: [Int: Result<HistoryPage, ArchiverError>] = [:]
-            while true {
-                let wanted = pager.prefetchOffsets
-                for offset in wanted where requested.insert(offset).inserted {
-                    group.addTask { await fetch(offset) }
-                }
-                // Pages fetched ahead at offsets that the pages' actual sizes did not confirm are dropped, so that
-                // no more than `ListingPager.pagesInFlight` pages are held.
-                for stale in arrived.keys.filter({ !wanted.contains($0) }) {
-                    arrived[stale] = nil
-                    requested.remove(stale)
-                }
-                let offset = pager.offset
-                while arrived[offset] == nil, let (pageOffset, result) = await group.next() {
-                    if wanted.contains(pageOffset) {
-                        arrived[pageOffset] = result
-                    } else {
-                        requested.remove(pageOffset)
-                    }
-                }
-                requested.remove(offset)
-                let page: HistoryPage
-                switch arrived.removeValue(forKey: offset) {
-                case .success(let answer)?:
-                    page = answer
-                case .failure(let error)?:
-                    switch error {
-                    case .apiKeyRejected, .interrupted:
-                        failure = error
-                    default:
-                        if listing.pageCount > 0 { listing.interruption = error } else { failure = error }
-                    }
-                    return ListingPager.Step.finished
-                case nil:
-                    failure = .interrupted(archived: 0)
-                    return .finished
-                }
-                listing.pageCount += 1
-                // What the server answered, for diagnosing a real API: the paging itself trusts neither `limit`
-                // nor `total`.
-                logger.debug(
-                    "history/list page",
-                    metadata: [
-                        "offset": "\(offset)", "items": "\(page.items.count)",
-                        "limit": "\(page.limit.map { "\($0)" } ?? "none")",
-                        "total": "\(page.total.map { "\($0)" } ?? "none")",
-                    ])
-                if let ignoredTotal = page.ignoredTotal {
-                    logger.warning(
-                        "history/list announced a negative total; ignoring it",
-                        metadata: ["total": "\(ignoredTotal)", "offset": "\(offset)"]
-                    )
-                }
-                var tally = pager.tally()
-                for item in page.items {
-                    // Unusable items count for the paging and are reported once, like sessions: by their id, or by
-                    // their whole content when they have none.
-                    let record = seen.record(item.key, isSession: item.isSession)
-                    tally.count(isNewInWalk: record.isNewInWalk, isNewInListing: record.isNewInListing)
-                    guard record.isNew else { continue }
-                    switch item.result {
-                    case .success(let session): sink.add(session)
-                    case .failure(let error): sink.add(error)
-                    }
-                }
-                let step = pager.read(tally, announcedTotal: page.total)
-                if case .read = step { continue }
-                return step
+        let fetch: @Sendable (Int) async -> ListPageFetches.Arrival = { offset in
+            do throws(ArchiverError) {
+                return (offset, .success(try await listPage(filter: filter, offset: offset, limit: limit)))
+            } catch {
+                return (offset, .failure(error))
             }
         }
-        if let failure { throw failure }
-        return step
+        let outcome = await withTaskGroup(of: ListPageFetches.Arrival.self) {
+            group -> Result<ListingPager.Step, ArchiverError> in
+            defer { group.cancelAll() }
+            var fetches = ListPageFetches()
+            while true {
+                fetches.request(pager.prefetchOffsets, in: &group, fetch: fetch)
+                let offset = pager.offset
+                // The group ends without the page only when the run is cancelled.
+                switch await fetches.page(at: offset, from: &group) ?? .failure(.interrupted(archived: 0)) {
+                case .failure(let error):
+                    return .failure(error)
+                case .success(let page):
+                    listing.pageCount += 1
+                    let step = read(page, at: offset, pager: &pager, seen: &seen, into: &sink)
+                    if case .read = step { continue }
+                    return .success(step)
+                }
+            }
+        }
+        switch outcome {
+        case .success(let step):
+            return step
+        case .failure(let error):
+            switch error {
+            case .apiKeyRejected, .interrupted:
+                throw error
+            case _ where listing.pageCount == 0:
+                throw error  // the first page: nothing was listed
+            default:
+                // A later page stops the walk there: what was passed on so far is valid.
+                listing.interruption = error
+                return .finished
+            }
+        }
+    }
+
+    /// Logs `page` (the one at `offset`), passes the items that are new in this listing to `sink`, and tells
+    /// `pager` what the page held.
+    /// - Returns: the pager's next step.
+    private func read<Sink: ListingSink>(
+        _ page: HistoryPage,
+        at offset: Int,
+        pager: inout ListingPager,
+        seen: inout SeenItems,
+        into sink: inout Sink
+    ) -> ListingPager.Step {
+        // What the server answered, for diagnosing a real API: the paging itself trusts neither `limit` nor `total`.
+        logger.debug(
+            "history/list page",
+            metadata: [
+                "offset": "\(offset)", "items": "\(page.items.count)",
+                "limit": "\(page.limit.map { "\($0)" } ?? "none")",
+                "total": "\(page.total.map { "\($0)" } ?? "none")",
+            ])
+        if let ignoredTotal = page.ignoredTotal {
+            logger.warning(
+                "history/list announced a negative total; ignoring it",
+                metadata: ["total": "\(ignoredTotal)", "offset": "\(offset)"]
+            )
+        }
+        var tally = pager.tally()
+        for item in page.items {
+            // Unusable items count for the paging and are reported once, like sessions: by their id, or by their
+            // whole content when they have none.
+            let record = seen.record(item.key, isSession: item.isSession)
+            tally.count(isNewInWalk: record.isNewInWalk, isNewInListing: record.isNewInListing)
+            guard record.isNew else { continue }
+            switch item.result {
+            case .success(let session): sink.add(session)
+            case .failure(let error): sink.add(error)
+            }
+        }
+        return pager.read(tally, announcedTotal: page.total)
     }
 
     /// Lists `window` for each of `agentIDs` (every agent when empty), passing each item to `sink` once, as its

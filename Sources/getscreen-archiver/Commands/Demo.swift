@@ -69,11 +69,3 @@ extension GetscreenArchiver {
         }
     }
 }
-
-extension OutputOptions {
-    init(quiet: Bool, verbose: Bool) {
-        self.init()
-        self.quiet = quiet
-        self.verbose = verbose
-    }
-}
