@@ -1,6 +1,7 @@
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
+import InMemoryLogging
 import Logging
 import Testing
 
@@ -50,8 +51,13 @@ import Testing
             fixture.simulator.setFaults(faults)
             _ = try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
             #expect(try failingSessions(fixture).map(\.sessionID).sorted() == [first.id, second.id].sorted())
+            let (acknowledging, log) = recordingLogger()
             _ = try Archiver.acknowledgeFailures(
-                configuration: fixture.configuration(), sessionIDs: [second.id], logger: logger)
+                configuration: fixture.configuration(), sessionIDs: [second.id], logger: acknowledging)
+            // Said once, for the session acknowledged only, with what it failed with.
+            let acknowledged = log.entries(withMessage: "acknowledged")
+            #expect(acknowledged.map(\.level) == [.info])
+            #expect(acknowledged.map(\.metadata) == [["session.id": "\(second.id)", "code": "http_404"]])
 
             fixture.simulator.setFaults(SimulatorFaults())
             for session in [first, second] {

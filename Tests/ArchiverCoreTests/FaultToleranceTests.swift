@@ -1,6 +1,7 @@
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
+import InMemoryLogging
 import Logging
 import Testing
 
@@ -32,6 +33,7 @@ import Testing
         try await withSimulator(dataset: SimulatorDataset(sessions: Self.sessions(3)), faults: faults) { fixture in
             var configuration = try fixture.configuration()
             configuration.retryAttempts = 5
+            let (logger, log) = recordingLogger()
             let started = ContinuousClock.now
 
             let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
@@ -40,6 +42,17 @@ import Testing
             // Four faults, the page, and the empty page after it.
             #expect(fixture.simulator.counters.listRequests == 6)
             #expect(ContinuousClock.now - started >= .milliseconds(950), "Retry-After: 1 must be waited for")
+            // Each retry is a warning that names its request, its attempt, its cause and the wait. (libcurl itself
+            // retries a request whose reused connection drops without an answer, so only the statuses are certain.)
+            let retries = log.entries(withMessage: "API request failed; retrying")
+            #expect(retries.allSatisfy { $0.level == .warning && $0.metadata["endpoint"] == "history/list" })
+            #expect(retries.map { "\($0.metadata["attempt"] ?? "")" } == retries.indices.map { "\($0 + 1)" })
+            let causes = retries.map { "\($0.metadata["cause"] ?? "")" }
+            let statuses = causes.map { String($0.prefix(8)) }.filter { $0.hasPrefix("HTTP") }
+            #expect(statuses == ["HTTP 503", "HTTP 429", "HTTP 502"], "\(causes)")
+            let afterRetryAfter = retries.first { "\($0.metadata["cause"] ?? "")".hasPrefix("HTTP 429") }
+            let waited = Double("\(afterRetryAfter?.metadata["delay_seconds"] ?? "")") ?? 0
+            #expect(waited >= 1, "the warning after the 429 says Retry-After: 1 is waited for: \(retries)")
         }
     }
 
@@ -53,18 +66,29 @@ import Testing
             configuration.apiBaseURL = URL(string: "http://127.0.0.1:\(port)/v1")!
             configuration.retryAttempts = 8
             configuration.retryBaseDelay = .milliseconds(100)
+            let (logger, log) = recordingLogger()
+            // The API comes back once the archiver has been refused and has said that it retries.
             let revival = Task {
-                try await Task.sleep(for: .milliseconds(300))
+                let wasRefused = await onOwnThread {
+                    poll(timeout: 30) { !log.entries(withMessage: "API request failed; retrying").isEmpty }
+                }
                 refusing.release()
                 try await revived.start(port: port)
+                return wasRefused
             }
 
             let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
 
-            try await revival.value
+            let wasRefused = try await revival.value
             try await revived.shutdown()
+            #expect(wasRefused, "no retry warning within 30 s")
             #expect(report.downloaded == 2, "\(report.failures)")
             #expect(revived.counters.listRequests == 2)
+            let retry = try #require(log.entries(withMessage: "API request failed; retrying").first)
+            #expect(retry.level == .warning)
+            #expect(retry.metadata["endpoint"] == "history/list")
+            #expect(retry.metadata["attempt"] == "1")
+            #expect("\(retry.metadata["cause"] ?? "")".contains("\(port)"), "the cause names the refused address")
         }
     }
 
@@ -93,6 +117,7 @@ import Testing
         try await withSimulator(dataset: SimulatorDataset(sessions: sessions), faults: faults) { fixture in
             var configuration = try fixture.configuration()
             configuration.stallTimeout = .seconds(1)
+            let (logger, log) = recordingLogger(level: .debug)
 
             let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
 
@@ -104,6 +129,22 @@ import Testing
             }
             #expect(truncatedRetry?.headers["range"] == "bytes=25000-")
             #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: "").isEmpty)
+            // Each broken transfer is a warning naming the recording, the attempt and the reason; each attempt
+            // says where it resumes: after the bytes kept from a body cut short, from the start after a status.
+            func logged(_ message: String, _ key: String, for session: SimulatedSession) -> [String] {
+                log.entries(withMessage: message).filter { $0.metadata["session.id"] == "\(session.id)" }
+                    .map { "\($0.metadata[key] ?? "")" }
+            }
+            // (libcurl itself retries the request of sessions[4] when the connection it drops was a reused one.)
+            #expect(logged("download failed; retrying", "attempt", for: sessions[0]) == ["1", "2"])
+            for session in sessions[1...3] {
+                #expect(logged("download failed; retrying", "attempt", for: session) == ["1"], "\(session.id)")
+            }
+            let truncation = logged("download failed; retrying", "reason", for: sessions[1])
+            #expect(truncation.first?.contains("(curl error 18)") == true, "a partial file: \(truncation)")
+            #expect(logged("downloading", "resume_from", for: sessions[0]) == ["0", "0", "20000"])
+            #expect(logged("downloading", "resume_from", for: sessions[1]) == ["0", "25000"])
+            #expect(logged("downloading", "resume_from", for: sessions[3]) == ["0", "10000"])
         }
     }
 
@@ -164,12 +205,38 @@ import Testing
         var faults = SimulatorFaults()
         faults.mediaFaults = [sessions[0].id: [.status(403)]]
         try await withSimulator(dataset: SimulatorDataset(sessions: sessions), faults: faults) { fixture in
+            let (logger, log) = recordingLogger()
             let report = try await Archiver.sync(
                 configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
             #expect(report.failures.isEmpty, "\(report.failures)")
             #expect(fixture.simulator.counters.infoRequests == 1)
             expectArchived(sessions, in: fixture)
+            let refreshed = log.entries(withMessage: "media URL refused (403); retrying with a fresh URL")
+            #expect(refreshed.map(\.level) == [.info])
+            #expect(refreshed.map(\.metadata) == [["session.id": "\(sessions[0].id)"]])
+        }
+    }
+
+    @Test func aRedirectToAHostNotAllowedIsLoggedAsTheRecordingsFailure() async throws {
+        let sessions = Self.sessions(2)
+        var faults = SimulatorFaults()
+        faults.mediaRedirects[sessions[0].id] = SimulatedRedirect(status: 302, target: .host("localhost"))
+        try await withSimulator(dataset: SimulatorDataset(sessions: sessions), faults: faults) { fixture in
+            let (logger, log) = recordingLogger()
+
+            let report = try await Archiver.sync(
+                configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+
+            #expect(report.failures.map(\.code) == ["untrusted_redirect_host"])
+            expectArchived([sessions[1]], in: fixture)
+            let failed = log.entries(withMessage: "recording failed")
+            try #require(failed.count == 1, "\(log.entries)")
+            #expect(failed[0].level == .warning)
+            #expect(failed[0].metadata["session.id"] == "\(sessions[0].id)")
+            let reason = "\(failed[0].metadata["reason"] ?? "")"
+            #expect(reason.contains("redirected to localhost") && reason.contains("add it to media_hosts"), "\(reason)")
+            #expect(!log.entries.contains { "\($0.message) \($0.metadata)".contains(SimulatorFixture.apiKey) })
         }
     }
 
