@@ -34,58 +34,58 @@ import Testing
 
     @Test(arguments: ["outside", "inside"])
     func aLinkedAgentFolderIsRefusedForItsRecordingsAndNothingIsWrittenThroughIt(target: String) async throws {
-        let fixture = try await SimulatorFixture(dataset: Self.dataset())
-        defer { Task { await fixture.tearDown() } }
-        // A link where the evil agent's folder belongs, to a folder outside the root or to another folder inside.
-        let destination =
-            target == "outside"
-            ? try fixture.workspace.subfolder("elsewhere") : try fixture.workspace.subfolder("archive/Other")
-        try FileManager.default.createSymbolicLink(
-            atPath: "\(fixture.root)/Evil-1001", withDestinationPath: destination)
+        try await withSimulator(dataset: Self.dataset()) { fixture in
+            // A link where the evil agent's folder belongs, to a folder outside the root or to another folder inside.
+            let destination =
+                target == "outside"
+                ? try fixture.workspace.subfolder("elsewhere") : try fixture.workspace.subfolder("archive/Other")
+            try FileManager.default.createSymbolicLink(
+                atPath: "\(fixture.root)/Evil-1001", withDestinationPath: destination)
 
-        let report = try await Archiver.sync(
-            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+            let report = try await Archiver.sync(
+                configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-        let evil = fixture.dataset.sessions.filter { $0.agent.id == 1001 }.map(\.id)
-        #expect(Set(report.failures.map(\.sessionID)) == Set(evil))
-        #expect(report.failures.allSatisfy { $0.code == "unsafe_path" })
-        #expect(report.failures.allSatisfy { $0.reason.contains("Evil-1001 is a symbolic link") })
-        #expect(report.downloaded == 2)
-        #expect(treeSnapshot(of: destination).isEmpty)
-        // Refused before any request: only the good agent's recordings were fetched.
-        #expect(fixture.simulator.counters.mediaRequests == 2)
-        #expect(report.exitCode == 1)
+            let evil = fixture.dataset.sessions.filter { $0.agent.id == 1001 }.map(\.id)
+            #expect(Set(report.failures.map(\.sessionID)) == Set(evil))
+            #expect(report.failures.allSatisfy { $0.code == "unsafe_path" })
+            #expect(report.failures.allSatisfy { $0.reason.contains("Evil-1001 is a symbolic link") })
+            #expect(report.downloaded == 2)
+            #expect(treeSnapshot(of: destination).isEmpty)
+            // Refused before any request: only the good agent's recordings were fetched.
+            #expect(fixture.simulator.counters.mediaRequests == 2)
+            #expect(report.exitCode == 1)
+        }
     }
 
     @Test func aLinkDeeperInTheTreeIsRefusedToo() async throws {
-        let fixture = try await SimulatorFixture(dataset: Self.dataset())
-        defer { Task { await fixture.tearDown() } }
-        let elsewhere = try fixture.workspace.subfolder("elsewhere")
-        let session = try #require(fixture.dataset.sessions.first { $0.agent.id == 1002 })
-        let year = SimulatorFixture.expectedPath(of: session).split(separator: "/")[1]
-        _ = try fixture.workspace.subfolder("archive/Good-1002")
-        try FileManager.default.createSymbolicLink(
-            atPath: "\(fixture.root)/Good-1002/\(year)", withDestinationPath: elsewhere)
+        try await withSimulator(dataset: Self.dataset()) { fixture in
+            let elsewhere = try fixture.workspace.subfolder("elsewhere")
+            let session = try #require(fixture.dataset.sessions.first { $0.agent.id == 1002 })
+            let year = SimulatorFixture.expectedPath(of: session).split(separator: "/")[1]
+            _ = try fixture.workspace.subfolder("archive/Good-1002")
+            try FileManager.default.createSymbolicLink(
+                atPath: "\(fixture.root)/Good-1002/\(year)", withDestinationPath: elsewhere)
 
-        let report = try await Archiver.sync(
-            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+            let report = try await Archiver.sync(
+                configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-        #expect(report.failures.count == 2)
-        #expect(report.failures.allSatisfy { $0.code == "unsafe_path" })
-        #expect(treeSnapshot(of: elsewhere).isEmpty)
+            #expect(report.failures.count == 2)
+            #expect(report.failures.allSatisfy { $0.code == "unsafe_path" })
+            #expect(treeSnapshot(of: elsewhere).isEmpty)
+        }
     }
 
     @Test func aFileWhereAFolderBelongsFailsThatRecordingOnly() async throws {
-        let fixture = try await SimulatorFixture(dataset: Self.dataset())
-        defer { Task { await fixture.tearDown() } }
-        _ = FileManager.default.createFile(atPath: "\(fixture.root)/Evil-1001", contents: Data("x".utf8))
+        try await withSimulator(dataset: Self.dataset()) { fixture in
+            _ = FileManager.default.createFile(atPath: "\(fixture.root)/Evil-1001", contents: Data("x".utf8))
 
-        let report = try await Archiver.sync(
-            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+            let report = try await Archiver.sync(
+                configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-        #expect(report.failures.count == 2)
-        #expect(report.failures.allSatisfy { $0.code == "unsafe_path" && $0.reason.contains("is not a folder") })
-        #expect(report.downloaded == 2)
+            #expect(report.failures.count == 2)
+            #expect(report.failures.allSatisfy { $0.code == "unsafe_path" && $0.reason.contains("is not a folder") })
+            #expect(report.downloaded == 2)
+        }
     }
 
     @Test func aRecordingReachedThroughALinkDoesNotCountAsArchived() throws {
@@ -105,18 +105,17 @@ import Testing
 
     @Test func agentsWhoseNamesSanitizeAlikeKeepSeparateFolders() async throws {
         let lookAlikes = [SimulatedAgent(id: 2001, name: "Front/Desk"), SimulatedAgent(id: 2002, name: "Front\\Desk")]
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(agents: lookAlikes))
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(agents: lookAlikes)) { fixture in
+            let report = try await Archiver.sync(
+                configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-        let report = try await Archiver.sync(
-            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
-
-        #expect(report.downloaded == 4)
-        let folders = Set(files(under: fixture.root, withSuffix: ".mp4").map { $0.split(separator: "/")[0] })
-        #expect(folders == ["Front_Desk-2001", "Front_Desk-2002"])
-        for session in fixture.dataset.sessions {
-            let path = files(under: fixture.root, withSuffix: "_\(session.id).mp4")
-            #expect(path.first?.hasPrefix("Front_Desk-\(session.agent.id)/") == true)
+            #expect(report.downloaded == 4)
+            let folders = Set(files(under: fixture.root, withSuffix: ".mp4").map { $0.split(separator: "/")[0] })
+            #expect(folders == ["Front_Desk-2001", "Front_Desk-2002"])
+            for session in fixture.dataset.sessions {
+                let path = files(under: fixture.root, withSuffix: "_\(session.id).mp4")
+                #expect(path.first?.hasPrefix("Front_Desk-\(session.agent.id)/") == true)
+            }
         }
     }
 
@@ -135,37 +134,37 @@ import Testing
 
     @Test func anAgentNameStartingWithACombiningMarkIsArchivedInItsOwnFolder() async throws {
         let agents = [SimulatedAgent(id: 3001, name: "\u{301}Desk", group: "Office")]
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(agents: agents))
-        defer { Task { await fixture.tearDown() } }
-        var configuration = try fixture.configuration()
-        configuration.layout = try ArchiveLayout(template: "{agent_group}/{agent_name}/{session_id}")
+        try await withSimulator(dataset: Self.dataset(agents: agents)) { fixture in
+            var configuration = try fixture.configuration()
+            configuration.layout = try ArchiveLayout(template: "{agent_group}/{agent_name}/{session_id}")
 
-        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
 
-        #expect(report.downloaded == 4)
-        #expect(report.failures.isEmpty)
-        let archived = files(under: "\(fixture.root)/Office", withSuffix: ".mp4")
-        #expect(archived.count == 4)
-        #expect(archived.allSatisfy { $0.hasPrefix("_Desk/") })
+            #expect(report.downloaded == 4)
+            #expect(report.failures.isEmpty)
+            let archived = files(under: "\(fixture.root)/Office", withSuffix: ".mp4")
+            #expect(archived.count == 4)
+            #expect(archived.allSatisfy { $0.hasPrefix("_Desk/") })
+        }
     }
 
     @Test func filesAndFoldersGetTheConfiguredModeWhateverTheUmask() async throws {
-        let fixture = try await SimulatorFixture(dataset: Self.dataset())
-        defer { Task { await fixture.tearDown() } }
-        var configuration = try fixture.configuration()
-        configuration.permissions = try #require(ArchivePermissions(octal: "0660"))
-        let previous = umask(0o022)
-        defer { umask(previous) }
+        try await withSimulator(dataset: Self.dataset()) { fixture in
+            var configuration = try fixture.configuration()
+            configuration.permissions = try #require(ArchivePermissions(octal: "0660"))
+            let previous = umask(0o022)
+            defer { umask(previous) }
 
-        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
 
-        #expect(report.downloaded == 4)
-        for file in files(under: fixture.root, withSuffix: ".mp4") + files(under: fixture.root, withSuffix: ".json")
-        where !file.hasPrefix(".") {
-            #expect(Self.mode(of: "\(fixture.root)/\(file)") == 0o660, "\(file)")
-        }
-        for entry in treeSnapshot(of: fixture.root) where entry.isFolder && !entry.relativePath.hasPrefix(".") {
-            #expect(Self.mode(of: "\(fixture.root)/\(entry.relativePath)") == 0o770, "\(entry.relativePath)")
+            #expect(report.downloaded == 4)
+            for file in files(under: fixture.root, withSuffix: ".mp4") + files(under: fixture.root, withSuffix: ".json")
+            where !file.hasPrefix(".") {
+                #expect(Self.mode(of: "\(fixture.root)/\(file)") == 0o660, "\(file)")
+            }
+            for entry in treeSnapshot(of: fixture.root) where entry.isFolder && !entry.relativePath.hasPrefix(".") {
+                #expect(Self.mode(of: "\(fixture.root)/\(entry.relativePath)") == 0o770, "\(entry.relativePath)")
+            }
         }
     }
 

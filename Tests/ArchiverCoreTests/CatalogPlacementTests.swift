@@ -67,76 +67,76 @@ import Testing
     }
 
     @Test func aSyncCarriesAnOldCatalogOverFromTheArchiveOnceWithItsWatermark() async throws {
-        let fixture = try await SimulatorFixture(dataset: CatalogSyncTests.recentDataset(count: 8))
-        defer { Task { await fixture.tearDown() } }
-        // The layout before this version: no state_dir, so the catalog was in the archive's tool folder.
-        var before = try fixture.configuration()
-        before.stateDirectory = "\(fixture.root)/\(ArchiveRoot.stateFolderName)"
-        let formerPath = CatalogAccess.formerPath(ofArchive: fixture.root)
-        _ = try await Archiver.sync(configuration: before, options: SyncOptions(), logger: logger)
-        let (entries, watermark) = try {
-            let former = try Catalog.openReadOnly(at: formerPath)
-            return (try former.entries(), try #require(try former.lastSuccessfulSync()))
-        }()
-        fixture.simulator.resetCounters()
+        try await withSimulator(dataset: CatalogSyncTests.recentDataset(count: 8)) { fixture in
+            // The layout before this version: no state_dir, so the catalog was in the archive's tool folder.
+            var before = try fixture.configuration()
+            before.stateDirectory = "\(fixture.root)/\(ArchiveRoot.stateFolderName)"
+            let formerPath = CatalogAccess.formerPath(ofArchive: fixture.root)
+            _ = try await Archiver.sync(configuration: before, options: SyncOptions(), logger: logger)
+            let (entries, watermark) = try {
+                let former = try Catalog.openReadOnly(at: formerPath)
+                return (try former.entries(), try #require(try former.lastSuccessfulSync()))
+            }()
+            fixture.simulator.resetCounters()
 
-        let configuration = try fixture.configuration()
-        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            let configuration = try fixture.configuration()
+            let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
 
-        #expect(report.downloaded == 0)
-        // Incremental: the watermark came along.
-        let from = Set(CatalogSyncTests.listWindows(fixture).map(\.from))
-        #expect(from == ["\(Int(watermark.timeIntervalSince1970) - 14 * 86_400)"])
-        let catalog = try Catalog.openReadOnly(at: configuration.catalogPath)
-        #expect(try catalog.entries() == entries)
-        #expect(try catalog.lastSuccessfulSync()! >= watermark)
-        #expect(!FileManager.default.fileExists(atPath: formerPath))
-        #expect(FileManager.default.fileExists(atPath: formerPath + CatalogAccess.carriedOverSuffix))
-        #expect(!FileManager.default.fileExists(atPath: configuration.catalogPath + ".carry-over"))
+            #expect(report.downloaded == 0)
+            // Incremental: the watermark came along.
+            let from = Set(CatalogSyncTests.listWindows(fixture).map(\.from))
+            #expect(from == ["\(Int(watermark.timeIntervalSince1970) - 14 * 86_400)"])
+            let catalog = try Catalog.openReadOnly(at: configuration.catalogPath)
+            #expect(try catalog.entries() == entries)
+            #expect(try catalog.lastSuccessfulSync()! >= watermark)
+            #expect(!FileManager.default.fileExists(atPath: formerPath))
+            #expect(FileManager.default.fileExists(atPath: formerPath + CatalogAccess.carriedOverSuffix))
+            #expect(!FileManager.default.fileExists(atPath: configuration.catalogPath + ".carry-over"))
+        }
     }
 
     @Test func aDryRunReadsAnOldCatalogWhereItIsAndMovesNothing() async throws {
-        let fixture = try await SimulatorFixture(dataset: CatalogSyncTests.recentDataset(count: 5))
-        defer { Task { await fixture.tearDown() } }
-        var before = try fixture.configuration()
-        before.stateDirectory = "\(fixture.root)/\(ArchiveRoot.stateFolderName)"
-        _ = try await Archiver.sync(configuration: before, options: SyncOptions(), logger: logger)
-        fixture.simulator.resetCounters()
+        try await withSimulator(dataset: CatalogSyncTests.recentDataset(count: 5)) { fixture in
+            var before = try fixture.configuration()
+            before.stateDirectory = "\(fixture.root)/\(ArchiveRoot.stateFolderName)"
+            _ = try await Archiver.sync(configuration: before, options: SyncOptions(), logger: logger)
+            fixture.simulator.resetCounters()
 
-        let report = try await Archiver.audit(
-            configuration: fixture.configuration(), options: SyncOptions(auditsIncrementalWindow: true),
-            logger: logger)
+            let report = try await Archiver.audit(
+                configuration: fixture.configuration(), options: SyncOptions(auditsIncrementalWindow: true),
+                logger: logger)
 
-        #expect(report.wouldDownload == 0)
-        #expect(CatalogSyncTests.listWindows(fixture).allSatisfy { $0.from != nil })
-        #expect(FileManager.default.fileExists(atPath: CatalogAccess.formerPath(ofArchive: fixture.root)))
-        #expect(!FileManager.default.fileExists(atPath: fixture.stateDirectory))
+            #expect(report.wouldDownload == 0)
+            #expect(CatalogSyncTests.listWindows(fixture).allSatisfy { $0.from != nil })
+            #expect(FileManager.default.fileExists(atPath: CatalogAccess.formerPath(ofArchive: fixture.root)))
+            #expect(!FileManager.default.fileExists(atPath: fixture.stateDirectory))
+        }
     }
 
     @Test func theCatalogAndItsFoldersFollowTheFileMode() async throws {
-        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 3))
-        defer { Task { await fixture.tearDown() } }
-        var configuration = try fixture.configuration()
-        configuration.permissions = try #require(ArchivePermissions(octal: "0600"))
-        configuration.stateDirectory = fixture.workspace.path + "/state/getscreen-archiver/archive-1a2b3c4d"
-        let previousMask = umask(0o022)
-        defer { umask(previousMask) }
+        try await withSimulator(dataset: SyncTests.smallDataset(count: 3)) { fixture in
+            var configuration = try fixture.configuration()
+            configuration.permissions = try #require(ArchivePermissions(octal: "0600"))
+            configuration.stateDirectory = fixture.workspace.path + "/state/getscreen-archiver/archive-1a2b3c4d"
+            let previousMask = umask(0o022)
+            defer { umask(previousMask) }
 
-        _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
 
-        for folder in ["/state", "/state/getscreen-archiver", "/state/getscreen-archiver/archive-1a2b3c4d"] {
-            #expect(Self.mode(of: fixture.workspace.path + folder) == 0o700, "\(folder)")
-        }
-        let path = configuration.catalogPath
-        #expect(Self.mode(of: path) == 0o600)
-        #expect(Self.mode(of: "\(fixture.root)/\(ArchiveRoot.stateFolderName)") == 0o700)
-        #expect(Self.mode(of: "\(fixture.root)/\(ArchiveRoot.stateFolderName)/tmp") == 0o700)
-        // While a run has it open, SQLite's own files beside it have its mode too.
-        let open = try CatalogAccess.openForWriting(
-            configuration, root: ArchiveRoot(path: fixture.root), logger: logger)
-        try open.record([CatalogTests.entry(99)])
-        for suffix in ["-wal", "-shm"] {
-            #expect(Self.mode(of: path + suffix) == 0o600, "\(suffix)")
+            for folder in ["/state", "/state/getscreen-archiver", "/state/getscreen-archiver/archive-1a2b3c4d"] {
+                #expect(Self.mode(of: fixture.workspace.path + folder) == 0o700, "\(folder)")
+            }
+            let path = configuration.catalogPath
+            #expect(Self.mode(of: path) == 0o600)
+            #expect(Self.mode(of: "\(fixture.root)/\(ArchiveRoot.stateFolderName)") == 0o700)
+            #expect(Self.mode(of: "\(fixture.root)/\(ArchiveRoot.stateFolderName)/tmp") == 0o700)
+            // While a run has it open, SQLite's own files beside it have its mode too.
+            let open = try CatalogAccess.openForWriting(
+                configuration, root: ArchiveRoot(path: fixture.root), logger: logger)
+            try open.record([CatalogTests.entry(99)])
+            for suffix in ["-wal", "-shm"] {
+                #expect(Self.mode(of: path + suffix) == 0o600, "\(suffix)")
+            }
         }
     }
 

@@ -12,32 +12,32 @@ import Testing
     let logger = Logger(label: "test")
 
     @Test func historyInfoDecodesVideoAsAStringWithItsSize() async throws {
-        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 5))
-        defer { Task { await fixture.tearDown() } }
-        let expected = fixture.dataset.sessions[3]
-        let transport = try CurlMulti()
-        let client = APIClient(
-            baseURL: URL(string: fixture.simulator.baseURL)!,
-            key: APIKey(SimulatorFixture.apiKey)!,
-            transport: transport,
-            logger: logger
-        )
+        try await withSimulator(dataset: SyncTests.smallDataset(count: 5)) { fixture in
+            let expected = fixture.dataset.sessions[3]
+            let transport = try CurlMulti()
+            let client = APIClient(
+                baseURL: URL(string: fixture.simulator.baseURL)!,
+                key: APIKey(SimulatorFixture.apiKey)!,
+                transport: transport,
+                logger: logger
+            )
 
-        let byID = try await client.sessionInfo(.id(expected.id))
-        let byUID = try await client.sessionInfo(.uid(expected.uid))
-        await transport.shutdown()
+            let byID = try await client.sessionInfo(.id(expected.id))
+            let byUID = try await client.sessionInfo(.uid(expected.uid))
+            await transport.shutdown()
 
-        #expect(byID == byUID)
-        guard case .string(let url)? = byID["video"] else {
-            Issue.record("history/info's video is not a string: \(String(describing: byID["video"]))")
-            return
+            #expect(byID == byUID)
+            guard case .string(let url)? = byID["video"] else {
+                Issue.record("history/info's video is not a string: \(String(describing: byID["video"]))")
+                return
+            }
+            let session = try Session(infoResponse: byID, agentName: nil, agentGroup: nil)
+            #expect(session.id == expected.id)
+            #expect(session.video.url == url)
+            #expect(session.video.sizeBytes == expected.videoSize)
+            #expect(session.agent.id == expected.agent.id)
+            #expect(session.start == Date(timeIntervalSince1970: TimeInterval(expected.start)))
         }
-        let session = try Session(infoResponse: byID, agentName: nil, agentGroup: nil)
-        #expect(session.id == expected.id)
-        #expect(session.video.url == url)
-        #expect(session.video.sizeBytes == expected.videoSize)
-        #expect(session.agent.id == expected.agent.id)
-        #expect(session.start == Date(timeIntervalSince1970: TimeInterval(expected.start)))
     }
 
     @Test func historyListDecodesVideoAsAnObject() throws {
@@ -80,36 +80,36 @@ import Testing
     }
 
     @Test func fetchFilesTheSessionWhereSyncWould() async throws {
-        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 8))
-        defer { Task { await fixture.tearDown() } }
-        let target = fixture.dataset.sessions[5]
+        try await withSimulator(dataset: SyncTests.smallDataset(count: 8)) { fixture in
+            let target = fixture.dataset.sessions[5]
 
-        let report = try await Archiver.fetch(
-            configuration: fixture.configuration(), session: .uid(target.uid), logger: logger)
+            let report = try await Archiver.fetch(
+                configuration: fixture.configuration(), session: .uid(target.uid), logger: logger)
 
-        #expect(report.downloaded == 1)
-        #expect(files(under: fixture.root, withSuffix: ".mp4") == [SimulatorFixture.expectedPath(of: target)])
-        #expect(
-            contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: target))") == expectedBytes(of: target))
-        #expect(fixture.simulator.counters.infoRequests == 1)
+            #expect(report.downloaded == 1)
+            #expect(files(under: fixture.root, withSuffix: ".mp4") == [SimulatorFixture.expectedPath(of: target)])
+            #expect(
+                contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: target))")
+                    == expectedBytes(of: target))
+            #expect(fixture.simulator.counters.infoRequests == 1)
 
-        fixture.simulator.resetCounters()
-        let sync = try await Archiver.sync(
-            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
-        #expect(sync.skipped == 1)
-        #expect(sync.downloaded == 7)
+            fixture.simulator.resetCounters()
+            let sync = try await Archiver.sync(
+                configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+            #expect(sync.skipped == 1)
+            #expect(sync.downloaded == 7)
+        }
     }
 
     @Test func fetchOfAnUnknownSessionSaysSo() async throws {
-        let fixture = try await SimulatorFixture(dataset: SyncTests.smallDataset(count: 2))
-        defer { Task { await fixture.tearDown() } }
-
-        await #expect {
-            _ = try await Archiver.fetch(
-                configuration: fixture.configuration(), session: .id(999_999_999), logger: logger)
-        } throws: { error in
-            guard case .sessionNotFound(let reference)? = error as? ArchiverError else { return false }
-            return reference == "id 999999999"
+        try await withSimulator(dataset: SyncTests.smallDataset(count: 2)) { fixture in
+            await #expect {
+                _ = try await Archiver.fetch(
+                    configuration: fixture.configuration(), session: .id(999_999_999), logger: logger)
+            } throws: { error in
+                guard case .sessionNotFound(let reference)? = error as? ArchiverError else { return false }
+                return reference == "id 999999999"
+            }
         }
     }
 }

@@ -126,16 +126,15 @@ import Testing
         for request in 1...5 {
             faults.listFaults[request] = .rawBody(status: 200, contentType: contentType, body: body)
         }
-        let fixture = try await SimulatorFixture(dataset: Self.dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-
-        let error = try await #require(throws: ArchiverError.self) {
-            try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+        try await withSimulator(dataset: Self.dataset, faults: faults) { fixture in
+            let error = try await #require(throws: ArchiverError.self) {
+                try await Archiver.sync(configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+            }
+            #expect(error.exitCode == 3)
+            #expect("\(error)".contains(message), "\(error)")
+            #expect(files(under: fixture.root, withSuffix: ".mp4").isEmpty)
+            #expect(fixture.simulator.counters.mediaRequests == 0)
         }
-        #expect(error.exitCode == 3)
-        #expect("\(error)".contains(message), "\(error)")
-        #expect(files(under: fixture.root, withSuffix: ".mp4").isEmpty)
-        #expect(fixture.simulator.counters.mediaRequests == 0)
     }
 
     @Test func aBrokenLaterPageStopsTheListingButArchivesWhatWasListed() async throws {
@@ -145,15 +144,14 @@ import Testing
         for request in 2...40 {
             faults.listFaults[request] = .rawBody(status: 200, contentType: "text/html", body: "<html>oops</html>")
         }
-        let fixture = try await SimulatorFixture(dataset: Self.dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset, faults: faults) { fixture in
+            let report = try await Archiver.sync(
+                configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-        let report = try await Archiver.sync(
-            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
-
-        #expect(report.downloaded == 5)
-        #expect(report.runError?.contains("expected JSON") == true)
-        #expect(report.exitCode == 1)
+            #expect(report.downloaded == 5)
+            #expect(report.runError?.contains("expected JSON") == true)
+            #expect(report.exitCode == 1)
+        }
     }
 
     @Test(arguments: [1_000, -1, -1_000_000])
@@ -161,85 +159,85 @@ import Testing
         var faults = SimulatorFaults()
         faults.maxPageLimit = 5
         faults.listTotalOverride = total
-        let fixture = try await SimulatorFixture(dataset: Self.dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset, faults: faults) { fixture in
+            let report = try await Archiver.sync(
+                configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-        let report = try await Archiver.sync(
-            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
-
-        #expect(report.listed == 12)
-        #expect(report.downloaded == 12)
-        #expect(report.failures.isEmpty)
-        // Pages of 5 and an overlap of 1: offsets 0, 4, 8 and 11 (holding only the overlap: the end), and at most 3
-        // fetched ahead beyond the end while the page size looked stable.
-        #expect(fixture.simulator.counters.listRequests <= 7)
+            #expect(report.listed == 12)
+            #expect(report.downloaded == 12)
+            #expect(report.failures.isEmpty)
+            // Pages of 5 and an overlap of 1: offsets 0, 4, 8 and 11 (holding only the overlap: the end), and at most 3
+            // fetched ahead beyond the end while the page size looked stable.
+            #expect(fixture.simulator.counters.listRequests <= 7)
+        }
     }
 
     @Test func hostileItemsFailOneByOneAndTheRestIsArchived() async throws {
         var faults = SimulatorFaults()
         faults.maxPageLimit = 4
-        let fixture = try await SimulatorFixture(dataset: Self.dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let sessions = fixture.dataset.sessions.sorted { $0.start > $1.start }  // the listing's order
-        let port = fixture.simulator.port
-        func url(_ session: SimulatedSession) -> String {
-            #""http://127.0.0.1:\#(port)/video/\#(session.agent.id)/\#(session.id).mp4""#
-        }
-        func agent(_ session: SimulatedSession, name: String? = nil) -> String {
-            #"{"id": \#(session.agent.id), "name": "\#(name ?? session.agent.name)"}"#
-        }
-        func item(_ index: Int, id: String? = nil, url overrideURL: String? = nil, size: String? = nil) -> String {
-            let session = sessions[index]
-            return Self.item(
-                id: id ?? String(session.id), start: String(session.start), agent: agent(session),
-                url: overrideURL ?? url(session), size: size ?? String(session.videoSize))
-        }
-        let hugeName = String(repeating: "x", count: 1 << 20)
-        faults.listItemOverrides = [
-            sessions[0].id: item(0, size: "-1"),
-            sessions[1].id: item(1, size: String(1 << 50)),
-            sessions[2].id: item(2, url: #""file:///etc/passwd""#),
-            sessions[3].id: item(3, url: #""ftp://127.0.0.1/x.mp4""#),
-            sessions[4].id: item(4, url: #""javascript:alert(1)""#),
-            sessions[5].id: item(5, url: #""https://evil.example.com/x.mp4""#),
-            // Page 2 carries the item of page 3's last session too: listed twice, archived once.
-            sessions[6].id: item(11),
-            sessions[7].id: Self.item(
-                id: String(sessions[7].id), start: String(sessions[7].start),
-                agent: agent(sessions[7], name: hugeName), url: url(sessions[7]), size: String(sessions[7].videoSize),
-                extra: #""geo": null, "client": null, "owner": null"#),
-            sessions[8].id: Self.item(id: nil, url: url(sessions[8])),
-            sessions[9].id: Self.item(id: String(sessions[9].id), url: nil),
-            sessions[10].id: Self.item(id: String(sessions[10].id), url: url(sessions[10]), size: nil),
-        ]
-        fixture.simulator.setFaults(faults)
+        try await withSimulator(dataset: Self.dataset, faults: faults) { fixture in
+            let sessions = fixture.dataset.sessions.sorted { $0.start > $1.start }  // the listing's order
+            let port = fixture.simulator.port
+            func url(_ session: SimulatedSession) -> String {
+                #""http://127.0.0.1:\#(port)/video/\#(session.agent.id)/\#(session.id).mp4""#
+            }
+            func agent(_ session: SimulatedSession, name: String? = nil) -> String {
+                #"{"id": \#(session.agent.id), "name": "\#(name ?? session.agent.name)"}"#
+            }
+            func item(_ index: Int, id: String? = nil, url overrideURL: String? = nil, size: String? = nil) -> String {
+                let session = sessions[index]
+                return Self.item(
+                    id: id ?? String(session.id), start: String(session.start), agent: agent(session),
+                    url: overrideURL ?? url(session), size: size ?? String(session.videoSize))
+            }
+            let hugeName = String(repeating: "x", count: 1 << 20)
+            faults.listItemOverrides = [
+                sessions[0].id: item(0, size: "-1"),
+                sessions[1].id: item(1, size: String(1 << 50)),
+                sessions[2].id: item(2, url: #""file:///etc/passwd""#),
+                sessions[3].id: item(3, url: #""ftp://127.0.0.1/x.mp4""#),
+                sessions[4].id: item(4, url: #""javascript:alert(1)""#),
+                sessions[5].id: item(5, url: #""https://evil.example.com/x.mp4""#),
+                // Page 2 carries the item of page 3's last session too: listed twice, archived once.
+                sessions[6].id: item(11),
+                sessions[7].id: Self.item(
+                    id: String(sessions[7].id), start: String(sessions[7].start),
+                    agent: agent(sessions[7], name: hugeName), url: url(sessions[7]),
+                    size: String(sessions[7].videoSize),
+                    extra: #""geo": null, "client": null, "owner": null"#),
+                sessions[8].id: Self.item(id: nil, url: url(sessions[8])),
+                sessions[9].id: Self.item(id: String(sessions[9].id), url: nil),
+                sessions[10].id: Self.item(id: String(sessions[10].id), url: url(sessions[10]), size: nil),
+            ]
+            fixture.simulator.setFaults(faults)
 
-        let report = try await Archiver.sync(
-            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
+            let report = try await Archiver.sync(
+                configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-        var codes: [Int: String] = [:]
-        for failure in report.failures { codes[failure.sessionID ?? -1] = failure.code }
-        #expect(codes[sessions[0].id] == "invalid_item")
-        #expect(codes[sessions[1].id] == "invalid_item")
-        #expect(codes[sessions[2].id] == "invalid_media_url")
-        #expect(codes[sessions[3].id] == "insecure_media_url")
-        #expect(codes[sessions[4].id] == "invalid_media_url")
-        #expect(codes[sessions[5].id] == "untrusted_media_host")
-        #expect(codes[-1] == "invalid_item")  // the item without an id
-        #expect(codes[sessions[9].id] == "invalid_item")
-        #expect(codes[sessions[10].id] == "invalid_item")
-        #expect(
-            report.failures.count == 9,
-            "\(report.failures.map { "\($0.sessionID ?? -1) \($0.code) \($0.reason.prefix(80))" })")
-        // Archived: the 1 MiB name (cut in the path) and the one untouched session.
-        #expect(report.downloaded == 2)
-        let archived = files(under: fixture.root, withSuffix: ".mp4").filter { !$0.hasPrefix(".") }
-        #expect(archived.count == 2)
-        #expect(archived.contains { $0.hasSuffix("_\(sessions[7].id).mp4") })
-        #expect(archived.contains { $0.hasSuffix("_\(sessions[11].id).mp4") })
-        // Nothing was requested for the refused URLs.
-        let mediaPaths = fixture.simulator.counters.requests.map(\.path).filter { $0.hasPrefix("/video/") }
-        #expect(Set(mediaPaths).count == 2)
-        #expect(report.failures.allSatisfy { !$0.reason.contains(SimulatorFixture.apiKey) })
+            var codes: [Int: String] = [:]
+            for failure in report.failures { codes[failure.sessionID ?? -1] = failure.code }
+            #expect(codes[sessions[0].id] == "invalid_item")
+            #expect(codes[sessions[1].id] == "invalid_item")
+            #expect(codes[sessions[2].id] == "invalid_media_url")
+            #expect(codes[sessions[3].id] == "insecure_media_url")
+            #expect(codes[sessions[4].id] == "invalid_media_url")
+            #expect(codes[sessions[5].id] == "untrusted_media_host")
+            #expect(codes[-1] == "invalid_item")  // the item without an id
+            #expect(codes[sessions[9].id] == "invalid_item")
+            #expect(codes[sessions[10].id] == "invalid_item")
+            #expect(
+                report.failures.count == 9,
+                "\(report.failures.map { "\($0.sessionID ?? -1) \($0.code) \($0.reason.prefix(80))" })")
+            // Archived: the 1 MiB name (cut in the path) and the one untouched session.
+            #expect(report.downloaded == 2)
+            let archived = files(under: fixture.root, withSuffix: ".mp4").filter { !$0.hasPrefix(".") }
+            #expect(archived.count == 2)
+            #expect(archived.contains { $0.hasSuffix("_\(sessions[7].id).mp4") })
+            #expect(archived.contains { $0.hasSuffix("_\(sessions[11].id).mp4") })
+            // Nothing was requested for the refused URLs.
+            let mediaPaths = fixture.simulator.counters.requests.map(\.path).filter { $0.hasPrefix("/video/") }
+            #expect(Set(mediaPaths).count == 2)
+            #expect(report.failures.allSatisfy { !$0.reason.contains(SimulatorFixture.apiKey) })
+        }
     }
 }

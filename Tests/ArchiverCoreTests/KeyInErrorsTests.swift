@@ -39,20 +39,19 @@ import Testing
         var faults = SimulatorFaults()
         let dataset = SimulatorDataset.seeded(seed: 9, sessionCount: 2, sizeRange: 1_000...2_000)
         faults.mediaStatusOverrides = [dataset.sessions[0].id: 403, dataset.sessions[1].id: 500]
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            let report = try await Archiver.sync(
+                configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-        let report = try await Archiver.sync(
-            configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
-
-        #expect(report.failures.count == 2)
-        for failure in report.failures {
-            #expect(failure.reason.contains("apikey=REDACTED"), "\(failure.reason)")
-            #expect(!failure.reason.contains(SimulatorFixture.apiKey))
-            #expect(!"\(failure)".contains(SimulatorFixture.apiKey))
+            #expect(report.failures.count == 2)
+            for failure in report.failures {
+                #expect(failure.reason.contains("apikey=REDACTED"), "\(failure.reason)")
+                #expect(!failure.reason.contains(SimulatorFixture.apiKey))
+                #expect(!"\(failure)".contains(SimulatorFixture.apiKey))
+            }
+            let json = String(decoding: try report.jsonData(), as: UTF8.self)
+            #expect(!json.contains(SimulatorFixture.apiKey))
         }
-        let json = String(decoding: try report.jsonData(), as: UTF8.self)
-        #expect(!json.contains(SimulatorFixture.apiKey))
     }
 
     @Test func runErrorsDoNotCarryTheKey() {

@@ -10,17 +10,11 @@ import Testing
 /// `ModeCheck` on real files: the mode asked is compared with the mode the file system kept, and one warning per
 /// run says when they differ (issue 11, case 8: smbnetfs kept 0744 for `file_mode: "0600"`, and `fchmod` returned 0).
 @Suite struct ModeCheckTests {
-    /// A logger whose entries the test reads.
-    static func recordingLogger() -> (Logger, InMemoryLogHandler) {
-        let handler = InMemoryLogHandler()
-        return (Logger(label: "test", factory: { _ in handler }), handler)
-    }
-
     /// Folders whose mode is not the one asked stand for what a share kept after `chmod` returned 0.
     @Test func warnsOncePerRunNamingTheKeyAndBothModes() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let (logger, log) = Self.recordingLogger()
+        let (logger, log) = recordingLogger()
         let check = ModeCheck(logger: logger)
         for name in ["a", "b", "c"] {
             let path = try folder.subfolder(name)
@@ -47,7 +41,7 @@ import Testing
     @Test func aModeThatHoldsIsAppliedSilently() throws {
         let folder = try TemporaryDirectory()
         defer { folder.remove() }
-        let (logger, log) = Self.recordingLogger()
+        let (logger, log) = recordingLogger()
         let check = ModeCheck(logger: logger)
         let path = "\(folder.path)/file"
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)

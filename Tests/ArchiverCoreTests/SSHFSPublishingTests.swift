@@ -24,26 +24,26 @@ struct SSHFSPublishingTests {
         let share = try SSHFSShare()
         defer { share.tearDown() }
         let mountPoint = try share.mount()
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(count: 6))
-        defer { Task { await fixture.tearDown() } }
-        var configuration = try fixture.configuration()
-        configuration.archiveRoot = mountPoint
-        configuration.stateDirectory = try fixture.workspace.subfolder("state")
+        try await withSimulator(dataset: Self.dataset(count: 6)) { fixture in
+            var configuration = try fixture.configuration()
+            configuration.archiveRoot = mountPoint
+            configuration.stateDirectory = try fixture.workspace.subfolder("state")
 
-        let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
 
-        #expect(report.downloaded == 6)
-        #expect(report.failures.isEmpty)
-        let fsynced = share.sftpRequestLog.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("fsync \"") }
-        let temporaryFolder = "\(share.export)/\(ArchiveRoot.stateFolderName)/tmp"
-        for session in fixture.dataset.sessions {
-            let partial = "fsync \"\(temporaryFolder)/\(session.id)-\(session.videoSize).part\""
-            #expect(fsynced.contains { $0 == partial }, "no fsync of session \(session.id)'s recording")
-            #expect(
-                fsynced.contains { $0.hasPrefix("fsync \"\(temporaryFolder)/sidecar-\(session.id)-") },
-                "no fsync of session \(session.id)'s sidecar")
-            let path = "\(share.export)/\(SimulatorFixture.expectedPath(of: session))"
-            #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
+            #expect(report.downloaded == 6)
+            #expect(report.failures.isEmpty)
+            let fsynced = share.sftpRequestLog.split(whereSeparator: \.isNewline).filter { $0.hasPrefix("fsync \"") }
+            let temporaryFolder = "\(share.export)/\(ArchiveRoot.stateFolderName)/tmp"
+            for session in fixture.dataset.sessions {
+                let partial = "fsync \"\(temporaryFolder)/\(session.id)-\(session.videoSize).part\""
+                #expect(fsynced.contains { $0 == partial }, "no fsync of session \(session.id)'s recording")
+                #expect(
+                    fsynced.contains { $0.hasPrefix("fsync \"\(temporaryFolder)/sidecar-\(session.id)-") },
+                    "no fsync of session \(session.id)'s sidecar")
+                let path = "\(share.export)/\(SimulatorFixture.expectedPath(of: session))"
+                #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
+            }
         }
     }
 
@@ -55,50 +55,50 @@ struct SSHFSPublishingTests {
         let share = try SSHFSShare(refusing: ["write"])
         defer { share.tearDown() }
         let mountPoint = try share.mount()
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(count: 3))
-        defer { Task { await fixture.tearDown() } }
-        var configuration = try fixture.configuration(transfers: 1)
-        configuration.archiveRoot = mountPoint
-        let root = try ArchiveRoot(path: mountPoint)
-        try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp")
-        let transport = try CurlMulti()
-        let client = APIClient(
-            baseURL: URL(string: fixture.simulator.baseURL)!, key: APIKey(SimulatorFixture.apiKey)!,
-            transport: transport, logger: logger)
-        let modeCheck = ModeCheck(logger: logger)
-        let filer = Filer(root: root, modeCheck: modeCheck)
-        let downloader = Downloader(
-            transport: transport, settings: configuration.downloaderSettings, partialFolder: root.temporaryFolder,
-            flushesEachFile: !filer.flushesWithSyncfs,
-            storage: StorageGuard(path: root.path, minimumFreeBytes: 0, assumedFreeBytes: nil),
-            modeCheck: modeCheck, logger: logger)
-        let planner = DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone)
+        try await withSimulator(dataset: Self.dataset(count: 3)) { fixture in
+            var configuration = try fixture.configuration(transfers: 1)
+            configuration.archiveRoot = mountPoint
+            let root = try ArchiveRoot(path: mountPoint)
+            try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp")
+            let transport = try CurlMulti()
+            let client = APIClient(
+                baseURL: URL(string: fixture.simulator.baseURL)!, key: APIKey(SimulatorFixture.apiKey)!,
+                transport: transport, logger: logger)
+            let modeCheck = ModeCheck(logger: logger)
+            let filer = Filer(root: root, modeCheck: modeCheck)
+            let downloader = Downloader(
+                transport: transport, settings: configuration.downloaderSettings, partialFolder: root.temporaryFolder,
+                flushesEachFile: !filer.flushesWithSyncfs,
+                storage: StorageGuard(path: root.path, minimumFreeBytes: 0, assumedFreeBytes: nil),
+                modeCheck: modeCheck, logger: logger)
+            let planner = DownloadPlanner(layout: configuration.layout, timeZone: configuration.timeZone)
 
-        var completed: [CompletedDownload] = []
-        var failures: [RecordingFailure] = []
-        for simulated in fixture.dataset.sessions {
-            let info = try await client.sessionInfo(.id(simulated.id))
-            let session = try Session(infoResponse: info, agentName: simulated.agent.name, agentGroup: nil)
-            let item = try #require(planner.plan([session], fileSize: root.fileSizeReader()).downloads.first)
-            do {
-                completed.append(try filer.draft(await downloader.download(item)))
-            } catch let failure as RecordingFailure {
-                failures.append(failure)
+            var completed: [CompletedDownload] = []
+            var failures: [RecordingFailure] = []
+            for simulated in fixture.dataset.sessions {
+                let info = try await client.sessionInfo(.id(simulated.id))
+                let session = try Session(infoResponse: info, agentName: simulated.agent.name, agentGroup: nil)
+                let item = try #require(planner.plan([session], fileSize: root.fileSizeReader()).downloads.first)
+                do {
+                    completed.append(try filer.draft(await downloader.download(item)))
+                } catch let failure as RecordingFailure {
+                    failures.append(failure)
+                }
             }
-        }
-        let published = try filer.publish(completed)
-        await transport.shutdown()
+            let published = try filer.publish(completed)
+            await transport.shutdown()
 
-        #expect(published.isEmpty)
-        #expect(failures.count == 3)
-        // Which check catches the loss depends on when sshfs hears back about its asynchronous writes: the fsync
-        // (EIO), or the size on the descriptor. Either way the recording is a storage failure, fetched again.
-        for failure in failures {
-            #expect(failure.code.hasPrefix("storage_"), "\(failure.code): \(failure.reason)")
-            #expect(failure.reason.contains("will be fetched again next run"), "\(failure.reason)")
+            #expect(published.isEmpty)
+            #expect(failures.count == 3)
+            // Which check catches the loss depends on when sshfs hears back about its asynchronous writes: the fsync
+            // (EIO), or the size on the descriptor. Either way the recording is a storage failure, fetched again.
+            for failure in failures {
+                #expect(failure.code.hasPrefix("storage_"), "\(failure.code): \(failure.reason)")
+                #expect(failure.reason.contains("will be fetched again next run"), "\(failure.reason)")
+            }
+            // The server holds no recording at a final path, and no partial file to resume from.
+            let files = FileManager.default.enumerator(atPath: share.export)?.compactMap { $0 as? String } ?? []
+            #expect(files.filter { $0.hasSuffix(".mp4") || $0.hasSuffix(".part") }.isEmpty, "\(files)")
         }
-        // The server holds no recording at a final path, and no partial file to resume from.
-        let files = FileManager.default.enumerator(atPath: share.export)?.compactMap { $0 as? String } ?? []
-        #expect(files.filter { $0.hasSuffix(".mp4") || $0.hasSuffix(".part") }.isEmpty, "\(files)")
     }
 }

@@ -24,18 +24,18 @@ import Testing
     }
 
     @Test func requireMountRefusesAPlainFolderBeforeAnyRequest() async throws {
-        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 1, sessionCount: 2, sizeRange: 1_000...2_000))
-        defer { Task { await fixture.tearDown() } }
-        var configuration = try fixture.configuration()
-        configuration.mountRequirement = .rootIsMountPoint
+        try await withSimulator(dataset: .seeded(seed: 1, sessionCount: 2, sizeRange: 1_000...2_000)) { fixture in
+            var configuration = try fixture.configuration()
+            configuration.mountRequirement = .rootIsMountPoint
 
-        await #expect {
-            _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-        } throws: { error in
-            guard case .archiveRootNotMounted(let path, nil)? = error as? ArchiverError else { return false }
-            return path == fixture.root
+            await #expect {
+                _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            } throws: { error in
+                guard case .archiveRootNotMounted(let path, nil)? = error as? ArchiverError else { return false }
+                return path == fixture.root
+            }
+            #expect(fixture.simulator.counters.requests.isEmpty)
         }
-        #expect(fixture.simulator.counters.requests.isEmpty)
     }
 
     /// Mounts a tmpfs of `size` on the fixture's root for the duration of `body`.
@@ -68,30 +68,30 @@ import Testing
     @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
     func aFullArchiveStopsSchedulingAndSaysHowMuchIsNeeded() async throws {
         let sessions = Self.sessions(6, size: 300_000)
-        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions))
-        defer { Task { await fixture.tearDown() } }
-        var configuration = try fixture.configuration(transfers: 1)
-        configuration.minimumFreeBytes = 0
+        try await withSimulator(dataset: SimulatorDataset(sessions: sessions)) { fixture in
+            var configuration = try fixture.configuration(transfers: 1)
+            configuration.minimumFreeBytes = 0
 
-        try await withTmpfs(on: fixture.root, size: "1m") {
-            await #expect {
-                _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-            } throws: { error in
-                guard case .insufficientSpace(_, let needed, let available)? = error as? ArchiverError else {
-                    return false
+            try await withTmpfs(on: fixture.root, size: "1m") {
+                await #expect {
+                    _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+                } throws: { error in
+                    guard case .insufficientSpace(_, let needed, let available)? = error as? ArchiverError else {
+                        return false
+                    }
+                    return needed == 300_000 && available < 300_000
                 }
-                return needed == 300_000 && available < 300_000
+                let archived = files(under: fixture.root, withSuffix: ".mp4")
+                #expect((1...3).contains(archived.count), "\(archived)")
+                // Refused before asking for it: no transfer started that could not fit.
+                #expect(fixture.simulator.counters.mediaRequests == archived.count)
+                for session in sessions where archived.contains(SimulatorFixture.expectedPath(of: session)) {
+                    #expect(
+                        contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))")
+                            == expectedBytes(of: session))
+                }
+                #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: ".part").isEmpty)
             }
-            let archived = files(under: fixture.root, withSuffix: ".mp4")
-            #expect((1...3).contains(archived.count), "\(archived)")
-            // Refused before asking for it: no transfer started that could not fit.
-            #expect(fixture.simulator.counters.mediaRequests == archived.count)
-            for session in sessions where archived.contains(SimulatorFixture.expectedPath(of: session)) {
-                #expect(
-                    contents(of: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))")
-                        == expectedBytes(of: session))
-            }
-            #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: ".part").isEmpty)
         }
     }
 
@@ -100,35 +100,35 @@ import Testing
         let sessions = Self.sessions(1, size: 100_000)
         var faults = SimulatorFaults()
         faults.servedSizeOverrides = [sessions[0].id: 3_000_000]  // far more than the tmpfs holds
-        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions), faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        var configuration = try fixture.configuration(transfers: 1)
-        configuration.minimumFreeBytes = 0
+        try await withSimulator(dataset: SimulatorDataset(sessions: sessions), faults: faults) { fixture in
+            var configuration = try fixture.configuration(transfers: 1)
+            configuration.minimumFreeBytes = 0
 
-        try await withTmpfs(on: fixture.root, size: "1m") {
-            await #expect {
-                _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-            } throws: { error in
-                guard case .insufficientSpace? = error as? ArchiverError else { return false }
-                return true
+            try await withTmpfs(on: fixture.root, size: "1m") {
+                await #expect {
+                    _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+                } throws: { error in
+                    guard case .insufficientSpace? = error as? ArchiverError else { return false }
+                    return true
+                }
+                #expect(files(under: fixture.root, withSuffix: ".mp4").isEmpty)
+                #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: ".part").isEmpty)
             }
-            #expect(files(under: fixture.root, withSuffix: ".mp4").isEmpty)
-            #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: ".part").isEmpty)
         }
     }
 
     @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
     func requireMountAcceptsAMountedRoot() async throws {
-        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: Self.sessions(2, size: 5_000)))
-        defer { Task { await fixture.tearDown() } }
-        var configuration = try fixture.configuration()
-        configuration.mountRequirement = .rootIsMountPoint
-        configuration.minimumFreeBytes = 0
+        try await withSimulator(dataset: SimulatorDataset(sessions: Self.sessions(2, size: 5_000))) { fixture in
+            var configuration = try fixture.configuration()
+            configuration.mountRequirement = .rootIsMountPoint
+            configuration.minimumFreeBytes = 0
 
-        let report = try await withTmpfs(on: fixture.root, size: "4m") {
-            try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            let report = try await withTmpfs(on: fixture.root, size: "4m") {
+                try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            }
+            #expect(report.downloaded == 2)
         }
-        #expect(report.downloaded == 2)
     }
 
     /// A tmpfs of size 0 has no limit and reports 0 blocks, like smbnetfs's SMB shares: a real writable file
@@ -136,83 +136,86 @@ import Testing
     @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
     func aFileSystemWithoutSpaceFiguresIsArchivedWithoutACheck() async throws {
         let sessions = Self.sessions(3, size: 50_000)
-        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions))
-        defer { Task { await fixture.tearDown() } }
-        let configuration = try fixture.configuration()  // archive.min_free: the default 1 GiB
+        try await withSimulator(dataset: SimulatorDataset(sessions: sessions)) { fixture in
+            let configuration = try fixture.configuration()  // archive.min_free: the default 1 GiB
 
-        let report = try await withTmpfs(on: fixture.root, size: "0") {
-            #expect(FileSystemSpace.of(fixture.root) == .unreported)
-            return try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            let report = try await withTmpfs(on: fixture.root, size: "0") {
+                #expect(FileSystemSpace.of(fixture.root) == .unreported)
+                return try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            }
+            #expect(report.downloaded == 3)
+            #expect(report.exitCode == 0)
         }
-        #expect(report.downloaded == 3)
-        #expect(report.exitCode == 0)
     }
 
     @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
     func assumeFreeIsTheSpaceWhereTheFileSystemReportsNone() async throws {
         let sessions = Self.sessions(2, size: 300_000)
-        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: sessions))
-        defer { Task { await fixture.tearDown() } }
-        var configuration = try fixture.configuration(transfers: 1)
-        configuration.minimumFreeBytes = 0
-        configuration.assumedFreeBytes = 100_000
+        try await withSimulator(dataset: SimulatorDataset(sessions: sessions)) { fixture in
+            var configuration = try fixture.configuration(transfers: 1)
+            configuration.minimumFreeBytes = 0
+            configuration.assumedFreeBytes = 100_000
 
-        try await withTmpfs(on: fixture.root, size: "0") {
-            await #expect {
-                _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-            } throws: { error in
-                guard case .insufficientSpace(_, let needed, let available)? = error as? ArchiverError else {
-                    return false
+            try await withTmpfs(on: fixture.root, size: "0") {
+                await #expect {
+                    _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+                } throws: { error in
+                    guard case .insufficientSpace(_, let needed, let available)? = error as? ArchiverError else {
+                        return false
+                    }
+                    return needed == 300_000 && available == 100_000
                 }
-                return needed == 300_000 && available == 100_000
+                let audit = try await Archiver.audit(
+                    configuration: configuration, options: SyncOptions(), logger: logger
+                ).audit
+                #expect(audit?.space?.freeBytes == 100_000)
+                #expect(audit?.space?.isAssumed == true)
+                #expect(audit?.table().contains("assumed free (archive.assume_free)") == true)
             }
-            let audit = try await Archiver.audit(
-                configuration: configuration, options: SyncOptions(), logger: logger
-            ).audit
-            #expect(audit?.space?.freeBytes == 100_000)
-            #expect(audit?.space?.isAssumed == true)
-            #expect(audit?.table().contains("assumed free (archive.assume_free)") == true)
+            #expect(fixture.simulator.counters.mediaRequests == 0)
         }
-        #expect(fixture.simulator.counters.mediaRequests == 0)
     }
 
     @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
     func theAuditSaysWhenTheFileSystemReportsNoFigures() async throws {
-        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: Self.sessions(2, size: 5_000)))
-        defer { Task { await fixture.tearDown() } }
-        let configuration = try fixture.configuration()
+        try await withSimulator(dataset: SimulatorDataset(sessions: Self.sessions(2, size: 5_000))) { fixture in
+            let configuration = try fixture.configuration()
 
-        let audit = try await withTmpfs(on: fixture.root, size: "0") {
-            try await Archiver.audit(configuration: configuration, options: SyncOptions(), logger: logger)
-                .audit
+            let audit = try await withTmpfs(on: fixture.root, size: "0") {
+                try await Archiver.audit(configuration: configuration, options: SyncOptions(), logger: logger)
+                    .audit
+            }
+            #expect(audit?.space == nil)
+            #expect(audit?.isSpaceUnreported == true)
+            #expect(audit?.table().contains("the archive's file system reports no figures") == true)
         }
-        #expect(audit?.space == nil)
-        #expect(audit?.isSpaceUnreported == true)
-        #expect(audit?.table().contains("the archive's file system reports no figures") == true)
     }
 
     /// smbnetfs shows a share as `<mount>/<host>/<share>`: the mount point is an ancestor of the root.
     @Test(.enabled(if: isRoot, "mounting a tmpfs needs root"))
     func requireMountAcceptsTheMountPointAboveTheRoot() async throws {
-        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: Self.sessions(2, size: 5_000)))
-        defer { Task { await fixture.tearDown() } }
-        var configuration = try fixture.configuration()
-        configuration.archiveRoot = "\(fixture.root)/127.0.0.1/share"
-        configuration.mountRequirement = .mountPoint(fixture.root)
-        configuration.minimumFreeBytes = 0
+        try await withSimulator(dataset: SimulatorDataset(sessions: Self.sessions(2, size: 5_000))) { fixture in
+            var configuration = try fixture.configuration()
+            configuration.archiveRoot = "\(fixture.root)/127.0.0.1/share"
+            configuration.mountRequirement = .mountPoint(fixture.root)
+            configuration.minimumFreeBytes = 0
 
-        await #expect {
-            _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-        } throws: { error in
-            guard case .archiveRootNotMounted(let path, let mountPoint)? = error as? ArchiverError else { return false }
-            return path == configuration.archiveRoot && mountPoint == fixture.root
-                && "\(error)".contains("is not a mount point (archive.require_mount)")
+            await #expect {
+                _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            } throws: { error in
+                guard case .archiveRootNotMounted(let path, let mountPoint)? = error as? ArchiverError else {
+                    return false
+                }
+                return path == configuration.archiveRoot && mountPoint == fixture.root
+                    && "\(error)".contains("is not a mount point (archive.require_mount)")
+            }
+            let report = try await withTmpfs(on: fixture.root, size: "4m") {
+                try FileManager.default.createDirectory(
+                    atPath: configuration.archiveRoot, withIntermediateDirectories: true)
+                return try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            }
+            #expect(report.downloaded == 2)
         }
-        let report = try await withTmpfs(on: fixture.root, size: "4m") {
-            try FileManager.default.createDirectory(atPath: configuration.archiveRoot, withIntermediateDirectories: true)
-            return try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-        }
-        #expect(report.downloaded == 2)
     }
 
     @Test func requireMountRefusesAMountPointThatDoesNotHoldTheRoot() throws {

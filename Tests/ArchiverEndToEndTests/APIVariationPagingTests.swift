@@ -53,83 +53,78 @@ import Testing
         var faults = SimulatorFaults()
         faults.maxPageLimit = 20
         faults.listLimitEcho = echo
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(130), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(130), faults: faults) { fixture in
+            let result = try await sync(fixture)
 
-        let result = try await sync(fixture)
-
-        #expect(result.exitCode == 0, "\(result.stderr)")
-        #expect(archivedIDs(in: fixture.root) == Set(fixture.dataset.sessions.map(\.id)))
-        #expect(!result.stderr.contains("incomplete:"), "\(result.stderr)")
-        #expect(try await watermarkMoved(fixture))
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(archivedIDs(in: fixture.root) == Set(fixture.dataset.sessions.map(\.id)))
+            #expect(!result.stderr.contains("incomplete:"), "\(result.stderr)")
+            #expect(try await watermarkMoved(fixture))
+        }
     }
 
     @Test func aTotalAtHalfTheRealCountDoesNotEndTheListing() async throws {
         var faults = SimulatorFaults()
         faults.maxPageLimit = 20
         faults.listTotalOverride = 65
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(130), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(130), faults: faults) { fixture in
+            let result = try await sync(fixture)
 
-        let result = try await sync(fixture)
-
-        #expect(result.exitCode == 0, "\(result.stderr)")
-        #expect(archivedIDs(in: fixture.root) == Set(fixture.dataset.sessions.map(\.id)))
-        #expect(try await watermarkMoved(fixture))
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(archivedIDs(in: fixture.root) == Set(fixture.dataset.sessions.map(\.id)))
+            #expect(try await watermarkMoved(fixture))
+        }
     }
 
     @Test func fewerSessionsThanTheAnnouncedTotalIsAShortfallAndKeepsTheWatermark() async throws {
         var faults = SimulatorFaults()
         faults.listTotalOverride = 200
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(130), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(130), faults: faults) { fixture in
+            let result = try await sync(fixture)
 
-        let result = try await sync(fixture)
-
-        #expect(result.exitCode == 1, "\(result.stderr)")
-        #expect(archivedIDs(in: fixture.root) == Set(fixture.dataset.sessions.map(\.id)))
-        let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("incomplete:") })
-        #expect(line.contains("130") && line.contains("200"), "\(line)")
-        #expect(try await !watermarkMoved(fixture))
+            #expect(result.exitCode == 1, "\(result.stderr)")
+            #expect(archivedIDs(in: fixture.root) == Set(fixture.dataset.sessions.map(\.id)))
+            let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("incomplete:") })
+            #expect(line.contains("130") && line.contains("200"), "\(line)")
+            #expect(try await !watermarkMoved(fixture))
+        }
     }
 
     @Test func aServerThatIgnoresOffsetIsAnIncompleteListingAndTheNextRunListsAllHistoryAgain() async throws {
         var faults = SimulatorFaults()
         faults.maxPageLimit = 20
         faults.listIgnoresOffset = true
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(130), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(130), faults: faults) { fixture in
+            let result = try await sync(fixture)
 
-        let result = try await sync(fixture)
+            #expect(result.exitCode == 1, "\(result.stderr)")
+            let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("incomplete:") })
+            #expect(line.contains("repeated"), "\(result.stderr)")
+            #expect(result.stderr.contains("warning"), "the repeated page is logged as it happens")
 
-        #expect(result.exitCode == 1, "\(result.stderr)")
-        let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("incomplete:") })
-        #expect(line.contains("repeated"), "\(result.stderr)")
-        #expect(result.stderr.contains("warning"), "the repeated page is logged as it happens")
-
-        let second = try await sync(fixture)
-        #expect(second.exitCode == 1)
-        #expect(!listedIncrementally(fixture), "the watermark stayed: all history is listed again")
+            let second = try await sync(fixture)
+            #expect(second.exitCode == 1)
+            #expect(!listedIncrementally(fixture), "the watermark stayed: all history is listed again")
+        }
     }
 
     @Test func anOrderThatChangesBetweenRequestsNeverEndsInExitZeroWithRecordingsMissing() async throws {
         var faults = SimulatorFaults()
         faults.maxPageLimit = 20
         faults.listShufflesEveryRequest = true
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(330), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(330), faults: faults) { fixture in
+            let result = try await sync(fixture)
 
-        let result = try await sync(fixture)
-
-        let missing = Set(fixture.dataset.sessions.map(\.id)).subtracting(archivedIDs(in: fixture.root))
-        if result.exitCode == 0 {
-            #expect(missing.isEmpty, "exit 0 with \(missing.count) of 330 recordings missing")
-            #expect(try await watermarkMoved(fixture))
-        } else {
-            #expect(result.exitCode == 1, "\(result.stderr)")
-            let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("incomplete:") })
-            #expect(line.contains("order"), "\(result.stderr)")
-            #expect(try await !watermarkMoved(fixture))
+            let missing = Set(fixture.dataset.sessions.map(\.id)).subtracting(archivedIDs(in: fixture.root))
+            if result.exitCode == 0 {
+                #expect(missing.isEmpty, "exit 0 with \(missing.count) of 330 recordings missing")
+                #expect(try await watermarkMoved(fixture))
+            } else {
+                #expect(result.exitCode == 1, "\(result.stderr)")
+                let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("incomplete:") })
+                #expect(line.contains("order"), "\(result.stderr)")
+                #expect(try await !watermarkMoved(fixture))
+            }
         }
     }
 
@@ -137,14 +132,13 @@ import Testing
         var faults = SimulatorFaults()
         faults.maxPageLimit = 20
         faults.listIgnoresOffset = true
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(60), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(60), faults: faults) { fixture in
+            let result = try await sync(fixture, ["--dry-run", "--full"])
 
-        let result = try await sync(fixture, ["--dry-run", "--full"])
-
-        #expect(result.exitCode == 1, "\(result.stderr)")
-        #expect(result.stderr.contains("incomplete:") && result.stderr.contains("repeated"), "\(result.stderr)")
-        #expect(result.stderr.contains(#"incomplete: the listing was incomplete, so "no longer listed""#))
+            #expect(result.exitCode == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("incomplete:") && result.stderr.contains("repeated"), "\(result.stderr)")
+            #expect(result.stderr.contains(#"incomplete: the listing was incomplete, so "no longer listed""#))
+        }
     }
 
     // MARK: cases 1 and 6, errors
@@ -159,15 +153,14 @@ import Testing
         faults.maxPageLimit = 20
         let quota = Self.errorBody(402, #"{"message": "Monthly API request quota of 10000 requests reached"}"#)
         faults.listFaults = Dictionary(uniqueKeysWithValues: (2...30).map { ($0, quota) })
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(50), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(50), faults: faults) { fixture in
+            let result = try await sync(fixture, ["--quiet"])
 
-        let result = try await sync(fixture, ["--quiet"])
-
-        #expect(result.exitCode == 1, "\(result.stderr)")
-        let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("incomplete:") })
-        #expect(line.contains("request limit"), "\(line)")
-        #expect(line.contains("Monthly API request quota of 10000 requests reached"), "\(line)")
+            #expect(result.exitCode == 1, "\(result.stderr)")
+            let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("incomplete:") })
+            #expect(line.contains("request limit"), "\(line)")
+            #expect(line.contains("Monthly API request quota of 10000 requests reached"), "\(line)")
+        }
     }
 
     @Test func aServerUnavailableOnPageTwoNamesTheCauseInEachRetryAndAtTheEnd() async throws {
@@ -175,16 +168,16 @@ import Testing
         faults.maxPageLimit = 20
         let maintenance = Self.errorBody(503, #"{"error": "maintenance"}"#)
         faults.listFaults = Dictionary(uniqueKeysWithValues: (2...30).map { ($0, maintenance) })
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(50), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(50), faults: faults) { fixture in
+            let result = try await sync(fixture)
 
-        let result = try await sync(fixture)
-
-        #expect(result.exitCode == 1, "\(result.stderr)")
-        let retries = result.stderr.split(separator: "\n").filter { $0.contains("retrying") }
-        #expect(!retries.isEmpty && retries.allSatisfy { $0.contains(#"cause="HTTP 503: maintenance""#) }, "\(retries)")
-        let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("incomplete:") })
-        #expect(line.contains("HTTP 503") && line.contains("maintenance"), "\(line)")
+            #expect(result.exitCode == 1, "\(result.stderr)")
+            let retries = result.stderr.split(separator: "\n").filter { $0.contains("retrying") }
+            #expect(
+                !retries.isEmpty && retries.allSatisfy { $0.contains(#"cause="HTTP 503: maintenance""#) }, "\(retries)")
+            let line = try #require(result.stderr.split(separator: "\n").first { $0.hasPrefix("incomplete:") })
+            #expect(line.contains("HTTP 503") && line.contains("maintenance"), "\(line)")
+        }
     }
 
     @Test func aNonJSONAnswerNamesTheParseErrorAndWhereInEachRetry() async throws {
@@ -192,32 +185,31 @@ import Testing
         let page = SimulatedFault.rawBody(
             status: 200, contentType: "text/html", body: "<html><body>Gateway\u{7} busy</body></html>")
         faults.listFaults = [1: page, 2: page]
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(5), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(5), faults: faults) { fixture in
+            let result = try await sync(fixture)
 
-        let result = try await sync(fixture)
-
-        #expect(result.exitCode == 3, "\(result.stderr)")
-        let retry = try #require(result.stderr.split(separator: "\n").first { $0.contains("retrying") })
-        #expect(retry.contains("cause=") && retry.contains("at byte 0"), "\(retry)")
-        #expect(result.stderr.contains("Gateway busy"), "the start of the body, control characters removed")
+            #expect(result.exitCode == 3, "\(result.stderr)")
+            let retry = try #require(result.stderr.split(separator: "\n").first { $0.contains("retrying") })
+            #expect(retry.contains("cause=") && retry.contains("at byte 0"), "\(retry)")
+            #expect(result.stderr.contains("Gateway busy"), "the start of the body, control characters removed")
+        }
     }
 
     @Test func anUnreachableAPINamesCurlsErrorInEachRetry() async throws {
         let refusing = try RefusingPort()
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(1))
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
-        try String(contentsOfFile: config, encoding: .utf8)
-            .replacingOccurrences(of: fixture.simulator.baseURL, with: "http://127.0.0.1:\(refusing.port)/v1")
-            .write(toFile: config, atomically: true, encoding: .utf8)
+        try await withSimulator(dataset: Self.dataset(1)) { fixture in
+            let config = try fixture.writeConfig()
+            try String(contentsOfFile: config, encoding: .utf8)
+                .replacingOccurrences(of: fixture.simulator.baseURL, with: "http://127.0.0.1:\(refusing.port)/v1")
+                .write(toFile: config, atomically: true, encoding: .utf8)
 
-        let result = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+            let result = try await ArchiverProcess.run(
+                ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
 
-        #expect(result.exitCode == 3, "\(result.stderr)")
-        let retry = try #require(result.stderr.split(separator: "\n").first { $0.contains("retrying") })
-        #expect(retry.contains("cause=") && retry.lowercased().contains("connect"), "\(retry)")
+            #expect(result.exitCode == 3, "\(result.stderr)")
+            let retry = try #require(result.stderr.split(separator: "\n").first { $0.contains("retrying") })
+            #expect(retry.contains("cause=") && retry.lowercased().contains("connect"), "\(retry)")
+        }
     }
 
     @Test func aRejectedKeyShowsTheServersMessageButNeverTheKey() async throws {
@@ -227,29 +219,27 @@ import Testing
                 401,
                 #"{"message": "API access is disabled for this account", "key": "\#(SimulatorFixture.apiKey)"}"#)
         ]
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(5), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(5), faults: faults) { fixture in
+            let result = try await sync(fixture)
 
-        let result = try await sync(fixture)
-
-        #expect(result.exitCode == 3)
-        #expect(result.stderr.contains("API access is disabled for this account"), "\(result.stderr)")
-        #expect(result.stderr.contains("HTTP 401"))
+            #expect(result.exitCode == 3)
+            #expect(result.stderr.contains("API access is disabled for this account"), "\(result.stderr)")
+            #expect(result.stderr.contains("HTTP 401"))
+        }
     }
 
     @Test func aServerEchoingTheKeyInItsMessageHasItRedacted() async throws {
         var faults = SimulatorFaults()
         let echo = "key \(SimulatorFixture.apiKey) is disabled; see https://x.test/k?apikey=\(SimulatorFixture.apiKey)"
         faults.listFaults = [1: Self.errorBody(403, #"{"error": {"code": 7, "message": "\#(echo)"}}"#)]
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(5), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(5), faults: faults) { fixture in
+            let result = try await sync(fixture)
 
-        let result = try await sync(fixture)
-
-        #expect(result.exitCode == 3)
-        #expect(result.stderr.contains("is disabled"), "\(result.stderr)")
-        #expect(!result.stderr.contains(SimulatorFixture.apiKey))
-        #expect(!result.stderr.contains(String(SimulatorFixture.apiKey.prefix(12))))
+            #expect(result.exitCode == 3)
+            #expect(result.stderr.contains("is disabled"), "\(result.stderr)")
+            #expect(!result.stderr.contains(SimulatorFixture.apiKey))
+            #expect(!result.stderr.contains(String(SimulatorFixture.apiKey.prefix(12))))
+        }
     }
 
     @Test func aPageThatIsAnErrorObjectShowsTheServersMessage() async throws {
@@ -257,13 +247,12 @@ import Testing
         faults.listFaults = [
             1: Self.errorBody(200, #"{"status": 400, "error": {"code": 17, "message": "date_from is out of range"}}"#)
         ]
-        let fixture = try await SimulatorFixture(dataset: Self.dataset(5), faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withSimulator(dataset: Self.dataset(5), faults: faults) { fixture in
+            let result = try await sync(fixture)
 
-        let result = try await sync(fixture)
-
-        #expect(result.exitCode == 3)
-        #expect(result.stderr.contains("date_from is out of range"), "\(result.stderr)")
-        #expect(!result.stderr.contains(#"no "data" array"#))
+            #expect(result.exitCode == 3)
+            #expect(result.stderr.contains("date_from is out of range"), "\(result.stderr)")
+            #expect(!result.stderr.contains(#"no "data" array"#))
+        }
     }
 }

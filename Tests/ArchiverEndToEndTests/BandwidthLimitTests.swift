@@ -9,10 +9,10 @@ import Testing
     let keyEnvironment = ["GETSCREEN_API_KEY": SimulatorFixture.apiKey]
     static let limit = 512 * 1024
 
-    /// Twelve recordings of about 256 KB, about 3 MB in all.
-    func fixture() async throws -> SimulatorFixture {
-        try await SimulatorFixture(
-            dataset: .seeded(seed: 5, sessionCount: 12, agentCount: 3, sizeRange: 240_000...280_000))
+    /// Runs `body` in `withSimulator` serving twelve recordings of about 256 KB, about 3 MB in all.
+    func withTwelveRecordings(_ body: (SimulatorFixture) async throws -> Void) async throws {
+        try await withSimulator(
+            dataset: .seeded(seed: 5, sessionCount: 12, agentCount: 3, sizeRange: 240_000...280_000), body)
     }
 
     /// Syncs everything with `arguments` added; returns the bytes downloaded per second of the transfers: from the
@@ -38,23 +38,21 @@ import Testing
     }
 
     @Test func fourTransfersTogetherKeepToTheLimit() async throws {
-        let fixture = try await fixture()
-        defer { Task { await fixture.tearDown() } }
+        try await withTwelveRecordings { fixture in
+            let rate = try await measuredRate(fixture, extra: "", arguments: ["--bwlimit", "512KiB"])
 
-        let rate = try await measuredRate(fixture, extra: "", arguments: ["--bwlimit", "512KiB"])
-
-        let ratio = rate / Double(Self.limit)
-        print("bandwidth limit 512 KiB/s, 4 transfers: measured \(Int(rate / 1024)) KiB/s (\(ratio) of the limit)")
-        #expect((0.85...1.15).contains(ratio), "measured \(Int(rate)) B/s against a limit of \(Self.limit) B/s")
+            let ratio = rate / Double(Self.limit)
+            print("bandwidth limit 512 KiB/s, 4 transfers: measured \(Int(rate / 1024)) KiB/s (\(ratio) of the limit)")
+            #expect((0.85...1.15).contains(ratio), "measured \(Int(rate)) B/s against a limit of \(Self.limit) B/s")
+        }
     }
 
     @Test func offLiftsTheConfiguredLimit() async throws {
-        let fixture = try await fixture()
-        defer { Task { await fixture.tearDown() } }
+        try await withTwelveRecordings { fixture in
+            let rate = try await measuredRate(fixture, extra: "bwlimit: 512KiB\n", arguments: ["--bwlimit", "off"])
 
-        let rate = try await measuredRate(fixture, extra: "bwlimit: 512KiB\n", arguments: ["--bwlimit", "off"])
-
-        print("bandwidth limit off: measured \(Int(rate / 1024)) KiB/s")
-        #expect(rate > 2.0 * Double(Self.limit), "measured \(Int(rate)) B/s with --bwlimit off")
+            print("bandwidth limit off: measured \(Int(rate / 1024)) KiB/s")
+            #expect(rate > 2.0 * Double(Self.limit), "measured \(Int(rate)) B/s with --bwlimit off")
+        }
     }
 }

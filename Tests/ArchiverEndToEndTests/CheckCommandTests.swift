@@ -14,78 +14,81 @@ import Testing
         for session in dataset.sessions {
             faults.mediaRedirects[session.id] = SimulatedRedirect(status: 302, target: .host("localhost"))
         }
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig(mediaHosts: ["127.0.0.1", "localhost"])
-        let synced = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
-        try #require(synced.exitCode == 0, "\(synced.stderr)")
-        fixture.simulator.resetCounters()
-        let before = try Self.snapshot(fixture.root, fixture.stateDirectory)
-        let treesBefore = [treeSnapshot(of: fixture.root), treeSnapshot(of: fixture.stateDirectory)]
-        try #require(!treesBefore[1].isEmpty, "the state folder holds the catalog")
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            let config = try fixture.writeConfig(mediaHosts: ["127.0.0.1", "localhost"])
+            let synced = try await ArchiverProcess.run(
+                ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+            try #require(synced.exitCode == 0, "\(synced.stderr)")
+            fixture.simulator.resetCounters()
+            let before = try Self.snapshot(fixture.root, fixture.stateDirectory)
+            let treesBefore = [treeSnapshot(of: fixture.root), treeSnapshot(of: fixture.stateDirectory)]
+            try #require(!treesBefore[1].isEmpty, "the state folder holds the catalog")
 
-        let result = try await ArchiverProcess.run(
-            ["check", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+            let result = try await ArchiverProcess.run(
+                ["check", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
 
-        #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(!lines.contains { $0.hasPrefix("FAIL") }, "\(result.stdout)")
-        for topic in [
-            "config", "API key", "list page", "media", "archive root", "mount", "free space", "lock",
-            "catalog",
-        ] {
-            #expect(lines.contains { $0.hasPrefix("ok") && $0.contains(topic) }, "\(topic): \(result.stdout)")
+            #expect(result.exitCode == 0, "\(result.stdout)\n\(result.stderr)")
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            #expect(!lines.contains { $0.hasPrefix("FAIL") }, "\(result.stdout)")
+            for topic in [
+                "config", "API key", "list page", "media", "archive root", "mount", "free space", "lock",
+                "catalog",
+            ] {
+                #expect(lines.contains { $0.hasPrefix("ok") && $0.contains(topic) }, "\(topic): \(result.stdout)")
+            }
+            #expect(result.stdout.contains("localhost"), "the redirect's host is shown: \(result.stdout)")
+            #expect(result.stdout.contains("watermark"), "\(result.stdout)")
+            #expect(
+                !result.stdout.contains(SimulatorFixture.apiKey) && !result.stderr.contains(SimulatorFixture.apiKey))
+            #expect(try Self.snapshot(fixture.root, fixture.stateDirectory) == before)
+            #expect([treeSnapshot(of: fixture.root), treeSnapshot(of: fixture.stateDirectory)] == treesBefore)
+            let counters = fixture.simulator.counters
+            #expect(counters.listRequests == 1)
+            let media = counters.requests.filter { $0.path.hasPrefix("/video/") }
+            #expect(!media.isEmpty && media.allSatisfy { $0.headers["range"] == "bytes=0-0" }, "\(media)")
         }
-        #expect(result.stdout.contains("localhost"), "the redirect's host is shown: \(result.stdout)")
-        #expect(result.stdout.contains("watermark"), "\(result.stdout)")
-        #expect(!result.stdout.contains(SimulatorFixture.apiKey) && !result.stderr.contains(SimulatorFixture.apiKey))
-        #expect(try Self.snapshot(fixture.root, fixture.stateDirectory) == before)
-        #expect([treeSnapshot(of: fixture.root), treeSnapshot(of: fixture.stateDirectory)] == treesBefore)
-        let counters = fixture.simulator.counters
-        #expect(counters.listRequests == 1)
-        let media = counters.requests.filter { $0.path.hasPrefix("/video/") }
-        #expect(!media.isEmpty && media.allSatisfy { $0.headers["range"] == "bytes=0-0" }, "\(media)")
     }
 
     @Test func aWrongKeyFailsWithTheServersMessageAndTheFix() async throws {
         let dataset = SimulatorDataset.seeded(seed: 82, sessionCount: 2, sizeRange: 40_000...90_000)
-        let fixture = try await SimulatorFixture(dataset: dataset)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
+        try await withSimulator(dataset: dataset) { fixture in
+            let config = try fixture.writeConfig()
 
-        let result = try await ArchiverProcess.run(
-            ["check", "--config", config], environment: ["GETSCREEN_API_KEY": "wrong-key-0000"],
-            in: fixture.workspace.path)
+            let result = try await ArchiverProcess.run(
+                ["check", "--config", config], environment: ["GETSCREEN_API_KEY": "wrong-key-0000"],
+                in: fixture.workspace.path)
 
-        #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
-        let failure = result.stdout.split(separator: "\n").first { $0.hasPrefix("FAIL") && $0.contains("API key") }
-        #expect(failure?.contains("invalid API key") == true, "\(result.stdout)")
-        #expect(result.stdout.contains("GETSCREEN_API_KEY"), "\(result.stdout)")
-        #expect(!result.stdout.contains("wrong-key-0000") && !result.stderr.contains("wrong-key-0000"))
-        #expect(fixture.simulator.counters.requests.allSatisfy { !$0.path.hasPrefix("/video/") })
-        // The checks of the archive still run.
-        #expect(result.stdout.contains("ok") && result.stdout.contains("archive root"), "\(result.stdout)")
+            #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
+            let failure = result.stdout.split(separator: "\n").first { $0.hasPrefix("FAIL") && $0.contains("API key") }
+            #expect(failure?.contains("invalid API key") == true, "\(result.stdout)")
+            #expect(result.stdout.contains("GETSCREEN_API_KEY"), "\(result.stdout)")
+            #expect(!result.stdout.contains("wrong-key-0000") && !result.stderr.contains("wrong-key-0000"))
+            #expect(fixture.simulator.counters.requests.allSatisfy { !$0.path.hasPrefix("/video/") })
+            // The checks of the archive still run.
+            #expect(result.stdout.contains("ok") && result.stdout.contains("archive root"), "\(result.stdout)")
+        }
     }
 
     @Test func aMissingRootFailsWithWhatToDo() async throws {
         let dataset = SimulatorDataset.seeded(seed: 83, sessionCount: 2, sizeRange: 40_000...90_000)
-        let fixture = try await SimulatorFixture(dataset: dataset)
-        defer { Task { await fixture.tearDown() } }
-        let missing = "\(fixture.workspace.path)/not-mounted"
-        let config = try fixture.writeConfig()
+        try await withSimulator(dataset: dataset) { fixture in
+            let missing = "\(fixture.workspace.path)/not-mounted"
+            let config = try fixture.writeConfig()
 
-        let result = try await ArchiverProcess.run(
-            ["check", "--config", config, "--archive", missing], environment: keyEnvironment,
-            in: fixture.workspace.path)
+            let result = try await ArchiverProcess.run(
+                ["check", "--config", config, "--archive", missing], environment: keyEnvironment,
+                in: fixture.workspace.path)
 
-        #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
-        let failure = result.stdout.split(separator: "\n").first { $0.hasPrefix("FAIL") && $0.contains("archive root") }
-        #expect(failure?.contains(missing) == true, "\(result.stdout)")
-        #expect(result.stdout.contains("mount the share or create the folder"), "\(result.stdout)")
-        #expect(!FileManager.default.fileExists(atPath: missing))
-        // The API checks still run and pass.
-        #expect(result.stdout.split(separator: "\n").contains { $0.hasPrefix("ok") && $0.contains("API key") })
+            #expect(result.exitCode == 1, "\(result.stdout)\n\(result.stderr)")
+            let failure = result.stdout.split(separator: "\n").first {
+                $0.hasPrefix("FAIL") && $0.contains("archive root")
+            }
+            #expect(failure?.contains(missing) == true, "\(result.stdout)")
+            #expect(result.stdout.contains("mount the share or create the folder"), "\(result.stdout)")
+            #expect(!FileManager.default.fileExists(atPath: missing))
+            // The API checks still run and pass.
+            #expect(result.stdout.split(separator: "\n").contains { $0.hasPrefix("ok") && $0.contains("API key") })
+        }
     }
 
     /// Every file and folder below `folders` with its size and SHA-256: equal before and after means nothing was

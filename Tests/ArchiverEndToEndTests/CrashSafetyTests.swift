@@ -21,42 +21,42 @@ import Testing
         var faults = SimulatorFaults()
         faults.mediaBytesPerSecond = 400_000  // half a second a recording
         let dataset = SimulatorDataset.seeded(seed: 11, sessionCount: 9, sizeRange: 150_000...250_000)
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig(extra: "transfers: 3")
-        let simulator = fixture.simulator
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            let config = try fixture.writeConfig(extra: "transfers: 3")
+            let simulator = fixture.simulator
 
-        // Kill points after the first transfer starts: at once, mid-transfer, and after some were filed.
-        for delay in [20, 300, 700] {
-            let result = try await ArchiverProcess.run(
-                ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path
-            ) { pid in
-                await onOwnThread {
-                    poll(timeout: 20) { simulator.counters.mediaRequests >= 1 }
-                    usleep(useconds_t(delay * 1_000))
-                    kill(pid, SIGKILL)
+            // Kill points after the first transfer starts: at once, mid-transfer, and after some were filed.
+            for delay in [20, 300, 700] {
+                let result = try await ArchiverProcess.run(
+                    ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path
+                ) { pid in
+                    await onOwnThread {
+                        poll(timeout: 20) { simulator.counters.mediaRequests >= 1 }
+                        usleep(useconds_t(delay * 1_000))
+                        kill(pid, SIGKILL)
+                    }
                 }
+                #expect(result.exitCode == SIGKILL || result.exitCode == 0, "\(result.stderr)")
+                expectNoWrongBytes(fixture, dataset.sessions)
+                simulator.resetCounters()
             }
-            #expect(result.exitCode == SIGKILL || result.exitCode == 0, "\(result.stderr)")
-            expectNoWrongBytes(fixture, dataset.sessions)
-            simulator.resetCounters()
-        }
 
-        simulator.setFaults(SimulatorFaults())
-        let final = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
-        #expect(final.exitCode == 0, "\(final.stderr)")
-        for session in dataset.sessions {
-            let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
-            #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
-            let sidecar =
-                try JSONSerialization.jsonObject(
-                    with: Data(contents(of: String(path.dropLast(4)) + ".json") ?? [])
-                ) as? [String: Any]
-            let archive = sidecar?["archive"] as? [String: Any]
-            #expect(archive?["sha256"] as? String == sha256Hex(expectedBytes(of: session)))
+            simulator.setFaults(SimulatorFaults())
+            let final = try await ArchiverProcess.run(
+                ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+            #expect(final.exitCode == 0, "\(final.stderr)")
+            for session in dataset.sessions {
+                let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
+                #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
+                let sidecar =
+                    try JSONSerialization.jsonObject(
+                        with: Data(contents(of: String(path.dropLast(4)) + ".json") ?? [])
+                    ) as? [String: Any]
+                let archive = sidecar?["archive"] as? [String: Any]
+                #expect(archive?["sha256"] as? String == sha256Hex(expectedBytes(of: session)))
+            }
+            #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: "").isEmpty)
         }
-        #expect(files(under: "\(fixture.root)/.getscreen-archiver/tmp", withSuffix: "").isEmpty)
     }
 
     @Test func aSecondRunExitsAtOnceNamingTheHolderAndADeadHolderNeverBlocks() async throws {
@@ -65,38 +65,38 @@ import Testing
         // starts them slowly; it is killed as soon as they are done.
         faults.mediaBytesPerSecond = 10_000
         let dataset = SimulatorDataset.seeded(seed: 12, sessionCount: 3, sizeRange: 200_000...200_000)
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig(extra: "transfers: 3")
-        let simulator = fixture.simulator
-        let workspace = fixture.workspace.path
-        let environment = keyEnvironment
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            let config = try fixture.writeConfig(extra: "transfers: 3")
+            let simulator = fixture.simulator
+            let workspace = fixture.workspace.path
+            let environment = keyEnvironment
 
-        let first = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: environment, in: workspace
-        ) {
-            pid in
-            while simulator.counters.mediaRequests < 1 { try await Task.sleep(for: .milliseconds(10)) }
-            let second = try await ArchiverProcess.run(
+            let first = try await ArchiverProcess.run(
+                ["sync", "--config", config], environment: environment, in: workspace
+            ) {
+                pid in
+                while simulator.counters.mediaRequests < 1 { try await Task.sleep(for: .milliseconds(10)) }
+                let second = try await ArchiverProcess.run(
+                    ["sync", "--config", config], environment: environment, in: workspace)
+                #expect(second.exitCode == 75)
+                #expect(
+                    second.stderr.contains("another getscreen-archiver run is using this archive (pid \(pid)"),
+                    "\(second.stderr)")
+                let dryRun = try await ArchiverProcess.run(
+                    ["sync", "--config", config, "--dry-run"], environment: environment, in: workspace)
+                #expect(dryRun.exitCode == 75)
+                kill(pid, SIGKILL)
+            }
+            #expect(first.exitCode == SIGKILL)
+
+            simulator.setFaults(SimulatorFaults())
+            let afterDeath = try await ArchiverProcess.run(
                 ["sync", "--config", config], environment: environment, in: workspace)
-            #expect(second.exitCode == 75)
-            #expect(
-                second.stderr.contains("another getscreen-archiver run is using this archive (pid \(pid)"),
-                "\(second.stderr)")
-            let dryRun = try await ArchiverProcess.run(
-                ["sync", "--config", config, "--dry-run"], environment: environment, in: workspace)
-            #expect(dryRun.exitCode == 75)
-            kill(pid, SIGKILL)
+            #expect(afterDeath.exitCode == 0, "\(afterDeath.stderr)")
+            #expect(files(under: fixture.root, withSuffix: ".mp4").count == 3)
+            // The killed run's lease was taken over (same machine, dead pid), then removed with nothing beside it.
+            let toolFolder = try FileManager.default.contentsOfDirectory(atPath: "\(fixture.root)/.getscreen-archiver")
+            #expect(!toolFolder.contains { $0.hasPrefix("lock") || $0.hasPrefix(".dat") }, "\(toolFolder)")
         }
-        #expect(first.exitCode == SIGKILL)
-
-        simulator.setFaults(SimulatorFaults())
-        let afterDeath = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: environment, in: workspace)
-        #expect(afterDeath.exitCode == 0, "\(afterDeath.stderr)")
-        #expect(files(under: fixture.root, withSuffix: ".mp4").count == 3)
-        // The killed run's lease was taken over (same machine, dead pid), then removed with nothing beside it.
-        let toolFolder = try FileManager.default.contentsOfDirectory(atPath: "\(fixture.root)/.getscreen-archiver")
-        #expect(!toolFolder.contains { $0.hasPrefix("lock") || $0.hasPrefix(".dat") }, "\(toolFolder)")
     }
 }

@@ -31,23 +31,24 @@ import Testing
         var faults = SimulatorFaults()
         faults.listDateFilter = filter
         faults.recordingDelays = [long.id: 7_200, late.id: 6 * day]
-        let fixture = try await SimulatorFixture(
-            dataset: SimulatorDataset(sessions: seeded.sessions + [long, late]), faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig(extra: "sync:\n  full_every: 365d")
+        try await withSimulator(
+            dataset: SimulatorDataset(sessions: seeded.sessions + [long, late]), faults: faults
+        ) { fixture in
+            let config = try fixture.writeConfig(extra: "sync:\n  full_every: 365d")
 
-        for night in 0...9 {
-            let tonight = now + night * day
-            faults.clock = tonight
-            fixture.simulator.setFaults(faults)
-            let run = try await ArchiverProcess.run(
-                ["sync", "--config", config, "--to", "\(tonight)"], environment: keyEnvironment,
-                in: fixture.workspace.path)
-            #expect(run.exitCode == 0, "night \(night): \(run.stderr)")
-        }
-        for session in seeded.sessions + [long, late] {
-            let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
-            #expect(contents(of: path) == expectedBytes(of: session), "\(filter): \(session.uid) not archived")
+            for night in 0...9 {
+                let tonight = now + night * day
+                faults.clock = tonight
+                fixture.simulator.setFaults(faults)
+                let run = try await ArchiverProcess.run(
+                    ["sync", "--config", config, "--to", "\(tonight)"], environment: keyEnvironment,
+                    in: fixture.workspace.path)
+                #expect(run.exitCode == 0, "night \(night): \(run.stderr)")
+            }
+            for session in seeded.sessions + [long, late] {
+                let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
+                #expect(contents(of: path) == expectedBytes(of: session), "\(filter): \(session.uid) not archived")
+            }
         }
     }
 
@@ -57,23 +58,23 @@ import Testing
         let dataset = SimulatorDataset.seeded(seed: 32, sessionCount: 4, endingAt: Self.now)
         var faults = SimulatorFaults()
         faults.listDateFilter = filter
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
-        let session = dataset.sessions[1]
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            let config = try fixture.writeConfig()
+            let session = dataset.sessions[1]
 
-        let fetch = try await ArchiverProcess.run(
-            ["fetch", "--config", config, "--session-id", "\(session.id)"], environment: keyEnvironment,
-            in: fixture.workspace.path)
-        #expect(fetch.exitCode == 0, "\(fetch.stderr)")
-        let sync = try await ArchiverProcess.run(
-            ["sync", "--config", config, "--to", "\(Self.now)"], environment: keyEnvironment,
-            in: fixture.workspace.path)
-        #expect(sync.exitCode == 0, "\(sync.stderr)")
+            let fetch = try await ArchiverProcess.run(
+                ["fetch", "--config", config, "--session-id", "\(session.id)"], environment: keyEnvironment,
+                in: fixture.workspace.path)
+            #expect(fetch.exitCode == 0, "\(fetch.stderr)")
+            let sync = try await ArchiverProcess.run(
+                ["sync", "--config", config, "--to", "\(Self.now)"], environment: keyEnvironment,
+                in: fixture.workspace.path)
+            #expect(sync.exitCode == 0, "\(sync.stderr)")
 
-        let copies = files(under: fixture.root, withSuffix: "_\(session.id).mp4")
-        #expect(copies == [SimulatorFixture.expectedPath(of: session)], "\(filter)")
-        #expect(files(under: fixture.root, withSuffix: ".mp4").count == dataset.sessions.count)
+            let copies = files(under: fixture.root, withSuffix: "_\(session.id).mp4")
+            #expect(copies == [SimulatorFixture.expectedPath(of: session)], "\(filter)")
+            #expect(files(under: fixture.root, withSuffix: ".mp4").count == dataset.sessions.count)
+        }
     }
 
     /// A session fetched before `history/list` showed it (its recording not listed yet) is filed under
@@ -84,27 +85,27 @@ import Testing
         var faults = SimulatorFaults()
         faults.clock = Self.now
         faults.recordingDelays = [session.id: Self.now + Self.day - session.stop]  // listed from tomorrow
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            let config = try fixture.writeConfig()
 
-        let fetch = try await ArchiverProcess.run(
-            ["fetch", "--config", config, "--session-id", "\(session.id)"], environment: keyEnvironment,
-            in: fixture.workspace.path)
-        #expect(fetch.exitCode == 0, "\(fetch.stderr)")
-        let fetched = files(under: fixture.root, withSuffix: "_\(session.id).mp4")
-        #expect(
-            fetched.count == 1 && fetched.allSatisfy { $0.hasPrefix("agent-\(session.agent.id)/") },
-            "\(fetched) \(fetch.stderr)")
+            let fetch = try await ArchiverProcess.run(
+                ["fetch", "--config", config, "--session-id", "\(session.id)"], environment: keyEnvironment,
+                in: fixture.workspace.path)
+            #expect(fetch.exitCode == 0, "\(fetch.stderr)")
+            let fetched = files(under: fixture.root, withSuffix: "_\(session.id).mp4")
+            #expect(
+                fetched.count == 1 && fetched.allSatisfy { $0.hasPrefix("agent-\(session.agent.id)/") },
+                "\(fetched) \(fetch.stderr)")
 
-        faults.clock = Self.now + 2 * Self.day
-        fixture.simulator.setFaults(faults)
-        let sync = try await ArchiverProcess.run(
-            ["sync", "--config", config, "--to", "\(Self.now + 2 * Self.day)"], environment: keyEnvironment,
-            in: fixture.workspace.path)
-        #expect(sync.exitCode == 0, "\(sync.stderr)")
-        #expect(files(under: fixture.root, withSuffix: "_\(session.id).mp4") == fetched)
-        #expect(files(under: fixture.root, withSuffix: ".mp4").count == dataset.sessions.count)
+            faults.clock = Self.now + 2 * Self.day
+            fixture.simulator.setFaults(faults)
+            let sync = try await ArchiverProcess.run(
+                ["sync", "--config", config, "--to", "\(Self.now + 2 * Self.day)"], environment: keyEnvironment,
+                in: fixture.workspace.path)
+            #expect(sync.exitCode == 0, "\(sync.stderr)")
+            #expect(files(under: fixture.root, withSuffix: "_\(session.id).mp4") == fetched)
+            #expect(files(under: fixture.root, withSuffix: ".mp4").count == dataset.sessions.count)
+        }
     }
 
     /// An audit of `--from`/`--to` cutting through sessions: those running across a bound may be listed or not,
@@ -124,29 +125,33 @@ import Testing
         let acrossTo = session(20_000_014, to - 3_600, to + 3_600)
         var faults = SimulatorFaults()
         faults.listDateFilter = filter
-        let fixture = try await SimulatorFixture(
+        try await withSimulator(
             dataset: SimulatorDataset(sessions: seeded.sessions + [acrossFrom, inside, dropped, acrossTo]),
-            faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
-        let sync = try await ArchiverProcess.run(
-            ["sync", "--config", config, "--to", "\(Self.now)"], environment: keyEnvironment,
-            in: fixture.workspace.path)
-        #expect(sync.exitCode == 0, "\(sync.stderr)")
-        fixture.simulator.remove(sessionIDs: [dropped.id])
+            faults: faults
+        ) { fixture in
+            let config = try fixture.writeConfig()
+            let sync = try await ArchiverProcess.run(
+                ["sync", "--config", config, "--to", "\(Self.now)"], environment: keyEnvironment,
+                in: fixture.workspace.path)
+            #expect(sync.exitCode == 0, "\(sync.stderr)")
+            fixture.simulator.remove(sessionIDs: [dropped.id])
 
-        let reportPath = "\(fixture.workspace.path)/audit.json"
-        let audit = try await ArchiverProcess.run(
-            ["sync", "--config", config, "--dry-run", "--from", "\(from)", "--to", "\(to)", "--report", reportPath],
-            environment: keyEnvironment, in: fixture.workspace.path)
-        #expect(audit.exitCode == 0, "\(audit.stderr)")
-        let report = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath)))
-                as? [String: Any])
-        let total = (report["audit"] as? [String: Any])?["total"] as? [String: Any]
-        #expect(
-            (total?["no_longer_listed"] as? [String: Any])?["count"] as? Int == 1,
-            "\(filter): \(audit.stdout)")
-        #expect((total?["missing"] as? [String: Any])?["count"] as? Int == 0, "\(filter): \(audit.stdout)")
+            let reportPath = "\(fixture.workspace.path)/audit.json"
+            let audit = try await ArchiverProcess.run(
+                [
+                    "sync", "--config", config, "--dry-run", "--from", "\(from)", "--to", "\(to)", "--report",
+                    reportPath,
+                ],
+                environment: keyEnvironment, in: fixture.workspace.path)
+            #expect(audit.exitCode == 0, "\(audit.stderr)")
+            let report = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: reportPath)))
+                    as? [String: Any])
+            let total = (report["audit"] as? [String: Any])?["total"] as? [String: Any]
+            #expect(
+                (total?["no_longer_listed"] as? [String: Any])?["count"] as? Int == 1,
+                "\(filter): \(audit.stdout)")
+            #expect((total?["missing"] as? [String: Any])?["count"] as? Int == 0, "\(filter): \(audit.stdout)")
+        }
     }
 }

@@ -39,50 +39,51 @@ import Testing
     }
 
     @Test func aHeldLockExits75AndSaysLockHeldInTheReportAndTheMetrics() async throws {
-        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 61, sessionCount: 2))
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
-        try writeOtherMachinesLease(in: fixture.root)
-        let report = "\(fixture.workspace.path)/last-run.json"
-        let metrics = "\(fixture.workspace.path)/getscreen-archiver.prom"
-        try Data("yesterday's report".utf8).write(to: URL(fileURLWithPath: report))
+        try await withSimulator(dataset: .seeded(seed: 61, sessionCount: 2)) { fixture in
+            let config = try fixture.writeConfig()
+            try writeOtherMachinesLease(in: fixture.root)
+            let report = "\(fixture.workspace.path)/last-run.json"
+            let metrics = "\(fixture.workspace.path)/getscreen-archiver.prom"
+            try Data("yesterday's report".utf8).write(to: URL(fileURLWithPath: report))
 
-        let result = try await ArchiverProcess.run(
-            ["sync", "--config", config, "--report", report, "--metrics-file", metrics], environment: keyEnvironment,
-            in: fixture.workspace.path)
+            let result = try await ArchiverProcess.run(
+                ["sync", "--config", config, "--report", report, "--metrics-file", metrics],
+                environment: keyEnvironment,
+                in: fixture.workspace.path)
 
-        #expect(result.exitCode == 75, "\(result.stderr)")
-        #expect(result.stderr.contains("another getscreen-archiver run is using this archive"), "\(result.stderr)")
-        #expect(try errorCode(inReport: report, exitCode: 75) == "lock_held")
-        let message = (try json(atPath: report)["error"] as? [String: Any])?["message"] as? String
-        #expect(message?.contains("pid 4711 on nas-b") == true, "\(message ?? "")")
-        let text = try String(contentsOfFile: metrics, encoding: .utf8)
-        #expect(text.contains("\n\(RunMetrics.Name.lastRunError){code=\"lock_held\"} 1.0\n"), "\(text)")
-        #expect(text.contains("\n\(RunMetrics.Name.lastRunExitCode) 75.0\n"), "\(text)")
+            #expect(result.exitCode == 75, "\(result.stderr)")
+            #expect(result.stderr.contains("another getscreen-archiver run is using this archive"), "\(result.stderr)")
+            #expect(try errorCode(inReport: report, exitCode: 75) == "lock_held")
+            let message = (try json(atPath: report)["error"] as? [String: Any])?["message"] as? String
+            #expect(message?.contains("pid 4711 on nas-b") == true, "\(message ?? "")")
+            let text = try String(contentsOfFile: metrics, encoding: .utf8)
+            #expect(text.contains("\n\(RunMetrics.Name.lastRunError){code=\"lock_held\"} 1.0\n"), "\(text)")
+            #expect(text.contains("\n\(RunMetrics.Name.lastRunExitCode) 75.0\n"), "\(text)")
+        }
     }
 
     @Test func aRejectedKeyExits3WithKeyRejectedAndReplacesYesterdaysReport() async throws {
         var faults = SimulatorFaults()
         faults.apiStatusOverride = 401
-        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 62, sessionCount: 2), faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
-        let report = "\(fixture.workspace.path)/last-run.json"
-        let metrics = "\(fixture.workspace.path)/getscreen-archiver.prom"
-        try Data("yesterday's report".utf8).write(to: URL(fileURLWithPath: report))
+        try await withSimulator(dataset: .seeded(seed: 62, sessionCount: 2), faults: faults) { fixture in
+            let config = try fixture.writeConfig()
+            let report = "\(fixture.workspace.path)/last-run.json"
+            let metrics = "\(fixture.workspace.path)/getscreen-archiver.prom"
+            try Data("yesterday's report".utf8).write(to: URL(fileURLWithPath: report))
 
-        for command in [["sync"], ["fetch", "--session-id", "\(fixture.dataset.sessions[0].id)"]] {
-            let result = try await ArchiverProcess.run(
-                command + ["--config", config, "--report", report]
-                    + (command == ["sync"] ? ["--metrics-file", metrics] : []),
-                environment: keyEnvironment, in: fixture.workspace.path)
-            #expect(result.exitCode == 3, "\(command): \(result.stderr)")
-            #expect(try errorCode(inReport: report, exitCode: 3) == "key_rejected", "\(command)")
-            #expect(try json(atPath: report)["command"] as? String == command[0])
-            try FileManager.default.removeItem(atPath: report)
+            for command in [["sync"], ["fetch", "--session-id", "\(fixture.dataset.sessions[0].id)"]] {
+                let result = try await ArchiverProcess.run(
+                    command + ["--config", config, "--report", report]
+                        + (command == ["sync"] ? ["--metrics-file", metrics] : []),
+                    environment: keyEnvironment, in: fixture.workspace.path)
+                #expect(result.exitCode == 3, "\(command): \(result.stderr)")
+                #expect(try errorCode(inReport: report, exitCode: 3) == "key_rejected", "\(command)")
+                #expect(try json(atPath: report)["command"] as? String == command[0])
+                try FileManager.default.removeItem(atPath: report)
+            }
+            let text = try String(contentsOfFile: metrics, encoding: .utf8)
+            #expect(text.contains("\(RunMetrics.Name.lastRunError){code=\"key_rejected\"} 1.0"), "\(text)")
         }
-        let text = try String(contentsOfFile: metrics, encoding: .utf8)
-        #expect(text.contains("\(RunMetrics.Name.lastRunError){code=\"key_rejected\"} 1.0"), "\(text)")
     }
 
     @Test func aBadConfigurationExits2AndStillWritesTheReport() async throws {
@@ -119,17 +120,18 @@ import Testing
     }
 
     @Test func aSuccessfulRunsReportCarriesTheHeaderWithANullError() async throws {
-        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 63, sessionCount: 2))
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
-        let report = "\(fixture.workspace.path)/last-run.json"
+        try await withSimulator(dataset: .seeded(seed: 63, sessionCount: 2)) { fixture in
+            let config = try fixture.writeConfig()
+            let report = "\(fixture.workspace.path)/last-run.json"
 
-        let result = try await ArchiverProcess.run(
-            ["sync", "--config", config, "--report", report], environment: keyEnvironment, in: fixture.workspace.path)
+            let result = try await ArchiverProcess.run(
+                ["sync", "--config", config, "--report", report], environment: keyEnvironment,
+                in: fixture.workspace.path)
 
-        #expect(result.exitCode == 0, "\(result.stderr)")
-        #expect(try errorCode(inReport: report, exitCode: 0) == nil)
-        #expect(try json(atPath: report)["error"] is NSNull)
-        #expect(try json(atPath: report)["downloaded"] as? Int == 2)
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(try errorCode(inReport: report, exitCode: 0) == nil)
+            #expect(try json(atPath: report)["error"] is NSNull)
+            #expect(try json(atPath: report)["downloaded"] as? Int == 2)
+        }
     }
 }

@@ -23,30 +23,30 @@ import Testing
 
     @Test func aLiveLeaseOfAnotherMachineStopsSyncsAndDryRunsAndAnExpiredOneIsTakenOver() async throws {
         let dataset = SimulatorDataset.seeded(seed: 5, sessionCount: 2)
-        let fixture = try await SimulatorFixture(dataset: dataset)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
-        try writeOtherMachinesLease(in: fixture.root, refreshedSecondsAgo: 30)
+        try await withSimulator(dataset: dataset) { fixture in
+            let config = try fixture.writeConfig()
+            try writeOtherMachinesLease(in: fixture.root, refreshedSecondsAgo: 30)
 
-        for arguments in [["sync", "--config", config], ["sync", "--config", config, "--dry-run"]] {
-            let result = try await ArchiverProcess.run(
-                arguments, environment: keyEnvironment, in: fixture.workspace.path)
-            #expect(result.exitCode == 75, "\(arguments): \(result.stderr)")
-            #expect(
-                result.stderr.contains(
-                    "another getscreen-archiver run is using this archive (pid 4711 on nas-b, started "
-                        + "2026-12-05T22:00:00Z, last refreshed 2026-12-05T23:59:00Z (lease 600 s))"),
-                "\(result.stderr)")
+            for arguments in [["sync", "--config", config], ["sync", "--config", config, "--dry-run"]] {
+                let result = try await ArchiverProcess.run(
+                    arguments, environment: keyEnvironment, in: fixture.workspace.path)
+                #expect(result.exitCode == 75, "\(arguments): \(result.stderr)")
+                #expect(
+                    result.stderr.contains(
+                        "another getscreen-archiver run is using this archive (pid 4711 on nas-b, started "
+                            + "2026-12-05T22:00:00Z, last refreshed 2026-12-05T23:59:00Z (lease 600 s))"),
+                    "\(result.stderr)")
+            }
+            #expect(fixture.simulator.counters.requests.isEmpty)
+            #expect(files(under: fixture.root, withSuffix: ".mp4").isEmpty)
+
+            try writeOtherMachinesLease(in: fixture.root, refreshedSecondsAgo: 601)
+            let afterExpiry = try await ArchiverProcess.run(
+                ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+            #expect(afterExpiry.exitCode == 0, "\(afterExpiry.stderr)")
+            #expect(afterExpiry.stderr.contains("taking over a stale lock"), "\(afterExpiry.stderr)")
+            #expect(files(under: fixture.root, withSuffix: ".mp4").count == 2)
+            #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/.getscreen-archiver/lock"))
         }
-        #expect(fixture.simulator.counters.requests.isEmpty)
-        #expect(files(under: fixture.root, withSuffix: ".mp4").isEmpty)
-
-        try writeOtherMachinesLease(in: fixture.root, refreshedSecondsAgo: 601)
-        let afterExpiry = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
-        #expect(afterExpiry.exitCode == 0, "\(afterExpiry.stderr)")
-        #expect(afterExpiry.stderr.contains("taking over a stale lock"), "\(afterExpiry.stderr)")
-        #expect(files(under: fixture.root, withSuffix: ".mp4").count == 2)
-        #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/.getscreen-archiver/lock"))
     }
 }

@@ -11,9 +11,13 @@ import Testing
     let keyEnvironment = ["GETSCREEN_API_KEY": SimulatorFixture.apiKey]
     static let check = "/ping/0d1e2f30-check"
 
-    func fixture(faults: SimulatorFaults = SimulatorFaults()) async throws -> SimulatorFixture {
-        try await SimulatorFixture(
-            dataset: .seeded(seed: 41, sessionCount: 5, agentCount: 2, sizeRange: 1_000...4_000), faults: faults)
+    /// Runs `body` in `withSimulator` serving five small recordings with `faults`.
+    func withMonitoredArchive(
+        faults: SimulatorFaults = SimulatorFaults(), _ body: (SimulatorFixture) async throws -> Void
+    ) async throws {
+        try await withSimulator(
+            dataset: .seeded(seed: 41, sessionCount: 5, agentCount: 2, sizeRange: 1_000...4_000), faults: faults,
+            body)
     }
 
     func pingURL(_ fixture: SimulatorFixture) -> String { "http://127.0.0.1:\(fixture.simulator.port)\(Self.check)" }
@@ -47,78 +51,76 @@ import Testing
     }
 
     @Test func aSuccessfulRunPingsStartThenTheURL() async throws {
-        let fixture = try await fixture()
-        defer { Task { await fixture.tearDown() } }
+        try await withMonitoredArchive { fixture in
+            let (result, requests) = try await sync(fixture, pingURL: pingURL(fixture) + "/")
 
-        let (result, requests) = try await sync(fixture, pingURL: pingURL(fixture) + "/")
-
-        #expect(result.exitCode == 0, "\(result.stderr)")
-        #expect(pings(requests) == [Self.check + "/start", Self.check])
-        #expect(!result.stderr.contains("monitoring ping failed"))
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(pings(requests) == [Self.check + "/start", Self.check])
+            #expect(!result.stderr.contains("monitoring ping failed"))
+        }
     }
 
     @Test func aRunWithFailedRecordingsPingsItsExitCode() async throws {
         var faults = SimulatorFaults()
-        let fixture = try await fixture()
-        defer { Task { await fixture.tearDown() } }
-        faults.mediaStatusOverrides[fixture.dataset.sessions[0].id] = 404
-        fixture.simulator.setFaults(faults)
+        try await withMonitoredArchive { fixture in
+            faults.mediaStatusOverrides[fixture.dataset.sessions[0].id] = 404
+            fixture.simulator.setFaults(faults)
 
-        let (result, requests) = try await sync(fixture, pingURL: pingURL(fixture))
+            let (result, requests) = try await sync(fixture, pingURL: pingURL(fixture))
 
-        #expect(result.exitCode == 1, "\(result.stderr)")
-        #expect(pings(requests) == [Self.check + "/start", Self.check + "/1"])
+            #expect(result.exitCode == 1, "\(result.stderr)")
+            #expect(pings(requests) == [Self.check + "/start", Self.check + "/1"])
+        }
     }
 
     @Test func aRunThatCouldNotRunPingsItsExitCode() async throws {
         var faults = SimulatorFaults()
         faults.apiStatusOverride = 401
-        let fixture = try await fixture(faults: faults)
-        defer { Task { await fixture.tearDown() } }
+        try await withMonitoredArchive(faults: faults) { fixture in
+            let (result, requests) = try await sync(fixture, pingURL: pingURL(fixture))
 
-        let (result, requests) = try await sync(fixture, pingURL: pingURL(fixture))
-
-        #expect(result.exitCode == 3, "\(result.stderr)")
-        #expect(pings(requests) == [Self.check + "/start", Self.check + "/3"])
+            #expect(result.exitCode == 3, "\(result.stderr)")
+            #expect(pings(requests) == [Self.check + "/start", Self.check + "/3"])
+        }
     }
 
     @Test func aMonitorThatIsDownIsAWarningNotAFailedRun() async throws {
-        let fixture = try await fixture()
-        defer { Task { await fixture.tearDown() } }
-        let down = try RefusingPort()
-        defer { down.release() }
+        try await withMonitoredArchive { fixture in
+            let down = try RefusingPort()
+            defer { down.release() }
 
-        let (result, requests) = try await sync(fixture, pingURL: "http://127.0.0.1:\(down.port)/ping/secret-uuid")
+            let (result, requests) = try await sync(fixture, pingURL: "http://127.0.0.1:\(down.port)/ping/secret-uuid")
 
-        #expect(result.exitCode == 0, "\(result.stderr)")
-        #expect(pings(requests).isEmpty)
-        let warnings = result.stderr.split(separator: "\n").filter { $0.contains("monitoring ping failed") }
-        #expect(warnings.count == 2, "\(result.stderr)")
-        #expect(warnings.allSatisfy { $0.contains("http://127.0.0.1:\(down.port)") && $0.contains("3 tries") })
-        // The path identifies the check: it is not printed.
-        #expect(!result.stderr.contains("secret-uuid"))
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(pings(requests).isEmpty)
+            let warnings = result.stderr.split(separator: "\n").filter { $0.contains("monitoring ping failed") }
+            #expect(warnings.count == 2, "\(result.stderr)")
+            #expect(warnings.allSatisfy { $0.contains("http://127.0.0.1:\(down.port)") && $0.contains("3 tries") })
+            // The path identifies the check: it is not printed.
+            #expect(!result.stderr.contains("secret-uuid"))
+        }
     }
 
     @Test func anInterruptedRunSendsOnlyTheStart() async throws {
         var faults = SimulatorFaults()
         faults.mediaBytesPerSecond = 200  // seconds a recording (1 to 4 kB): the signal lands mid-transfer
-        let fixture = try await fixture(faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig(extra: "monitoring:\n  ping_url: \(pingURL(fixture))\n")
-        let simulator = fixture.simulator
+        try await withMonitoredArchive(faults: faults) { fixture in
+            let config = try fixture.writeConfig(extra: "monitoring:\n  ping_url: \(pingURL(fixture))\n")
+            let simulator = fixture.simulator
 
-        let result = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path
-        ) { pid in
-            await onOwnThread {
-                poll(timeout: 30) { simulator.counters.mediaRequests >= 1 }
-                kill(pid, SIGTERM)
+            let result = try await ArchiverProcess.run(
+                ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path
+            ) { pid in
+                await onOwnThread {
+                    poll(timeout: 30) { simulator.counters.mediaRequests >= 1 }
+                    kill(pid, SIGTERM)
+                }
             }
-        }
 
-        #expect(result.exitCode != 0, "\(result.stderr)")
-        #expect(pings(fixture.simulator.counters.requests) == [Self.check + "/start"])
-        #expect(result.stderr.contains("monitoring ping not sent: the run was interrupted"), "\(result.stderr)")
-        #expect(!result.stderr.contains("monitoring ping failed"))
+            #expect(result.exitCode != 0, "\(result.stderr)")
+            #expect(pings(fixture.simulator.counters.requests) == [Self.check + "/start"])
+            #expect(result.stderr.contains("monitoring ping not sent: the run was interrupted"), "\(result.stderr)")
+            #expect(!result.stderr.contains("monitoring ping failed"))
+        }
     }
 }

@@ -295,27 +295,28 @@ struct NetworkShareTests {
         extraArchive: String, extra: String, minimumFree: Int?, _ body: (ShareScenario) async throws -> Void
     ) async throws {
         let dataset = Self.dataset(seed: seed, count: count)
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        var scenario = ShareScenario(
-            share: share, simulator: fixture.simulator, sessions: dataset.sessions, workspace: fixture.workspace.path,
-            mountPoint: mountPoint, root: root, config: "")
-        scenario.config = try scenario.writeConfig(
-            root: root, named: "config.yaml", extraArchive: extraArchive, extra: extra, minimumFree: minimumFree)
-        try await body(scenario)
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            var scenario = ShareScenario(
+                share: share, simulator: fixture.simulator, sessions: dataset.sessions,
+                workspace: fixture.workspace.path,
+                mountPoint: mountPoint, root: root, config: "")
+            scenario.config = try scenario.writeConfig(
+                root: root, named: "config.yaml", extraArchive: extraArchive, extra: extra, minimumFree: minimumFree)
+            try await body(scenario)
 
-        share.resumeServer()
-        // A FUSE daemon that gave up leaves an empty local folder: the rerun must not pass by writing there.
-        try #require(NetworkShareSupport.isMounted(mountPoint), "the share is no longer mounted on \(mountPoint)")
-        fixture.simulator.setFaults(SimulatorFaults())
-        let rerun = try await scenario.sync()
-        #expect(rerun.exitCode == 0, "the final rerun: \(rerun.stderr)")
-        scenario.expectEveryRecordingArchived()
-        let verify = try await scenario.run(["verify"])
-        #expect(verify.exitCode == 0, "\(verify.stderr)")
-        #expect(
-            scenario.verifiedCount(verify) == scenario.sessions.count,
-            "verify after the final rerun: \(verify.stderr)")
+            share.resumeServer()
+            // A FUSE daemon that gave up leaves an empty local folder: the rerun must not pass by writing there.
+            try #require(NetworkShareSupport.isMounted(mountPoint), "the share is no longer mounted on \(mountPoint)")
+            fixture.simulator.setFaults(SimulatorFaults())
+            let rerun = try await scenario.sync()
+            #expect(rerun.exitCode == 0, "the final rerun: \(rerun.stderr)")
+            scenario.expectEveryRecordingArchived()
+            let verify = try await scenario.run(["verify"])
+            #expect(verify.exitCode == 0, "\(verify.stderr)")
+            #expect(
+                scenario.verifiedCount(verify) == scenario.sessions.count,
+                "verify after the final rerun: \(verify.stderr)")
+        }
     }
 }
 

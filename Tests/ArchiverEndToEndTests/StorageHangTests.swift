@@ -10,13 +10,14 @@ import Testing
 @Suite struct StorageHangTests {
     let keyEnvironment = ["GETSCREEN_API_KEY": SimulatorFixture.apiKey]
 
-    /// A fixture whose lease file is a FIFO nobody writes to.
-    func hungFixture() async throws -> SimulatorFixture {
-        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 3, sessionCount: 2))
-        try FileManager.default.createDirectory(
-            atPath: "\(fixture.root)/.getscreen-archiver", withIntermediateDirectories: true)
-        #expect(mkfifo("\(fixture.root)/.getscreen-archiver/lock", 0o600) == 0)
-        return fixture
+    /// Runs `body` in `withSimulator`, with an archive whose lease file is a FIFO nobody writes to.
+    func withHungLock(_ body: (SimulatorFixture) async throws -> Void) async throws {
+        try await withSimulator(dataset: .seeded(seed: 3, sessionCount: 2)) { fixture in
+            try FileManager.default.createDirectory(
+                atPath: "\(fixture.root)/.getscreen-archiver", withIntermediateDirectories: true)
+            #expect(mkfifo("\(fixture.root)/.getscreen-archiver/lock", 0o600) == 0)
+            try await body(fixture)
+        }
     }
 
     /// The `error.code` and `exit_code` of the report at `path`.
@@ -41,77 +42,81 @@ import Testing
     }
 
     @Test func aStorageCallThatHangsEndsTheRunAfterTimeoutsStorage() async throws {
-        let fixture = try await hungFixture()
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig(extra: "timeouts:\n  storage: 5s")
+        try await withHungLock { fixture in
+            let config = try fixture.writeConfig(extra: "timeouts:\n  storage: 5s")
 
-        let report = "\(fixture.workspace.path)/last-run.json"
-        let metrics = "\(fixture.workspace.path)/getscreen-archiver.prom"
+            let report = "\(fixture.workspace.path)/last-run.json"
+            let metrics = "\(fixture.workspace.path)/getscreen-archiver.prom"
 
-        let start = ContinuousClock.now
-        let result = try await ArchiverProcess.run(
-            ["sync", "--config", config, "--report", report, "--metrics-file", metrics], environment: keyEnvironment,
-            in: fixture.workspace.path)
-        let elapsed = ContinuousClock.now - start
+            let start = ContinuousClock.now
+            let result = try await ArchiverProcess.run(
+                ["sync", "--config", config, "--report", report, "--metrics-file", metrics],
+                environment: keyEnvironment,
+                in: fixture.workspace.path)
+            let elapsed = ContinuousClock.now - start
 
-        #expect(result.exitCode == 3, "\(result.stderr)")
-        // Written although the run never unwound: the process ended from the watchdog's thread.
-        #expect(try Self.reportedError(at: report) == ("storage_unresponsive", 3))
-        let text = try String(contentsOfFile: metrics, encoding: .utf8)
-        #expect(text.contains("getscreen_archiver_last_run_error{code=\"storage_unresponsive\"} 1.0"), "\(text)")
-        #expect(
-            result.stderr.contains(
-                "error: the archive's storage did not answer for 5s (reading the lock \(fixture.root)/.getscreen-archiver/lock); "
-                    + "the share or its server hangs; check the mount"),
-            "\(result.stderr)")
-        #expect(elapsed >= .seconds(5) && elapsed < .seconds(60), "\(elapsed)")
-        #expect(fixture.simulator.counters.requests.isEmpty)
+            #expect(result.exitCode == 3, "\(result.stderr)")
+            // Written although the run never unwound: the process ended from the watchdog's thread.
+            #expect(try Self.reportedError(at: report) == ("storage_unresponsive", 3))
+            let text = try String(contentsOfFile: metrics, encoding: .utf8)
+            #expect(text.contains("getscreen_archiver_last_run_error{code=\"storage_unresponsive\"} 1.0"), "\(text)")
+            #expect(
+                result.stderr.contains(
+                    "error: the archive's storage did not answer for 5s (reading the lock \(fixture.root)/.getscreen-archiver/lock); "
+                        + "the share or its server hangs; check the mount"),
+                "\(result.stderr)")
+            #expect(elapsed >= .seconds(5) && elapsed < .seconds(60), "\(elapsed)")
+            #expect(fixture.simulator.counters.requests.isEmpty)
+        }
     }
 
     @Test(arguments: [SIGTERM, SIGINT])
     func aSignalEndsAHungRunWithinSeconds(signalNumber: Int32) async throws {
-        let fixture = try await hungFixture()
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()  // the default storage timeout, 2 minutes
-        let signalled = SignalTime()
-        let report = "\(fixture.workspace.path)/last-run.json"
+        try await withHungLock { fixture in
+            let config = try fixture.writeConfig()  // the default storage timeout, 2 minutes
+            let signalled = SignalTime()
+            let report = "\(fixture.workspace.path)/last-run.json"
 
-        let result = try await ArchiverProcess.run(
-            ["sync", "--config", config, "--report", report], environment: keyEnvironment, in: fixture.workspace.path
-        ) { pid in
-            try await Self.waitUntilBlockedOnTheFIFO(pid)
-            signalled.mark()
-            kill(pid, signalNumber)
+            let result = try await ArchiverProcess.run(
+                ["sync", "--config", config, "--report", report], environment: keyEnvironment,
+                in: fixture.workspace.path
+            ) { pid in
+                try await Self.waitUntilBlockedOnTheFIFO(pid)
+                signalled.mark()
+                kill(pid, signalNumber)
+            }
+            let afterSignal = signalled.elapsed()
+
+            let name = signalNumber == SIGTERM ? "SIGTERM" : "SIGINT"
+            #expect(result.exitCode == 128 + signalNumber, "\(result.stderr)")
+            #expect(try Self.reportedError(at: report) == ("interrupted", Int(128 + signalNumber)))
+            #expect(
+                result.stderr.contains("error: the run did not stop within 5 s after \(name); "), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("(reading the lock \(fixture.root)/.getscreen-archiver/lock)"),
+                "\(result.stderr)")
+            #expect(afterSignal < .seconds(30), "\(afterSignal)")
         }
-        let afterSignal = signalled.elapsed()
-
-        let name = signalNumber == SIGTERM ? "SIGTERM" : "SIGINT"
-        #expect(result.exitCode == 128 + signalNumber, "\(result.stderr)")
-        #expect(try Self.reportedError(at: report) == ("interrupted", Int(128 + signalNumber)))
-        #expect(result.stderr.contains("error: the run did not stop within 5 s after \(name); "), "\(result.stderr)")
-        #expect(
-            result.stderr.contains("(reading the lock \(fixture.root)/.getscreen-archiver/lock)"), "\(result.stderr)")
-        #expect(afterSignal < .seconds(30), "\(afterSignal)")
     }
 
     @Test func aSecondSignalEndsAHungRunAtOnce() async throws {
-        let fixture = try await hungFixture()
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
+        try await withHungLock { fixture in
+            let config = try fixture.writeConfig()
 
-        let result = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path
-        ) { pid in
-            try await Self.waitUntilBlockedOnTheFIFO(pid)
-            // Two different signals: the kernel merges a second SIGTERM that arrives before the first is handled.
-            kill(pid, SIGINT)
-            kill(pid, SIGTERM)
+            let result = try await ArchiverProcess.run(
+                ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path
+            ) { pid in
+                try await Self.waitUntilBlockedOnTheFIFO(pid)
+                // Two different signals: the kernel merges a second SIGTERM that arrives before the first is handled.
+                kill(pid, SIGINT)
+                kill(pid, SIGTERM)
+            }
+
+            // The exit code of whichever signal was handled first.
+            #expect([128 + SIGINT, 128 + SIGTERM].contains(result.exitCode), "\(result.stderr)")
+            #expect(result.stderr.contains("error: a second SIG"), "\(result.stderr)")
+            #expect(!result.stderr.contains("did not stop within"), "\(result.stderr)")
         }
-
-        // The exit code of whichever signal was handled first.
-        #expect([128 + SIGINT, 128 + SIGTERM].contains(result.exitCode), "\(result.stderr)")
-        #expect(result.stderr.contains("error: a second SIG"), "\(result.stderr)")
-        #expect(!result.stderr.contains("did not stop within"), "\(result.stderr)")
     }
 }
 

@@ -83,74 +83,75 @@ import Testing
     }
 
     @Test func theServiceCommandRunsInTheUnitsEnvironment() async throws {
-        let fixture = try await SimulatorFixture(dataset: .seeded(seed: 9, sessionCount: 5))
-        defer { Task { await fixture.tearDown() } }
-        let workspace = fixture.workspace.path
-        // The packaged paths, moved into the workspace: /etc, /var/lib, /run/credentials.
-        func moved(_ path: String) -> String {
-            path.hasPrefix("/") && !path.hasPrefix("/usr/bin/") ? workspace + path : path
+        try await withSimulator(dataset: .seeded(seed: 9, sessionCount: 5)) { fixture in
+            let workspace = fixture.workspace.path
+            // The packaged paths, moved into the workspace: /etc, /var/lib, /run/credentials.
+            func moved(_ path: String) -> String {
+                path.hasPrefix("/") && !path.hasPrefix("/usr/bin/") ? workspace + path : path
+            }
+
+            // /etc/getscreen-archiver/config.yaml, with the archive root relative to its folder (the current folder is
+            // /), and api.key_file naming a key that does not work: the credential must win.
+            let etc = try fixture.workspace.subfolder("etc/getscreen-archiver")
+            let config = try String(contentsOfFile: try fixture.writeConfig(), encoding: .utf8)
+                .replacingOccurrences(of: "root: \(fixture.root)", with: "root: ../../archive")
+                .replacingOccurrences(of: "api:\n", with: "api:\n  key_file: api-key\n")
+            try config.write(toFile: "\(etc)/config.yaml", atomically: true, encoding: .utf8)
+            try "wrong-key\n".write(toFile: "\(etc)/api-key-wrong", atomically: true, encoding: .utf8)
+
+            // LoadCredential=api-key:/etc/getscreen-archiver/api-key: systemd copies the file into the credentials folder.
+            let credential = try #require(try Self.values(of: "LoadCredential").first)
+            let (name, source) = try #require(credential.split(separator: ":", maxSplits: 1).map(String.init).pairs)
+            try SimulatorFixture.apiKey.write(toFile: moved(source), atomically: true, encoding: .utf8)
+            chmod(moved(source), 0o600)
+            let credentials = try fixture.workspace.subfolder("run/credentials/getscreen-archiver.service")
+            try FileManager.default.copyItem(atPath: moved(source), toPath: "\(credentials)/\(name)")
+            chmod("\(credentials)/\(name)", 0o400)
+            // The key file the config names is a wrong one from here on, so only the credential can work.
+            try FileManager.default.removeItem(atPath: moved(source))
+            try FileManager.default.moveItem(atPath: "\(etc)/api-key-wrong", toPath: moved(source))
+
+            // StateDirectory=getscreen-archiver, and the metrics folder ReadWritePaths= allows.
+            let stateName = try #require(try Self.values(of: "StateDirectory").first)
+            let state = try fixture.workspace.subfolder("var/lib/\(stateName)")
+            _ = try fixture.workspace.subfolder("var/lib/prometheus/node-exporter")
+            let umask = try #require(try Self.values(of: "UMask").first)
+
+            let command = try #require(try Self.values(of: "ExecStart").first).split(separator: " ").map {
+                moved(String($0))
+            }
+            #expect(command.first == "/usr/bin/getscreen-archiver")
+            let arguments = Array(command.dropFirst())
+            #expect(!arguments.contains("--config"), "the unit relies on the config being found")
+
+            // As systemd starts it: the current folder /, the unit's umask, a clean environment with the state and
+            // credentials folders (and the system-wide config file moved into the workspace).
+            let result = try await ArchiverProcess.run(
+                ["-c", "umask \(umask) && cd / && exec \"$0\" \"$@\"", ArchiverProcess.executablePath] + arguments,
+                environment: [
+                    "STATE_DIRECTORY": state, "CREDENTIALS_DIRECTORY": credentials,
+                    ConfigurationDiscovery.systemPathVariable: "\(etc)/config.yaml",
+                    "INVOCATION_ID": UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(),
+                ],
+                in: workspace, executable: "/bin/sh")
+
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(files(under: fixture.root, withSuffix: ".mp4").count == 5)
+            let report = moved("/var/lib/getscreen-archiver/last-run.json")
+            #expect(FileManager.default.fileExists(atPath: report))
+            let metrics = moved("/var/lib/prometheus/node-exporter/getscreen-archiver.prom")
+            let mode = try #require(
+                try FileManager.default.attributesOfItem(atPath: metrics)[.posixPermissions] as? Int)
+            #expect(mode & 0o004 != 0, "the node exporter's user must be able to read the metrics (mode \(mode))")
+            let catalog = "\(state)/\(StateDirectory.folderName(forArchive: fixture.root))/catalog.sqlite"
+            #expect(FileManager.default.fileExists(atPath: catalog))
+            var written = result.stdout + result.stderr
+            for path in files(under: state, withSuffix: "") + [report, metrics].map({ $0 }) {
+                let full = path.hasPrefix("/") ? path : "\(state)/\(path)"
+                written += String(decoding: contents(of: full) ?? [], as: UTF8.self)
+            }
+            #expect(!written.contains(SimulatorFixture.apiKey))
         }
-
-        // /etc/getscreen-archiver/config.yaml, with the archive root relative to its folder (the current folder is
-        // /), and api.key_file naming a key that does not work: the credential must win.
-        let etc = try fixture.workspace.subfolder("etc/getscreen-archiver")
-        let config = try String(contentsOfFile: try fixture.writeConfig(), encoding: .utf8)
-            .replacingOccurrences(of: "root: \(fixture.root)", with: "root: ../../archive")
-            .replacingOccurrences(of: "api:\n", with: "api:\n  key_file: api-key\n")
-        try config.write(toFile: "\(etc)/config.yaml", atomically: true, encoding: .utf8)
-        try "wrong-key\n".write(toFile: "\(etc)/api-key-wrong", atomically: true, encoding: .utf8)
-
-        // LoadCredential=api-key:/etc/getscreen-archiver/api-key: systemd copies the file into the credentials folder.
-        let credential = try #require(try Self.values(of: "LoadCredential").first)
-        let (name, source) = try #require(credential.split(separator: ":", maxSplits: 1).map(String.init).pairs)
-        try SimulatorFixture.apiKey.write(toFile: moved(source), atomically: true, encoding: .utf8)
-        chmod(moved(source), 0o600)
-        let credentials = try fixture.workspace.subfolder("run/credentials/getscreen-archiver.service")
-        try FileManager.default.copyItem(atPath: moved(source), toPath: "\(credentials)/\(name)")
-        chmod("\(credentials)/\(name)", 0o400)
-        // The key file the config names is a wrong one from here on, so only the credential can work.
-        try FileManager.default.removeItem(atPath: moved(source))
-        try FileManager.default.moveItem(atPath: "\(etc)/api-key-wrong", toPath: moved(source))
-
-        // StateDirectory=getscreen-archiver, and the metrics folder ReadWritePaths= allows.
-        let stateName = try #require(try Self.values(of: "StateDirectory").first)
-        let state = try fixture.workspace.subfolder("var/lib/\(stateName)")
-        _ = try fixture.workspace.subfolder("var/lib/prometheus/node-exporter")
-        let umask = try #require(try Self.values(of: "UMask").first)
-
-        let command = try #require(try Self.values(of: "ExecStart").first).split(separator: " ").map {
-            moved(String($0))
-        }
-        #expect(command.first == "/usr/bin/getscreen-archiver")
-        let arguments = Array(command.dropFirst())
-        #expect(!arguments.contains("--config"), "the unit relies on the config being found")
-
-        // As systemd starts it: the current folder /, the unit's umask, a clean environment with the state and
-        // credentials folders (and the system-wide config file moved into the workspace).
-        let result = try await ArchiverProcess.run(
-            ["-c", "umask \(umask) && cd / && exec \"$0\" \"$@\"", ArchiverProcess.executablePath] + arguments,
-            environment: [
-                "STATE_DIRECTORY": state, "CREDENTIALS_DIRECTORY": credentials,
-                ConfigurationDiscovery.systemPathVariable: "\(etc)/config.yaml",
-                "INVOCATION_ID": UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased(),
-            ],
-            in: workspace, executable: "/bin/sh")
-
-        #expect(result.exitCode == 0, "\(result.stderr)")
-        #expect(files(under: fixture.root, withSuffix: ".mp4").count == 5)
-        let report = moved("/var/lib/getscreen-archiver/last-run.json")
-        #expect(FileManager.default.fileExists(atPath: report))
-        let metrics = moved("/var/lib/prometheus/node-exporter/getscreen-archiver.prom")
-        let mode = try #require(try FileManager.default.attributesOfItem(atPath: metrics)[.posixPermissions] as? Int)
-        #expect(mode & 0o004 != 0, "the node exporter's user must be able to read the metrics (mode \(mode))")
-        let catalog = "\(state)/\(StateDirectory.folderName(forArchive: fixture.root))/catalog.sqlite"
-        #expect(FileManager.default.fileExists(atPath: catalog))
-        var written = result.stdout + result.stderr
-        for path in files(under: state, withSuffix: "") + [report, metrics].map({ $0 }) {
-            let full = path.hasPrefix("/") ? path : "\(state)/\(path)"
-            written += String(decoding: contents(of: full) ?? [], as: UTF8.self)
-        }
-        #expect(!written.contains(SimulatorFixture.apiKey))
     }
 }
 

@@ -12,18 +12,18 @@ import Testing
         let dataset = SimulatorDataset.seeded(seed: 71, sessionCount: 3, sizeRange: 40_000...90_000)
         var faults = SimulatorFaults()
         faults.infoVideoAsObject = true
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
-        let session = dataset.sessions[1]
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            let config = try fixture.writeConfig()
+            let session = dataset.sessions[1]
 
-        let result = try await ArchiverProcess.run(
-            ["fetch", "--config", config, "--session-id", "\(session.id)"], environment: keyEnvironment,
-            in: fixture.workspace.path)
+            let result = try await ArchiverProcess.run(
+                ["fetch", "--config", config, "--session-id", "\(session.id)"], environment: keyEnvironment,
+                in: fixture.workspace.path)
 
-        #expect(result.exitCode == 0, "\(result.stderr)")
-        let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
-        #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
+            #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
+        }
     }
 
     @Test func aHistoryInfoErrorObjectIsToldInTheServersWords() async throws {
@@ -31,20 +31,22 @@ import Testing
         let session = dataset.sessions[0]
         var faults = SimulatorFaults()
         faults.infoMemberOverrides = [session.id: ["id": "null", "message": "\"no access to this session\""]]
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            let config = try fixture.writeConfig()
 
-        let result = try await ArchiverProcess.run(
-            ["fetch", "--config", config, "--session-id", "\(session.id)"], environment: keyEnvironment,
-            in: fixture.workspace.path)
+            let result = try await ArchiverProcess.run(
+                ["fetch", "--config", config, "--session-id", "\(session.id)"], environment: keyEnvironment,
+                in: fixture.workspace.path)
 
-        #expect(result.exitCode == 3, "\(result.stderr)")
-        #expect(
-            result.stderr.contains(
-                "history/info is not the documented JSON: the server answered with an error instead of a session: "
-                    + "no access to this session"), "\(result.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"))
+            #expect(result.exitCode == 3, "\(result.stderr)")
+            #expect(
+                result.stderr.contains(
+                    "history/info is not the documented JSON: the server answered with an error instead of a session: "
+                        + "no access to this session"), "\(result.stderr)")
+            #expect(
+                !FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))")
+            )
+        }
     }
 
     @Test func aListedSessionWithVideoSizeZeroIsReportedAndNeverFiled() async throws {
@@ -52,20 +54,21 @@ import Testing
         let empty = dataset.sessions[2]
         var faults = SimulatorFaults()
         faults.zeroVideoSizeSessions = [empty.id]
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            let config = try fixture.writeConfig()
 
-        let result = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+            let result = try await ArchiverProcess.run(
+                ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
 
-        #expect(result.exitCode == 1, "\(result.stderr)")
-        #expect(result.stderr.contains("failed: session \(empty.id)"), "\(result.stderr)")
-        #expect(result.stderr.contains("no usable recording"), "\(result.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: empty))"))
-        for session in dataset.sessions where session.id != empty.id {
-            let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
-            #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
+            #expect(result.exitCode == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("failed: session \(empty.id)"), "\(result.stderr)")
+            #expect(result.stderr.contains("no usable recording"), "\(result.stderr)")
+            #expect(
+                !FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: empty))"))
+            for session in dataset.sessions where session.id != empty.id {
+                let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: session))"
+                #expect(contents(of: path) == expectedBytes(of: session), "\(path)")
+            }
         }
     }
 
@@ -75,18 +78,19 @@ import Testing
         var faults = SimulatorFaults()
         faults.infoVideoAsObject = true
         faults.zeroVideoSizeSessions = [empty.id]
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            let config = try fixture.writeConfig()
 
-        let result = try await ArchiverProcess.run(
-            ["fetch", "--config", config, "--session-id", "\(empty.id)"], environment: keyEnvironment,
-            in: fixture.workspace.path)
+            let result = try await ArchiverProcess.run(
+                ["fetch", "--config", config, "--session-id", "\(empty.id)"], environment: keyEnvironment,
+                in: fixture.workspace.path)
 
-        #expect(result.exitCode == 1, "\(result.stderr)")
-        #expect(result.stderr.contains("failed: session \(empty.id)"), "\(result.stderr)")
-        #expect(result.stderr.contains("no usable recording"), "\(result.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: empty))"))
+            #expect(result.exitCode == 1, "\(result.stderr)")
+            #expect(result.stderr.contains("failed: session \(empty.id)"), "\(result.stderr)")
+            #expect(result.stderr.contains("no usable recording"), "\(result.stderr)")
+            #expect(
+                !FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: empty))"))
+        }
     }
 
     @Test func anExpiredMediaURLIsRefreshedFromTheObjectShape() async throws {
@@ -95,16 +99,16 @@ import Testing
         var faults = SimulatorFaults()
         faults.infoVideoAsObject = true
         faults.mediaFaults[expired.id] = [.status(403)]
-        let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
-        defer { Task { await fixture.tearDown() } }
-        let config = try fixture.writeConfig()
+        try await withSimulator(dataset: dataset, faults: faults) { fixture in
+            let config = try fixture.writeConfig()
 
-        let result = try await ArchiverProcess.run(
-            ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
+            let result = try await ArchiverProcess.run(
+                ["sync", "--config", config], environment: keyEnvironment, in: fixture.workspace.path)
 
-        #expect(result.exitCode == 0, "\(result.stderr)")
-        #expect(fixture.simulator.counters.infoRequests == 1)
-        let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: expired))"
-        #expect(contents(of: path) == expectedBytes(of: expired), "\(path)")
+            #expect(result.exitCode == 0, "\(result.stderr)")
+            #expect(fixture.simulator.counters.infoRequests == 1)
+            let path = "\(fixture.root)/\(SimulatorFixture.expectedPath(of: expired))"
+            #expect(contents(of: path) == expectedBytes(of: expired), "\(path)")
+        }
     }
 }

@@ -3,7 +3,28 @@ import Crypto
 import Foundation
 public import GetscreenSimulator
 
-/// A running simulator and an archive root to sync into, torn down by `tearDown()`.
+/// Starts a simulator serving `dataset` with `faults` and creates an empty archive root, runs `body` with them,
+/// then awaits their teardown (the simulator stopped, the workspace deleted), whether `body` returned or threw.
+/// - Returns: what `body` returns.
+/// - Throws: what starting the simulator, creating the workspace or `body` throws.
+@discardableResult
+public func withSimulator<Value>(
+    dataset: SimulatorDataset, faults: SimulatorFaults = SimulatorFaults(),
+    isolation: isolated (any Actor)? = #isolation, _ body: (SimulatorFixture) async throws -> Value
+) async throws -> Value {
+    let fixture = try await SimulatorFixture(dataset: dataset, faults: faults)
+    let value: Value
+    do {
+        value = try await body(fixture)
+    } catch {
+        await fixture.tearDown()
+        throw error
+    }
+    await fixture.tearDown()
+    return value
+}
+
+/// A running simulator and an archive root to sync into, for the body of `withSimulator(dataset:faults:_:)`.
 public struct SimulatorFixture: Sendable {
     /// The key the simulator accepts.
     public static let apiKey = "test-key-5c1b7e0f-8f9e-4d6a-a1b2-c3d4e5f60718"
@@ -16,7 +37,7 @@ public struct SimulatorFixture: Sendable {
     public let root: String
 
     /// Starts a simulator serving `dataset` with `faults`, and creates an empty archive root.
-    public init(dataset: SimulatorDataset, faults: SimulatorFaults = SimulatorFaults()) async throws {
+    fileprivate init(dataset: SimulatorDataset, faults: SimulatorFaults = SimulatorFaults()) async throws {
         self.dataset = dataset
         simulator = GetscreenSimulator(dataset: dataset, apiKey: Self.apiKey, faults: faults)
         try await simulator.start()
@@ -90,7 +111,7 @@ public struct SimulatorFixture: Sendable {
     }
 
     /// Stops the simulator and deletes the workspace.
-    public func tearDown() async {
+    fileprivate func tearDown() async {
         try? await simulator.shutdown()
         workspace.remove()
     }

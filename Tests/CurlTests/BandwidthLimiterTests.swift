@@ -34,36 +34,36 @@ import Testing
     }
 
     @Test func aSwitchToOffDuringATransferTakesEffectWithinSeconds() async throws {
-        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: [Self.session]))
-        defer { Task { await fixture.tearDown() } }
-        // 32 KiB/s: the 2 MB would take a minute; after a second the timetable says off.
-        let timetable = Timetable(bytesPerSecond: 32 * 1024)
-        let multi = try CurlMulti(bandwidthLimiter: BandwidthLimiter { timetable.bytesPerSecond })
+        try await withSimulator(dataset: SimulatorDataset(sessions: [Self.session])) { fixture in
+            // 32 KiB/s: the 2 MB would take a minute; after a second the timetable says off.
+            let timetable = Timetable(bytesPerSecond: 32 * 1024)
+            let multi = try CurlMulti(bandwidthLimiter: BandwidthLimiter { timetable.bytesPerSecond })
 
-        // The switch is timed on a thread started now: a child task of this one could itself start seconds late
-        // on a loaded machine.
-        timetable.switchOff(afterSeconds: 1)
-        let (response, elapsed) = try await download(fixture, on: multi, limited: true)
-        await multi.shutdown()
+            // The switch is timed on a thread started now: a child task of this one could itself start seconds late
+            // on a loaded machine.
+            timetable.switchOff(afterSeconds: 1)
+            let (response, elapsed) = try await download(fixture, on: multi, limited: true)
+            await multi.shutdown()
 
-        #expect(response.bytesWritten == Self.session.videoSize)
-        // 1 s limited, then at most a second until the limiter asks again, then loopback speed: a few seconds,
-        // half a minute at most on a loaded machine whose test threads resume late, against a minute limited.
-        #expect(elapsed < .seconds(30), "took \(elapsed)")
-        #expect(elapsed > .milliseconds(900), "took \(elapsed): the limit did not hold before the switch")
+            #expect(response.bytesWritten == Self.session.videoSize)
+            // 1 s limited, then at most a second until the limiter asks again, then loopback speed: a few seconds,
+            // half a minute at most on a loaded machine whose test threads resume late, against a minute limited.
+            #expect(elapsed < .seconds(30), "took \(elapsed)")
+            #expect(elapsed > .milliseconds(900), "took \(elapsed): the limit did not hold before the switch")
+        }
     }
 
     @Test func requestsNotMarkedLimitedNeverWait() async throws {
-        let fixture = try await SimulatorFixture(dataset: SimulatorDataset(sessions: [Self.session]))
-        defer { Task { await fixture.tearDown() } }
-        // 8 KiB/s: a limited 2 MB would take four minutes.
-        let multi = try CurlMulti(bandwidthLimiter: BandwidthLimiter { 8 * 1024 })
+        try await withSimulator(dataset: SimulatorDataset(sessions: [Self.session])) { fixture in
+            // 8 KiB/s: a limited 2 MB would take four minutes.
+            let multi = try CurlMulti(bandwidthLimiter: BandwidthLimiter { 8 * 1024 })
 
-        let (response, elapsed) = try await download(fixture, on: multi, limited: false)
-        await multi.shutdown()
+            let (response, elapsed) = try await download(fixture, on: multi, limited: false)
+            await multi.shutdown()
 
-        #expect(response.bytesWritten == Self.session.videoSize)
-        #expect(elapsed < .seconds(30), "took \(elapsed)")
+            #expect(response.bytesWritten == Self.session.videoSize)
+            #expect(elapsed < .seconds(30), "took \(elapsed)")
+        }
     }
 }
 

@@ -41,14 +41,7 @@ struct GetscreenSimulatorTests {
                 return faults
             }()
         )
-        try await simulator.start()
-        do {
-            try await exercise(simulator)
-        } catch {
-            try await simulator.shutdown()
-            throw error
-        }
-        try await simulator.shutdown()
+        try await withRunning(simulator) { try await exercise($0) }
     }
 
     private func exercise(_ simulator: GetscreenSimulator) async throws {

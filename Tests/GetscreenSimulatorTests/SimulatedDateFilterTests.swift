@@ -40,11 +40,11 @@ struct SimulatedDateFilterTests {
 
     private func ids(_ faults: SimulatorFaults, query: String) async throws -> [Int] {
         let simulator = GetscreenSimulator(dataset: Self.dataset, apiKey: "key", faults: faults)
-        try await simulator.start()
-        defer { Task { try? await simulator.shutdown() } }
-        var request = URLRequest(url: try #require(URL(string: "\(simulator.baseURL)/history/list?\(query)")))
-        request.setValue("key", forHTTPHeaderField: "X-Api-Key")
-        let (data, _) = try await URLSession.shared.data(for: request)
+        let data = try await withRunning(simulator) { simulator in
+            var request = URLRequest(url: try #require(URL(string: "\(simulator.baseURL)/history/list?\(query)")))
+            request.setValue("key", forHTTPHeaderField: "X-Api-Key")
+            return try await URLSession.shared.data(for: request).0
+        }
         let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         return (object["data"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? Int }
     }
