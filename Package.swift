@@ -61,13 +61,19 @@ let package = Package(
             dependencies: ["CCurl", "CLinux"],
             swiftSettings: swiftSettings
         ),
+        // Self-contained pieces, in targets of their own so that the compiler keeps them free of ArchiverCore.
+        .target(name: "JSON", swiftSettings: swiftSettings),
+        .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
+        .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
         .target(
             name: "ArchiverCore",
             dependencies: [
                 "Curl",
                 "CLinux",
                 "CSQLite",
-                "CYAML",
+                "JSON",
+                "SQLite",
+                "YAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -102,7 +108,8 @@ let package = Package(
         .target(
             name: "ArchiverTestSupport",
             dependencies: [
-                "ArchiverCore", "CSQLite", "GetscreenSimulator", .product(name: "Crypto", package: "swift-crypto"),
+                "ArchiverCore", "CSQLite", "GetscreenSimulator", "JSON", "SQLite",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ArchiverTestSupport",
             swiftSettings: swiftSettings
@@ -120,7 +127,7 @@ let package = Package(
         .testTarget(
             name: "ArchiverCoreTests",
             dependencies: [
-                "ArchiverCore", "GetscreenSimulator", "Curl", "ArchiverTestSupport",
+                "ArchiverCore", "GetscreenSimulator", "Curl", "ArchiverTestSupport", "JSON", "SQLite", "YAML",
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -145,7 +145,8 @@ final class Transfer: @unchecked Sendable {
             !writePendingBytes(to: descriptor, observer: observer), code == CURLE_OK
         {
             return .failure(
-                CurlError(code: CURLE_WRITE_ERROR, detail: "writing the body to the file failed", writeErrno: writeErrno))
+                CurlError(
+                    code: CURLE_WRITE_ERROR, detail: "writing the body to the file failed", writeErrno: writeErrno))
         }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ArchiverCore
+@testable import JSON
 
 struct ArchiveLayoutTests {
     /// Session 27233 of the API reference: agent 1001 "DESKTOP-SJBU5PO", started 2020-12-22 18:04:33 UTC.

@@ -1,9 +1,10 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Logging
 import Testing
+
+@testable import ArchiverCore
 
 /// `Archiver.audit` (`sync --dry-run`) against the simulator, on an archive made by a real sync and then damaged.
 @Suite struct AuditTests {

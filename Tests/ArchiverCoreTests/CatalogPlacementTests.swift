@@ -5,6 +5,7 @@ import Logging
 import Testing
 
 @testable import ArchiverCore
+@testable import SQLite
 
 /// Where the catalog lives, what happens to one left on the archive, its modes, and what its errors say: real
 /// SQLite files, real syncs against the simulator.

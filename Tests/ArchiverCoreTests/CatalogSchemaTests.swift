@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import ArchiverCore
+@testable import SQLite
 
 /// The catalog's schema across versions: catalogs that GRDB's migrator wrote, and ones a newer version wrote.
 @Suite struct CatalogSchemaTests {

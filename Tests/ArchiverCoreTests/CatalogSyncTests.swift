@@ -5,6 +5,7 @@ import Logging
 import Testing
 
 @testable import ArchiverCore
+@testable import JSON
 
 /// The catalog as real syncs, fetches, reindexes and verifications use it, against the simulator.
 @Suite struct CatalogSyncTests {

@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import ArchiverCore
+@testable import SQLite
 
 /// The SQLite catalog on real files in temporary folders.
 @Suite struct CatalogTests {

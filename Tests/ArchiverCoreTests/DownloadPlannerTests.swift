@@ -1,6 +1,8 @@
-@testable import ArchiverCore
 import Foundation
 import Testing
+
+@testable import ArchiverCore
+@testable import JSON
 
 @Suite struct DownloadPlannerTests {
     static func session(id: Int, size: Int) throws -> Session {

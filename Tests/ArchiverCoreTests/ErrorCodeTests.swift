@@ -1,6 +1,7 @@
-@testable import ArchiverCore
 import Glibc
 import Testing
+
+@testable import ArchiverCore
 
 /// The one table of exit codes and the stable error codes.
 @Suite struct ErrorCodeTests {

@@ -6,6 +6,7 @@ import Logging
 import Testing
 
 @testable import ArchiverCore
+@testable import JSON
 
 /// `history/info` decoding and `Archiver.fetch`, against the simulator.
 @Suite struct FetchTests {

@@ -1,5 +1,6 @@
-@testable import ArchiverCore
 import Testing
+
+@testable import ArchiverCore
 
 @Suite struct FileSystemKindTests {
     @Test func knownMagicNumbersAreRecognised() {

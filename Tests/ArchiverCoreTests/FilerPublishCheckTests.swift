@@ -5,6 +5,7 @@ import Logging
 import Testing
 
 @testable import ArchiverCore
+@testable import JSON
 
 /// `Filer.publish` on real files: a recording whose bytes the storage does not confirm never stays at its final
 /// path, is not handed to the catalog, and is planned again.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ArchiverCore
+@testable import JSON
 
 /// The list-page reader, which reads sessions straight from a page's bytes, against the reference: the page parsed
 /// into a tree of values (`JSONValue(parsing:)`) and each item read with `Session(listItem:)`.

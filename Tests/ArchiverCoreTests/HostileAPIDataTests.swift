@@ -5,6 +5,7 @@ import Logging
 import Testing
 
 @testable import ArchiverCore
+@testable import JSON
 
 /// Broken or hostile `history/list` answers: each gives a per-item failure reason or a clear run error, never a
 /// crash and never a wrong file.

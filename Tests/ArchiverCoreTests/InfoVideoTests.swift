@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ArchiverCore
+@testable import JSON
 
 /// `history/info`'s two `video` shapes, and sessions without a usable recording (issue 12, case 7).
 struct InfoVideoTests {

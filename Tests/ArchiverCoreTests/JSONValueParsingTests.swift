@@ -1,6 +1,8 @@
-@testable import ArchiverCore
 import Foundation
 import Testing
+
+@testable import ArchiverCore
+@testable import JSON
 
 /// The page decoder: the same values as Foundation's `JSONDecoder` on valid JSON, a clear error otherwise.
 @Suite struct JSONValueParsingTests {

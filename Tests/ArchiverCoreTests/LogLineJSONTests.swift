@@ -1,7 +1,8 @@
-@testable import ArchiverCore
 import Foundation
 import Logging
 import Testing
+
+@testable import ArchiverCore
 
 /// `--log-format json` and the journal's untimestamped lines.
 @Suite struct LogLineJSONTests {

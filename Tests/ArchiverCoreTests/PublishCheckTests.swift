@@ -1,6 +1,7 @@
-@testable import ArchiverCore
 import Glibc
 import Testing
+
+@testable import ArchiverCore
 
 /// `PublishCheck`: which answers of the storage let a recording stay at its final path, and what the failure says.
 @Suite struct PublishCheckTests {

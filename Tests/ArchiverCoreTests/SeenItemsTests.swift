@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ArchiverCore
+@testable import JSON
 
 /// What a listing remembers of the items it met: each passed on once, and each walk's own overlap.
 @Suite struct SeenItemsTests {

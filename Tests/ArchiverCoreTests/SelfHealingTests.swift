@@ -5,6 +5,7 @@ import Logging
 import Testing
 
 @testable import ArchiverCore
+@testable import SQLite
 
 /// Recordings published at their final path whose catalog row was never written (a run killed, or a catalog write
 /// that failed, between the rename and the catalog transaction): runs catalogue them after checking them, and

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import ArchiverCore
+@testable import JSON
 
 /// The audit's arithmetic and its table, without I/O.
 @Suite struct StorageAuditTests {

@@ -1,6 +1,7 @@
-@testable import ArchiverCore
 import Foundation
 import Testing
+
+@testable import ArchiverCore
 
 /// Which window a sync lists, and whether it may move the watermark.
 struct SyncWindowTests {

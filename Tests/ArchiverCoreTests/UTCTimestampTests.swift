@@ -1,6 +1,7 @@
-@testable import ArchiverCore
 import Foundation
 import Testing
+
+@testable import ArchiverCore
 
 /// Timestamps in sidecars, reports and the lock holder file: the same text as Foundation's ISO 8601 style (which
 /// switches to the Julian calendar before 1582-10-15; our instants are all later).

@@ -1,6 +1,7 @@
 import Testing
 
 @testable import ArchiverCore
+@testable import YAML
 
 /// The libyaml reader behind the configuration file: the tree it builds, the lines it reports and what it rejects.
 struct YAMLDocumentTests {

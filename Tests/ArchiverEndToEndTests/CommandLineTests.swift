@@ -1,8 +1,9 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Testing
+
+@testable import ArchiverCore
 
 /// The built binary, run as a process: exit codes, messages, the report file, and the key's secrecy.
 @Suite struct CommandLineTests {

@@ -1,8 +1,9 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Testing
+
+@testable import ArchiverCore
 
 /// The built binary finding its configuration and key without flags, and `config show`.
 ///

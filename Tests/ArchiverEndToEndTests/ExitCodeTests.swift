@@ -1,9 +1,10 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Glibc
 import Testing
+
+@testable import ArchiverCore
 
 /// Exit codes that differ where the admin's reaction differs, and the report and metrics that say why, from the
 /// built binary: 75 when the lock is held, 3 with a stable error code for every other reason it could not run,

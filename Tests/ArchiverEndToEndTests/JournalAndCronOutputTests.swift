@@ -1,8 +1,9 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Testing
+
+@testable import ArchiverCore
 
 /// Output that fits journald and cron, from the built binary: `<N>` priorities and no own timestamp when stderr
 /// is the journal, nothing at all from a successful `--quiet` run, and JSON log lines on request.

@@ -1,8 +1,9 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Testing
+
+@testable import ArchiverCore
 
 /// The Prometheus textfiles, from the built binary: the same bytes for runs with the same counts (but for times),
 /// the `build_info` metric, and `verify`'s own metrics.

@@ -1,8 +1,9 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import Glibc
 import Testing
+
+@testable import ArchiverCore
 
 /// The network share fixtures themselves: the shares are real FUSE mounts of a real server, a stopped server
 /// really hangs them, and tearing down never hangs and leaves nothing behind.

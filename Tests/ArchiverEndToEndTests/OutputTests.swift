@@ -1,9 +1,10 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Logging
 import Testing
+
+@testable import ArchiverCore
 
 /// What an admin sees, from the built binary: the audit table and JSON, the live progress line on a terminal (and
 /// not on a pipe), the log file, the metrics file, shell completions and help.

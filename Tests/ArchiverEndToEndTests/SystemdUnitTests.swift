@@ -1,8 +1,9 @@
-@testable import ArchiverCore
 import ArchiverTestSupport
 import Foundation
 import GetscreenSimulator
 import Testing
+
+@testable import ArchiverCore
 
 /// `config/getscreen-archiver.service` and `.timer`: checked by the real `systemd-analyze` (installed by
 /// `scripts/install-dependencies --tests`), and the service's command run as the unit would run it.

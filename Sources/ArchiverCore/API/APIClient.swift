@@ -1,5 +1,6 @@
 import Curl
 import FoundationEssentials
+import JSON
 import Logging
 
 /// Talks to the Connection History API: `history/list` and `history/info`, key in the `X-Api-Key` header.

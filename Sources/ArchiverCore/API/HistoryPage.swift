@@ -1,3 +1,4 @@
+import JSON
 /// One page of `history/list` as the API answered it, each item read as a session or as the reason it cannot be
 /// archived.
 ///

@@ -1,3 +1,4 @@
+import JSON
 /// The recording's URL and size in a `history/info` answer, in either shape the API description shows: `video`
 /// the URL string with `video_size` beside it (its example), or `video` an object `{url, size}` (its field table).
 ///

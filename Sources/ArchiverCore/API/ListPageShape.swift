@@ -1,3 +1,4 @@
+import JSON
 /// What one `history/list` page shows about the server, for `check`: how many items came back for the limit asked,
 /// whether `limit` is echoed and `total` present, and which fields the archiver reads are missing from items.
 struct ListPageShape: Equatable {

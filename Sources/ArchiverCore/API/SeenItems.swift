@@ -1,3 +1,4 @@
+import JSON
 /// The items a listing has passed on, across its walks (and agents), so that each is passed on once and each
 /// walk can tell the items it has already met (the pages' overlap) from new ones.
 ///

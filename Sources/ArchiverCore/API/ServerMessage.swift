@@ -1,3 +1,4 @@
+import JSON
 /// The server's own words in an API answer, made safe to print: what an error body says, or how a body that is not
 /// JSON starts, on one line, without control characters, without the API key, and short.
 enum ServerMessage {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 
 /// A recorded connection session, as the archiver needs it.
 struct Session: Sendable, Hashable {

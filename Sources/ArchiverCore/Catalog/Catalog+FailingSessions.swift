@@ -1,4 +1,5 @@
 import FoundationEssentials
+import SQLite
 
 extension Catalog {
     /// The columns of `failing_session`, in the order `failingSession(from:)` reads them.

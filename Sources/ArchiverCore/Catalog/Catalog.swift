@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import SQLite
 import Synchronization
 
 /// The SQLite record of what the archive holds (one row per recording, with its size and SHA-256) and of the

@@ -1,3 +1,4 @@
+import SQLite
 /// The catalog's tables and the migrations that build them.
 ///
 /// Applied migrations are listed in `grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)`, the table of GRDB's

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 
 /// A session whose recording could not be archived, as the catalog keeps it between runs: retried on later runs
 /// and reported until it is archived, disappears from the API, or the admin acknowledges it.

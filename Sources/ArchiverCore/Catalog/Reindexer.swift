@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 import Logging
 
 /// Rebuilds the catalog from the sidecars, which make the archive self-describing.

@@ -1,5 +1,6 @@
 import CSQLite
 import FoundationEssentials
+import SQLite
 
 extension SQLiteError {
     /// `SQLITE_READONLY_ROLLBACK` (sqlite3.h: `SQLITE_READONLY | (3<<8)`), which Swift does not import: a hot

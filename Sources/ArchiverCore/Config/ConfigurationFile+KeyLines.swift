@@ -1,3 +1,4 @@
+import YAML
 extension ConfigurationFile {
     /// The line of every dotted key that `node` (the document's root) sets to a value: the leaves of nested
     /// mappings (`archive.root`) and keys holding a list (`media_hosts`); keys left empty (`key:`, `key: ~`) are

@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import YAML
 
 /// The values found in one YAML configuration file, each with the key and line it came from.
 ///

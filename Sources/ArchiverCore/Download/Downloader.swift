@@ -331,7 +331,8 @@ struct Downloader: Sendable {
         var check = PublishCheck(expectedBytes: session.video.sizeBytes)
         let watchdog = StorageWatchdog.shared
         if flushesEachFile {
-            check.flushed(failing: watchdog.guarding("flushing \(partialPath)", { fsync(descriptor) }) == 0 ? nil : errno)
+            check.flushed(
+                failing: watchdog.guarding("flushing \(partialPath)", { fsync(descriptor) }) == 0 ? nil : errno)
         }
         var info = stat()
         if fstat(descriptor, &info) == 0 {

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 
 extension Sidecar {
     /// What a sidecar recorded about its recording when it was filed.

@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 
 /// The metadata file stored beside each recording: the session as the API gave it, with the key removed
 /// from every URL, plus what the archiver did and which version of it (`archive.archiver_version`; sidecars

@@ -1,4 +1,5 @@
 public import FoundationEssentials
+import JSON
 public import Logging
 
 /// The text of one log event: one line with a timestamp, the level, the message and its metadata.

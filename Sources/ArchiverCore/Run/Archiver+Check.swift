@@ -1,5 +1,6 @@
 import Curl
 import FoundationEssentials
+import JSON
 public import Logging
 
 extension Archiver {

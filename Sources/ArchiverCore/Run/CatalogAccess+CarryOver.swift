@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Glibc
 import Logging
+import SQLite
 
 extension CatalogAccess {
     /// The suffix of the former catalog once it has been carried over: kept, so nothing is lost, but no longer

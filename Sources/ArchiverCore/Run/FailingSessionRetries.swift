@@ -1,4 +1,5 @@
 import FoundationEssentials
+import JSON
 import Logging
 
 /// The failing sessions of earlier runs that a sync's listing did not include, looked up alone through

@@ -1,6 +1,7 @@
-@testable import ArchiverCore
 import Foundation
 import FuzzDriver
+
+@testable import ArchiverCore
 
 /// Renders arbitrary templates and field values and checks what every rendered path must be: relative, the
 /// template's number of components (no `/` smuggled in by a value), no empty, `.` or `..` component, no leading

@@ -1,7 +1,8 @@
-@testable import ArchiverCore
 import Foundation
 import FuzzDriver
 import Glibc
+
+@testable import ArchiverCore
 
 /// Loads arbitrary bytes as the configuration file through the public `ConfigurationLoader.load` (libyaml's
 /// `YAMLDocument`, then `ConfigurationFile`), with no flags and no environment, and checks that it never crashes

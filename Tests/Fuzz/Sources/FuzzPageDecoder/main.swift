@@ -1,6 +1,8 @@
-@testable import ArchiverCore
 import Foundation
 import FuzzDriver
+
+@testable import ArchiverCore
+@testable import JSON
 
 /// Feeds arbitrary bytes through what `APIClient` does with a `history/list` answer (`HistoryPage.parse`, which
 /// reads sessions straight from the bytes) and checks it against the reference: the direct JSON parser

@@ -1,5 +1,5 @@
 /// Any JSON value, kept as the API sent it so that sidecars can record a session's metadata verbatim.
-enum JSONValue: Sendable, Hashable {
+public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case integer(Int)
@@ -9,13 +9,13 @@ enum JSONValue: Sendable, Hashable {
     case object([String: JSONValue])
 
     /// The member named `key` of an object; nil for other values or a missing member.
-    subscript(key: String) -> JSONValue? {
+    public subscript(key: String) -> JSONValue? {
         if case .object(let members) = self { return members[key] }
         return nil
     }
 
     /// The value as an integer, accepting integral numbers and digit strings (some APIs quote ids).
-    var intValue: Int? {
+    public var intValue: Int? {
         switch self {
         case .integer(let value): value
         case .number(let value) where value.rounded() == value && abs(value) < 9e15: Int(value)
@@ -25,13 +25,13 @@ enum JSONValue: Sendable, Hashable {
     }
 
     /// The value as a string; nil for other values.
-    var stringValue: String? {
+    public var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
     /// The value as compact JSON text (UTF-8), object members in no particular order.
-    func compactJSON() -> [UInt8] {
+    public func compactJSON() -> [UInt8] {
         var output: [UInt8] = []
         write(to: &output, indent: nil)
         return output
@@ -39,7 +39,7 @@ enum JSONValue: Sendable, Hashable {
 
     /// The value as indented JSON text (UTF-8, two spaces per level), object members sorted by key, ending with
     /// a newline: the form of the sidecar files, meant to be read by people too.
-    func prettyJSON() -> [UInt8] {
+    public func prettyJSON() -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(4096)
         write(to: &output, indent: 0)

@@ -4,7 +4,7 @@ import CSQLite
 ///
 /// `Optional` binds `nil` as NULL and reads NULL as `nil`; the other types read NULL as 0 or "" (SQLite's
 /// conversion), so columns that may be NULL are read as optionals.
-protocol SQLiteValue {
+public protocol SQLiteValue {
     /// Binds this value to parameter `index` (from 1) of `statement`.
     /// - Returns: the SQLite result code.
     func bind(to statement: OpaquePointer, at index: Int32) -> Int32
@@ -14,42 +14,42 @@ protocol SQLiteValue {
 }
 
 extension Int64: SQLiteValue {
-    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         sqlite3_bind_int64(statement, index, self)
     }
 
-    init(column index: Int32, of statement: OpaquePointer) {
+    public init(column index: Int32, of statement: OpaquePointer) {
         self = sqlite3_column_int64(statement, index)
     }
 }
 
 extension Int: SQLiteValue {
-    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         Int64(self).bind(to: statement, at: index)
     }
 
-    init(column index: Int32, of statement: OpaquePointer) {
+    public init(column index: Int32, of statement: OpaquePointer) {
         self.init(Int64(column: index, of: statement))
     }
 }
 
 extension Double: SQLiteValue {
-    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         sqlite3_bind_double(statement, index, self)
     }
 
-    init(column index: Int32, of statement: OpaquePointer) {
+    public init(column index: Int32, of statement: OpaquePointer) {
         self = sqlite3_column_double(statement, index)
     }
 }
 
 extension String: SQLiteValue {
-    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         // The byte count keeps any NUL inside the string; SQLite copies the bytes before the call returns.
         withCString { csqlite_bind_text_transient(statement, index, $0, sqlite3_uint64(utf8.count)) }
     }
 
-    init(column index: Int32, of statement: OpaquePointer) {
+    public init(column index: Int32, of statement: OpaquePointer) {
         guard let text = sqlite3_column_text(statement, index) else {
             self = ""
             return
@@ -61,12 +61,12 @@ extension String: SQLiteValue {
 }
 
 extension Optional: SQLiteValue where Wrapped: SQLiteValue {
-    func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
+    public func bind(to statement: OpaquePointer, at index: Int32) -> Int32 {
         guard let self else { return sqlite3_bind_null(statement, index) }
         return self.bind(to: statement, at: index)
     }
 
-    init(column index: Int32, of statement: OpaquePointer) {
+    public init(column index: Int32, of statement: OpaquePointer) {
         self = sqlite3_column_type(statement, index) == SQLITE_NULL ? nil : Wrapped(column: index, of: statement)
     }
 }

@@ -5,19 +5,19 @@ internal import CYAML
 /// The loader resolves an alias to the very node its anchor names, so a node can appear more than once in the tree
 /// and an anchor can even contain its own alias. The tree is therefore built under a depth and a node-count limit,
 /// which a configuration file never comes near but which stop a cyclic or exponential ("billion laughs") alias.
-struct YAMLDocument {
+public struct YAMLDocument {
     /// The deepest nesting accepted; the configuration file uses three levels.
     static let maximumDepth = 64
     /// The most nodes accepted, counting a node reached through an alias every time it is reached.
     static let maximumNodeCount = 10_000
 
     /// The root node; `nil` when the text holds no document (it is empty, or only comments).
-    let root: YAMLNode?
+    public let root: YAMLNode?
 
     /// Parses `yaml`, which may hold at most one document.
     /// - Throws: `YAMLError` for a syntax error, a second document, a key repeated in a mapping, or a tree beyond
     ///   `maximumDepth` or `maximumNodeCount`.
-    init(yaml: String) throws(YAMLError) {
+    public init(yaml: String) throws(YAMLError) {
         var text = yaml
         let result = text.withUTF8 { bytes in Result { () throws(YAMLError) in try Self.root(of: bytes) } }
         root = try result.get()

@@ -2,13 +2,13 @@ import FoundationEssentials
 
 extension JSONValue {
     /// Why bytes are not a JSON document.
-    struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
+    public struct ParseError: Error, Sendable, Equatable, CustomStringConvertible {
         /// What is wrong.
         var reason: String
         /// The byte offset where it was found.
         var offset: Int
 
-        var description: String { "\(reason) at byte \(offset)" }
+        public var description: String { "\(reason) at byte \(offset)" }
     }
 
     /// Nesting deeper than this is refused rather than risking the stack on hostile input.
@@ -19,7 +19,7 @@ extension JSONValue {
     /// A direct parser over the bytes: several times faster than `JSONDecoder` into a `Codable` enum, which
     /// matters for listings of 100,000 sessions. Integers that fit `Int` stay exact; strings must be UTF-8.
     /// - Throws: `ParseError` naming the problem and its byte offset.
-    init(parsing bytes: [UInt8]) throws(ParseError) {
+    public init(parsing bytes: [UInt8]) throws(ParseError) {
         self = try bytes.withUnsafeBufferPointer { buffer throws(ParseError) in
             var parser = JSONParser(bytes: buffer)
             let value = try parser.parseValue(depth: 0)
@@ -32,22 +32,22 @@ extension JSONValue {
 
 /// The state of one parse; see `JSONValue(parsing:)`. `HistoryPage` reads list pages with it too, skipping what
 /// it does not need (`skipValue(depth:)`) with exactly the checks that building the value would make.
-struct JSONParser {
-    let bytes: UnsafeBufferPointer<UInt8>
-    var index = 0
+public struct JSONParser {
+    public let bytes: UnsafeBufferPointer<UInt8>
+    public var index = 0
 
-    init(bytes: UnsafeBufferPointer<UInt8>) {
+    public init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
     /// The byte at `index`; nil at the end of the data.
-    var next: UInt8? { index < bytes.count ? bytes[index] : nil }
+    public var next: UInt8? { index < bytes.count ? bytes[index] : nil }
 
-    func error(_ reason: String) -> JSONValue.ParseError {
+    public func error(_ reason: String) -> JSONValue.ParseError {
         JSONValue.ParseError(reason: reason, offset: index)
     }
 
-    mutating func skipWhitespace() {
+    public mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -56,7 +56,7 @@ struct JSONParser {
         }
     }
 
-    mutating func parseValue(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
+    public mutating func parseValue(depth: Int) throws(JSONValue.ParseError) -> JSONValue {
         guard depth < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth)") }
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of data") }
@@ -101,7 +101,7 @@ struct JSONParser {
 
     /// Reads the object at `index` member by member: `member` gets each name, with `index` at the start of its
     /// value (whitespace skipped), and must read that value.
-    mutating func readObject(
+    public mutating func readObject(
         _ member: (inout JSONParser, MemberName) throws(JSONValue.ParseError) -> Void
     ) throws(JSONValue.ParseError) {
         index += 1  // {
@@ -133,7 +133,7 @@ struct JSONParser {
 
     /// Reads the array at `index` element by element: `element` is called with `index` at the start of each
     /// element (whitespace skipped) and must read it.
-    mutating func readArray(
+    public mutating func readArray(
         _ element: (inout JSONParser) throws(JSONValue.ParseError) -> Void
     ) throws(JSONValue.ParseError) {
         index += 1  // [
@@ -159,7 +159,7 @@ struct JSONParser {
 
     /// Checks the value at `index` and moves past it, building nothing: it accepts and refuses exactly what
     /// `parseValue(depth:)` does, with the same reasons and offsets.
-    mutating func skipValue(depth: Int) throws(JSONValue.ParseError) {
+    public mutating func skipValue(depth: Int) throws(JSONValue.ParseError) {
         guard depth < JSONValue.maximumDepth else { throw error("nesting deeper than \(JSONValue.maximumDepth)") }
         skipWhitespace()
         guard index < bytes.count else { throw error("unexpected end of data") }
@@ -183,12 +183,12 @@ struct JSONParser {
     }
 
     /// A member name: where its text lies when it is plain ASCII without escapes (nearly always), else the text.
-    enum MemberName {
+    public enum MemberName {
         case plain(Range<Int>)
         case decoded(String)
 
         /// Whether the name is `expected`.
-        func `is`(_ expected: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        public func `is`(_ expected: StaticString, in bytes: UnsafeBufferPointer<UInt8>) -> Bool {
             let expectedBytes = UnsafeBufferPointer(start: expected.utf8Start, count: expected.utf8CodeUnitCount)
             switch self {
             case .plain(let range): return UnsafeBufferPointer(rebasing: bytes[range]).elementsEqual(expectedBytes)

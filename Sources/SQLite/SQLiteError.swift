@@ -2,17 +2,17 @@ import CSQLite
 import Glibc
 
 /// A failed SQLite call: its result code and SQLite's message for it.
-struct SQLiteError: Error, CustomStringConvertible {
+public struct SQLiteError: Error, CustomStringConvertible {
     /// The SQLite result code, extended where SQLite gave one (`SQLITE_READONLY_ROLLBACK`); its low byte is the
     /// primary code (`SQLITE_BUSY`, `SQLITE_CANTOPEN`, ...).
-    var code: Int32
+    public var code: Int32
 
     /// The primary result code (`code`'s low byte).
-    var primaryCode: Int32 { code & 0xff }
+    public var primaryCode: Int32 { code & 0xff }
     /// What SQLite said, for people.
-    var message: String
+    public var message: String
 
-    var description: String { message }
+    public var description: String { message }
 
     /// An error with `message`, for failures SQLite itself did not describe.
     init(code: Int32, message: String) {

@@ -1,9 +1,9 @@
 /// Why YAML text could not be read as one document, and where.
-struct YAMLError: Error, Equatable {
+public struct YAMLError: Error, Equatable {
     /// What is wrong: libyaml's own words ("did not find expected key") or the reader's ("duplicate key transfers").
-    var problem: String
+    public var problem: String
     /// The 1-based line of the problem, when known.
-    var line: Int?
+    public var line: Int?
 
     /// libyaml failed without saying why (it ran out of memory, or handed back a node it cannot have made).
     static let parserFailed = YAMLError(problem: "the YAML parser failed", line: nil)

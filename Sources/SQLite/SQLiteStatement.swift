@@ -4,7 +4,7 @@ import CSQLite
 ///
 /// It is used under the same serialization as its connection. Should it outlive the connection, SQLite keeps
 /// the connection open until the statement is finalized (`sqlite3_close_v2`).
-struct SQLiteStatement: ~Copyable {
+public struct SQLiteStatement: ~Copyable {
     private let handle: OpaquePointer
 
     /// Compiles the first statement of `sql` on `connection`.
@@ -23,13 +23,13 @@ struct SQLiteStatement: ~Copyable {
 
     /// Binds `values` to the parameters `?1`, `?2`, ... in order, first resetting the statement so that it can
     /// run again; parameters left out are NULL.
-    func bind(_ values: any SQLiteValue...) throws(SQLiteError) {
+    public func bind(_ values: any SQLiteValue...) throws(SQLiteError) {
         try bind(values)
     }
 
     /// Advances to the next row.
     /// - Returns: true when a row is ready for `column(_:)`, false when the statement has finished.
-    func step() throws(SQLiteError) -> Bool {
+    public func step() throws(SQLiteError) -> Bool {
         switch sqlite3_step(handle) {
         case SQLITE_ROW: return true
         case SQLITE_DONE: return false
@@ -38,13 +38,13 @@ struct SQLiteStatement: ~Copyable {
     }
 
     /// Binds `values` as `bind(_:)` does and runs the statement to its end, discarding any rows.
-    func execute(_ values: any SQLiteValue...) throws(SQLiteError) {
+    public func execute(_ values: any SQLiteValue...) throws(SQLiteError) {
         try bind(values)
         while try step() {}
     }
 
     /// The value in column `index` (from 0) of the current row.
-    func column<Value: SQLiteValue>(_ index: Int32) -> Value {
+    public func column<Value: SQLiteValue>(_ index: Int32) -> Value {
         Value(column: index, of: handle)
     }
 

@@ -4,10 +4,11 @@ import CSQLite
 ///
 /// It is opened in SQLite's multi-thread mode (`SQLITE_OPEN_NOMUTEX`): the owner must serialize every use of
 /// the connection and of its statements (`Catalog` keeps it in a `Mutex`). Noncopyable, so that exactly one
-/// owner closes the handle.
-struct SQLiteConnection: ~Copyable {
+/// owner closes the handle. Sendable for the same reason: it moves between threads with its one owner, and SQLite's
+/// multi-thread mode allows that as long as two threads never use it at once, which a single owner rules out.
+public struct SQLiteConnection: ~Copyable, @unchecked Sendable {
     /// How the file is opened.
-    enum Access {
+    public enum Access {
         /// Read and write, creating the file when it is missing.
         case readWriteCreate
         /// Read and write an existing file: a missing file is an error.
@@ -22,7 +23,7 @@ struct SQLiteConnection: ~Copyable {
     /// - Parameter busyTimeout: How long a statement waits for another connection's lock before it fails with
     ///   `SQLITE_BUSY` (`sqlite3_busy_timeout`).
     /// - Throws: `SQLiteError` when SQLite cannot open the file.
-    init(path: String, access: Access, busyTimeout: Duration) throws(SQLiteError) {
+    public init(path: String, access: Access, busyTimeout: Duration) throws(SQLiteError) {
         let mode =
             switch access {
             case .readWriteCreate: SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
@@ -54,7 +55,7 @@ struct SQLiteConnection: ~Copyable {
     /// Copies the whole database into `destination`, replacing what it holds (SQLite's online backup, in one
     /// step).
     /// - Throws: `SQLiteError` when the copy fails; `destination` is then unchanged.
-    func copy(into destination: borrowing SQLiteConnection) throws(SQLiteError) {
+    public func copy(into destination: borrowing SQLiteConnection) throws(SQLiteError) {
         guard let backup = sqlite3_backup_init(destination.handle, "main", handle, "main") else {
             throw SQLiteError(code: sqlite3_errcode(destination.handle), connection: destination.handle)
         }
@@ -65,18 +66,18 @@ struct SQLiteConnection: ~Copyable {
     }
 
     /// Runs `sql`, one or more statements separated by semicolons, discarding any rows they return.
-    func execute(_ sql: String) throws(SQLiteError) {
+    public func execute(_ sql: String) throws(SQLiteError) {
         let code = sqlite3_exec(handle, sql, nil, nil, nil)
         guard code == SQLITE_OK else { throw SQLiteError(code: code, connection: handle) }
     }
 
     /// Compiles `sql`, a single statement whose parameters (`?`, `?1`, ...) are bound later.
-    func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+    public func prepare(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         try SQLiteStatement(sql, connection: handle)
     }
 
     /// The first column of the first row that `sql` returns; `nil` when it returns no row.
-    func firstValue<Value: SQLiteValue>(_ sql: String) throws(SQLiteError) -> Value? {
+    public func firstValue<Value: SQLiteValue>(_ sql: String) throws(SQLiteError) -> Value? {
         let statement = try prepare(sql)
         return try statement.step() ? statement.column(0) : nil
     }
@@ -84,7 +85,7 @@ struct SQLiteConnection: ~Copyable {
     /// Sets the journal mode (`PRAGMA journal_mode`) and checks that SQLite took it: it keeps the old mode
     /// without an error in some cases, such as leaving WAL while another connection has the file open.
     /// - Parameter mode: `delete`, `wal`, or another mode in lowercase.
-    func setJournalMode(_ mode: String) throws(SQLiteError) {
+    public func setJournalMode(_ mode: String) throws(SQLiteError) {
         let actual: String? = try firstValue("PRAGMA journal_mode = \(mode)")
         guard actual == mode else {
             throw SQLiteError(
@@ -95,7 +96,7 @@ struct SQLiteConnection: ~Copyable {
     /// Runs `body` in a transaction that takes the write lock at once (`BEGIN IMMEDIATE`, waiting up to the busy
     /// timeout for it) and commits when `body` returns.
     /// - Throws: what `body` or `COMMIT` throws, after rolling back: nothing of the transaction is kept.
-    func transaction<Result>(
+    public func transaction<Result>(
         _ body: (borrowing SQLiteConnection) throws(SQLiteError) -> Result
     ) throws(SQLiteError) -> Result {
         try execute("BEGIN IMMEDIATE")
