@@ -47,7 +47,7 @@ import Testing
 
             let evil = fixture.dataset.sessions.filter { $0.agent.id == 1001 }.map(\.id)
             #expect(Set(report.failures.map(\.sessionID)) == Set(evil))
-            #expect(report.failures.allSatisfy { $0.code == "unsafe_path" })
+            #expect(report.failures.allSatisfy { $0.code == .unsafePath })
             #expect(report.failures.allSatisfy { $0.reason.contains("Evil-1001 is a symbolic link") })
             #expect(report.downloaded == 2)
             #expect(treeSnapshot(of: destination).isEmpty)
@@ -70,7 +70,7 @@ import Testing
                 configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
             #expect(report.failures.count == 2)
-            #expect(report.failures.allSatisfy { $0.code == "unsafe_path" })
+            #expect(report.failures.allSatisfy { $0.code == .unsafePath })
             #expect(treeSnapshot(of: elsewhere).isEmpty)
         }
     }
@@ -83,7 +83,7 @@ import Testing
                 configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
             #expect(report.failures.count == 2)
-            #expect(report.failures.allSatisfy { $0.code == "unsafe_path" && $0.reason.contains("is not a folder") })
+            #expect(report.failures.allSatisfy { $0.code == .unsafePath && $0.reason.contains("is not a folder") })
             #expect(report.downloaded == 2)
         }
     }

@@ -17,16 +17,35 @@ import Testing
         try withCatalog { catalog, path in
             var first = FailureLedgerTests.failing(1)
             var second = FailureLedgerTests.failing(
-                2, code: "invalid_item", since: FailureLedgerTests.day.addingTimeInterval(5))
+                2, code: .invalidItem, since: FailureLedgerTests.day.addingTimeInterval(5))
             second.itemJSON = nil
             try catalog.updateFailingSessions([second, first], resolving: [])
             #expect(try catalog.failingSessions() == [first, second])
 
             first.recordFailure(
-                code: "http_500", reason: "later", itemJSON: nil, at: FailureLedgerTests.day.addingTimeInterval(60))
+                code: .http(status: 500), reason: "later", itemJSON: nil,
+                at: FailureLedgerTests.day.addingTimeInterval(60))
             try catalog.updateFailingSessions([first], resolving: [2])
             #expect(try Catalog.open(at: path, isOnShare: false).failingSessions() == [first])
             #expect(try Catalog.openReadOnly(at: path).failingSessions() == [first])
+        }
+    }
+
+    @Test func storesTheSlugAndReadsACodeItDoesNotKnowAsItIs() throws {
+        try withCatalog { catalog, path in
+            try catalog.updateFailingSessions([FailureLedgerTests.failing(1, code: .http(status: 410))], resolving: [])
+            let connection = try SQLiteConnectionTests.open(path)
+            let stored: String? = try connection.firstValue("SELECT code FROM failing_session WHERE session_id = 1")
+            #expect(stored == "http_410")
+            // As another version of the archiver may have written it.
+            try connection.execute("UPDATE failing_session SET code = 'from_another_version' WHERE session_id = 1")
+
+            let read = try #require(try catalog.failingSessions().first)
+            #expect(read.code == .unrecognized("from_another_version"))
+            #expect(read.listingLine.contains("  from_another_version  "), "\(read.listingLine)")
+            try catalog.updateFailingSessions([read], resolving: [])
+            let kept: String? = try connection.firstValue("SELECT code FROM failing_session WHERE session_id = 1")
+            #expect(kept == "from_another_version")
         }
     }
 

@@ -70,7 +70,10 @@ import Testing
             // Already archived: a fetch finds it so and still ends a failure the catalog kept.
             let catalog = try Catalog.open(at: fixture.configuration().catalogPath, isOnShare: false)
             try catalog.updateFailingSessions(
-                [FailingSession(sessionID: first.id, code: "http_404", reason: "gone", itemJSON: nil, at: Date())],
+                [
+                    FailingSession(
+                        sessionID: first.id, code: .http(status: 404), reason: "gone", itemJSON: nil, at: Date())
+                ],
                 resolving: [])
             let again = try await Archiver.fetch(
                 configuration: fixture.configuration(), session: .id(first.id), logger: logger)

@@ -8,7 +8,8 @@ import Testing
     static let day = Date(timeIntervalSince1970: 1_796_000_000)  // 2026-11-30
 
     static func failing(
-        _ id: Int, code: String = "http_404", attempts: Int = 1, since: Date = day, acknowledged: Bool = false
+        _ id: Int, code: RecordingFailure.Code = .http(status: 404), attempts: Int = 1, since: Date = day,
+        acknowledged: Bool = false
     ) -> FailingSession {
         var session = FailingSession(
             sessionID: id, code: code, reason: "reason \(id)", itemJSON: Array("{\"id\":\(id)}".utf8), at: since)
@@ -17,25 +18,26 @@ import Testing
         return session
     }
 
-    static func failure(_ id: Int?, code: String = "http_404") -> RecordingFailure {
+    static func failure(_ id: Int?, code: RecordingFailure.Code = .http(status: 404)) -> RecordingFailure {
         RecordingFailure(sessionID: id, code: code, reason: "now \(id ?? 0)")
     }
 
     @Test func aFailureCountsAnAttemptKeepsTheFirstTimeAndTheLastListedItem() {
         var session = FailingSession(
-            sessionID: 5, code: "invalid_item", reason: "missing video.url", itemJSON: Array("{}".utf8),
+            sessionID: 5, code: .invalidItem, reason: "missing video.url", itemJSON: Array("{}".utf8),
             at: Self.day.addingTimeInterval(0.7))
         #expect(session.attempts == 1)
         #expect(session.firstFailedAt == Self.day && session.lastFailedAt == Self.day)
 
         let later = Self.day.addingTimeInterval(86_400)
-        session.recordFailure(code: "http_404", reason: "gone", itemJSON: nil, at: later)
+        session.recordFailure(code: .http(status: 404), reason: "gone", itemJSON: nil, at: later)
         #expect(session.attempts == 2)
         #expect(session.firstFailedAt == Self.day && session.lastFailedAt == later)
-        #expect(session.code == "http_404" && session.reason == "gone")
+        #expect(session.code == .http(status: 404) && session.reason == "gone")
         #expect(session.itemJSON == Array("{}".utf8), "a retry without a listing keeps the last listed item")
 
-        session.recordFailure(code: "http_404", reason: "gone", itemJSON: Array("{\"id\":5}".utf8), at: Self.day)
+        session.recordFailure(
+            code: .http(status: 404), reason: "gone", itemJSON: Array("{\"id\":5}".utf8), at: Self.day)
         #expect(session.attempts == 3)
         #expect(session.lastFailedAt == later, "never moves back")
         #expect(session.itemJSON == Array("{\"id\":5}".utf8))
@@ -65,7 +67,7 @@ import Testing
         ])
         let now = Self.day.addingTimeInterval(86_400)
         let settlement = ledger.settle(
-            failures: [Self.failure(1), Self.failure(9, code: "invalid_item"), Self.failure(nil)],
+            failures: [Self.failure(1), Self.failure(9, code: .invalidItem), Self.failure(nil)],
             attempted: [1, 2, 3], expired: [3], listedItems: [9: Array("{\"id\":9}".utf8)], at: now)
 
         #expect(settlement.failing.map(\.sessionID) == [1, 9])
@@ -81,10 +83,10 @@ import Testing
     @Test func twoFailuresOfOneSessionInOneRunAreOneAttempt() {
         let ledger = FailureLedger([Self.failing(1, attempts: 3)])
         let settlement = ledger.settle(
-            failures: [Self.failure(1, code: "sidecar_unwritable"), Self.failure(1), Self.failure(2), Self.failure(2)],
+            failures: [Self.failure(1, code: .storageCloseFailed), Self.failure(1), Self.failure(2), Self.failure(2)],
             attempted: [1], expired: [], listedItems: [:], at: Self.day)
         #expect(settlement.failing.map(\.attempts) == [4, 1])
-        #expect(settlement.failing[0].code == "http_404")
+        #expect(settlement.failing[0].code == .http(status: 404))
     }
 
     @Test func nothingFailingSaysNothing() {

@@ -172,7 +172,7 @@ import Testing
             let report = try await Archiver.sync(
                 configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-            #expect(report.failures.map(\.code) == ["http_\(status)"])
+            #expect(report.failures.map(\.code) == [.http(status: status)])
             #expect(report.downloaded == 1)
             #expect(report.exitCode == 1)
             let requests = fixture.simulator.counters.requests.filter { $0.path.hasSuffix("/\(sessions[0].id).mp4") }
@@ -228,7 +228,7 @@ import Testing
             let report = try await Archiver.sync(
                 configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-            #expect(report.failures.map(\.code) == ["untrusted_redirect_host"])
+            #expect(report.failures.map(\.code) == [.untrustedRedirectHost])
             expectArchived([sessions[1]], in: fixture)
             let failed = log.entries(withMessage: "recording failed")
             try #require(failed.count == 1, "\(log.entries)")
@@ -248,7 +248,7 @@ import Testing
             let report = try await Archiver.sync(
                 configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-            #expect(report.failures.map(\.code) == ["http_403"])
+            #expect(report.failures.map(\.code) == [.http(status: 403)])
             #expect(fixture.simulator.counters.infoRequests == 1)
         }
     }
@@ -309,7 +309,7 @@ import Testing
             #expect(
                 survivors.subtracting(archived).isEmpty,
                 "missed: \(survivors.subtracting(archived).sorted()); \(report.incompleteLines)")
-            #expect(report.failures.allSatisfy { $0.code == "http_404" }, "only expired sessions may fail")
+            #expect(report.failures.allSatisfy { $0.code == .http(status: 404) }, "only expired sessions may fail")
         }
     }
 }

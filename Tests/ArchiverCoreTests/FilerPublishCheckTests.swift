@@ -60,7 +60,7 @@ import Testing
             return
         }
         #expect(failure.sessionID == 2)
-        #expect(failure.code == "storage_size_mismatch")
+        #expect(failure.code == .storageSizeMismatch)
         #expect(failure.reason.contains("holds 6000 bytes of the recording before moving it into place"))
         #expect(failure.reason.contains("will be fetched again next run"))
         // Nothing of it stays: not at its final path, no sidecar, no partial file to resume from.

@@ -215,17 +215,17 @@ import Testing
             let report = try await Archiver.sync(
                 configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
-            var codes: [Int: String] = [:]
+            var codes: [Int: RecordingFailure.Code] = [:]
             for failure in report.failures { codes[failure.sessionID ?? -1] = failure.code }
-            #expect(codes[sessions[0].id] == "invalid_item")
-            #expect(codes[sessions[1].id] == "invalid_item")
-            #expect(codes[sessions[2].id] == "invalid_media_url")
-            #expect(codes[sessions[3].id] == "insecure_media_url")
-            #expect(codes[sessions[4].id] == "invalid_media_url")
-            #expect(codes[sessions[5].id] == "untrusted_media_host")
-            #expect(codes[-1] == "invalid_item")  // the item without an id
-            #expect(codes[sessions[9].id] == "invalid_item")
-            #expect(codes[sessions[10].id] == "invalid_item")
+            #expect(codes[sessions[0].id] == .invalidItem)
+            #expect(codes[sessions[1].id] == .invalidItem)
+            #expect(codes[sessions[2].id] == .invalidMediaURL)
+            #expect(codes[sessions[3].id] == .insecureMediaURL)
+            #expect(codes[sessions[4].id] == .invalidMediaURL)
+            #expect(codes[sessions[5].id] == .untrustedMediaHost)
+            #expect(codes[-1] == .invalidItem)  // the item without an id
+            #expect(codes[sessions[9].id] == .invalidItem)
+            #expect(codes[sessions[10].id] == .invalidItem)
             #expect(
                 report.failures.count == 9,
                 "\(report.failures.map { "\($0.sessionID ?? -1) \($0.code) \($0.reason.prefix(80))" })")

@@ -31,7 +31,8 @@ import Testing
         let curlError = try #require(error)
         #expect(!curlError.description.contains(Self.key), "\(curlError.description)")
         #expect(!curlError.message.contains(Self.key))
-        let failure = RecordingFailure(sessionID: 1, code: curlError.slug, reason: "download failed: \(curlError)")
+        let failure = RecordingFailure(
+            sessionID: 1, code: RecordingFailure.Code(curlError), reason: "download failed: \(curlError)")
         #expect(!"\(failure)".contains(Self.key))
     }
 

@@ -27,7 +27,7 @@ import Testing
         #expect(doubt == .closeFailed(errno: EIO))
         let failure = check.failure(doubt, sessionID: 7, disposal: .removed)
         #expect(failure.sessionID == 7)
-        #expect(failure.code == "storage_close_failed")
+        #expect(failure.code == .storageCloseFailed)
         #expect(failure.reason.contains("closed (EIO, Input/output error)"))
         #expect(failure.reason.contains("the recording was not filed and will be fetched again next run"))
     }
@@ -43,7 +43,7 @@ import Testing
         let doubt = try #require(check.doubt)
         #expect(doubt == .sizeDiffers(stage, bytes: bytes))
         let failure = check.failure(doubt, sessionID: 1, disposal: .removed)
-        #expect(failure.code == "storage_size_mismatch")
+        #expect(failure.code == .storageSizeMismatch)
         #expect(failure.reason.contains(phrase))
     }
 
@@ -52,7 +52,7 @@ import Testing
         check.measured(.afterRename, bytes: nil, errno: ENOENT)
         let doubt = try #require(check.doubt)
         let failure = check.failure(doubt, sessionID: 1, disposal: .removed)
-        #expect(failure.code == "storage_size_unreadable")
+        #expect(failure.code == .storageSizeUnreadable)
         #expect(failure.reason.contains("could not tell the recording's size after moving it into place (ENOENT"))
     }
 

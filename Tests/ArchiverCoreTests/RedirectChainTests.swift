@@ -43,7 +43,7 @@ struct RedirectChainTests {
         let failure = try #require(throws: RecordingFailure.self) {
             try Self.policy(["*.getscreen.me"]).authorizeRedirect(target, for: 7, key: Self.key)
         }
-        #expect(failure.code == "untrusted_redirect_host")
+        #expect(failure.code == .untrustedRedirectHost)
         #expect(failure.sessionID == 7)
         #expect(failure.reason.contains("redirected to storage.example.com"))
         #expect(failure.reason.contains("add it to media_hosts"))
@@ -61,7 +61,7 @@ struct RedirectChainTests {
             let failure = try #require(throws: RecordingFailure.self) {
                 try policy.authorizeRedirect(target, for: 1, key: Self.key)
             }
-            #expect(failure.code == "insecure_redirect")
+            #expect(failure.code == .insecureRedirect)
         }
     }
 
@@ -70,6 +70,6 @@ struct RedirectChainTests {
         let failure = try #require(throws: RecordingFailure.self) {
             try Self.policy(["st.getscreen.me"], insecure: true).authorizeRedirect(target, for: 1, key: Self.key)
         }
-        #expect(["insecure_redirect", "invalid_redirect_url"].contains(failure.code), "\(failure)")
+        #expect([.insecureRedirect, .invalidRedirectURL].contains(failure.code), "\(failure)")
     }
 }

@@ -22,7 +22,7 @@ import Testing
         progress.transferReceived(sessionID: 1, bytes: 40)
         progress.transferFinished(sessionID: 1, outcome: .success(100))
         progress.transferFinished(
-            sessionID: 2, outcome: .failure(RecordingFailure(sessionID: 2, code: "http_404", reason: "gone")))
+            sessionID: 2, outcome: .failure(RecordingFailure(sessionID: 2, code: .http(status: 404), reason: "gone")))
 
         let snapshot = progress.snapshot()
         #expect(snapshot.filesDone == 1)
@@ -149,7 +149,7 @@ import Testing
 
         report.startedAt = Date(timeIntervalSince1970: 2_000)
         report.finishedAt = Date(timeIntervalSince1970: 2_010)
-        report.failures = [RecordingFailure(sessionID: 3, code: "http_404", reason: "gone")]
+        report.failures = [RecordingFailure(sessionID: 3, code: .http(status: 404), reason: "gone")]
         report.failed = 1
         let failed = RunMetrics(
             startedAt: report.startedAt, finishedAt: report.finishedAt, exitCode: 1, report: report,

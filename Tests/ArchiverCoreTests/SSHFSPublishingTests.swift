@@ -93,7 +93,7 @@ struct SSHFSPublishingTests {
             // Which check catches the loss depends on when sshfs hears back about its asynchronous writes: the fsync
             // (EIO), or the size on the descriptor. Either way the recording is a storage failure, fetched again.
             for failure in failures {
-                #expect(failure.code.hasPrefix("storage_"), "\(failure.code): \(failure.reason)")
+                #expect(failure.code.slug.hasPrefix("storage_"), "\(failure.code): \(failure.reason)")
                 #expect(failure.reason.contains("will be fetched again next run"), "\(failure.reason)")
             }
             // The server holds no recording at a final path, and no partial file to resume from.

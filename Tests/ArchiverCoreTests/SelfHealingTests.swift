@@ -69,7 +69,7 @@ import Testing
 
             #expect(report.exitCode == 1)
             #expect(report.failures.map(\.sessionID) == [session.id])
-            #expect(report.failures.first?.code == "sidecar_mismatch")
+            #expect(report.failures.first?.code == .sidecarMismatch)
             #expect(report.failures.first?.reason.contains(SimulatorFixture.expectedPath(of: session)) == true)
             let catalog = try Catalog.openReadOnly(at: configuration.catalogPath)
             #expect(try catalog.entry(sessionID: session.id) == nil)
@@ -79,14 +79,16 @@ import Testing
     }
 
     @Test(arguments: [
-        ("not json", "sidecar_unusable", "is not a JSON object"),
-        (#"{"session": {"id": 1}, "archive": {}}"#, "sidecar_unusable", "has no SHA-256"),
+        ("not json", RecordingFailure.Code.sidecarUnusable, "is not a JSON object"),
+        (#"{"session": {"id": 1}, "archive": {}}"#, .sidecarUnusable, "has no SHA-256"),
         (
             #"{"session": {"id": 1}, "archive": {"sha256": "\#(String(repeating: "ab", count: 32))"}}"#,
-            "sidecar_mismatch", "describes session 1"
+            .sidecarMismatch, "describes session 1"
         ),
     ])
-    func aRecordingWhoseSidecarCannotVouchForItIsNotCatalogued(sidecar: String, code: String, reason: String)
+    func aRecordingWhoseSidecarCannotVouchForItIsNotCatalogued(
+        sidecar: String, code: RecordingFailure.Code, reason: String
+    )
         async throws
     {
         try await withSimulator(dataset: SyncTests.smallDataset(count: 2)) { fixture in

@@ -115,7 +115,7 @@ import Testing
             #expect(report.downloaded == 5)
             let failure = try #require(report.failures.first)
             #expect(failure.sessionID == broken.id)
-            #expect(failure.code == "size_mismatch")
+            #expect(failure.code == .sizeMismatch)
             #expect(failure.reason == "size mismatch: got \(broken.videoSize - 100), expected \(broken.videoSize)")
             #expect(
                 !FileManager.default.fileExists(atPath: "\(fixture.root)/\(SimulatorFixture.expectedPath(of: broken))"))
@@ -133,7 +133,7 @@ import Testing
                 configuration: fixture.configuration(), options: SyncOptions(), logger: logger)
 
             #expect(report.downloaded == 3)
-            #expect(report.failures.map(\.code) == ["http_404"])
+            #expect(report.failures.map(\.code) == [.http(status: 404)])
             #expect(report.failures.first?.reason.contains(SimulatorFixture.apiKey) == false)
         }
     }
@@ -253,7 +253,7 @@ import Testing
                 logger: logger
             )
 
-            #expect(report.failures.map(\.code) == Array(repeating: "untrusted_media_host", count: 3))
+            #expect(report.failures.map(\.code) == Array(repeating: .untrustedMediaHost, count: 3))
             #expect(fixture.simulator.counters.mediaRequests == 0)
         }
     }

@@ -28,20 +28,20 @@ struct MediaURLPolicy: Sendable {
         case .failure(.invalid):
             throw RecordingFailure(
                 sessionID: sessionID,
-                code: "invalid_media_url",
+                code: .invalidMediaURL,
                 reason: "the recording's URL is not a valid URL: \(URLRedaction.redacted(url))"
             )
         case .failure(.insecure(let scheme)):
             throw RecordingFailure(
                 sessionID: sessionID,
-                code: "insecure_media_url",
+                code: .insecureMediaURL,
                 reason: "the recording's URL uses \(scheme)://, which may not carry the key "
                     + "(only https, or http with allow_insecure_http): \(URLRedaction.redacted(url))"
             )
         case .failure(.untrusted(let host)):
             throw RecordingFailure(
                 sessionID: sessionID,
-                code: "untrusted_media_host",
+                code: .untrustedMediaHost,
                 reason: "untrusted media host \(host): not in media_hosts (\(hostList))"
             )
         }
@@ -60,21 +60,21 @@ struct MediaURLPolicy: Sendable {
         case .failure(.invalid):
             throw RecordingFailure(
                 sessionID: sessionID,
-                code: "invalid_redirect_url",
+                code: .invalidRedirectURL,
                 reason: "the media server redirected to something that is not a valid URL: "
                     + URLRedaction.redacted(target)
             )
         case .failure(.insecure(let scheme)):
             throw RecordingFailure(
                 sessionID: sessionID,
-                code: "insecure_redirect",
+                code: .insecureRedirect,
                 reason: "the media server redirected to \(scheme):// (\(URLRedaction.redacted(target))), which may not "
                     + "carry the key (only https, or http with allow_insecure_http); the redirect was not followed"
             )
         case .failure(.untrusted(let host)):
             throw RecordingFailure(
                 sessionID: sessionID,
-                code: "untrusted_redirect_host",
+                code: .untrustedRedirectHost,
                 reason: "the media server redirected to \(host), which is not in media_hosts (\(hostList)); the "
                     + "redirect was not followed and the key was not sent there (\(URLRedaction.redacted(target))); "
                     + "if \(host) is trusted to serve recordings, add it to media_hosts"

@@ -2,13 +2,13 @@
 public struct RecordingFailure: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The session, when known.
     var sessionID: Int?
-    /// A stable short slug for reports and metrics, such as `size_mismatch` or `http_404`.
-    var code: String
+    /// Why, as a stable short slug for reports and metrics, such as `size_mismatch` or `http_404`.
+    var code: Code
     /// What happened, for people; never contains the API key.
     var reason: String
 
     /// Creates a failure.
-    init(sessionID: Int?, code: String, reason: String) {
+    init(sessionID: Int?, code: Code, reason: String) {
         self.sessionID = sessionID
         self.code = code
         self.reason = reason

@@ -35,7 +35,7 @@ extension Catalog {
             )
             for session in failing {
                 try statement.execute(
-                    session.sessionID, session.itemJSON.map { String(decoding: $0, as: UTF8.self) }, session.code,
+                    session.sessionID, session.itemJSON.map { String(decoding: $0, as: UTF8.self) }, session.code.slug,
                     session.reason, session.attempts, session.firstFailedAt.unixSeconds,
                     session.lastFailedAt.unixSeconds, session.isAcknowledged ? 1 : 0)
             }
@@ -82,7 +82,8 @@ extension Catalog {
     private static func failingSession(from statement: borrowing SQLiteStatement) -> FailingSession {
         let itemJSON: String? = statement.column(1)
         var session = FailingSession(
-            sessionID: statement.column(0), code: statement.column(2), reason: statement.column(3),
+            sessionID: statement.column(0), code: RecordingFailure.Code(slug: statement.column(2)),
+            reason: statement.column(3),
             itemJSON: itemJSON.map { Array($0.utf8) },
             at: Date(timeIntervalSince1970: TimeInterval(statement.column(5) as Int64)))
         session.attempts = statement.column(4)

@@ -10,8 +10,8 @@ public struct FailingSession: Sendable, Equatable, Codable {
     var sessionID: Int
     /// The session's item as `history/list` last listed it (its agent's name and its URL), when it was listed.
     var itemJSON: [UInt8]? = nil
-    /// The last failure's stable short slug (`http_404`, `invalid_item`).
-    var code: String
+    /// The last failure's stable short code (`http_404`, `invalid_item`).
+    var code: RecordingFailure.Code
     /// The last failure, for people.
     var reason: String
     /// How many runs tried the session and failed, this failure included.
@@ -24,7 +24,7 @@ public struct FailingSession: Sendable, Equatable, Codable {
     public var isAcknowledged = false
 
     /// A session that failed for the first time at `date`.
-    init(sessionID: Int, code: String, reason: String, itemJSON: [UInt8]?, at date: Date) {
+    init(sessionID: Int, code: RecordingFailure.Code, reason: String, itemJSON: [UInt8]?, at date: Date) {
         self.sessionID = sessionID
         self.itemJSON = itemJSON
         self.code = code
@@ -36,7 +36,7 @@ public struct FailingSession: Sendable, Equatable, Codable {
 
     /// Counts one more failed attempt at `date`; the reason becomes the new one, and the item the newly listed one
     /// when the session was listed (`itemJSON` nil keeps the last listed item).
-    mutating func recordFailure(code: String, reason: String, itemJSON: [UInt8]?, at date: Date) {
+    mutating func recordFailure(code: RecordingFailure.Code, reason: String, itemJSON: [UInt8]?, at date: Date) {
         self.code = code
         self.reason = reason
         if let itemJSON { self.itemJSON = itemJSON }

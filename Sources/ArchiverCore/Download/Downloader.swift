@@ -116,14 +116,49 @@ struct Downloader: Sendable {
         // open applies the umask; the configured mode is meant exactly, and the rename keeps it.
         try modeCheck.apply(UInt32(fileMode), to: descriptor, at: partialPath)
 
-        var hasRefreshedURL = false
-        var attempt = 0
-        var lastFailure: RecordingFailure
+        var attempts = TransferAttempts(maximumAttempts: retry.attempts)
+        /// Does what `attempts` decided after an attempt failed with `failure`; returns when the next one is to start.
+        func carryOut(_ action: TransferAttempts.Action, after failure: RecordingFailure) async throws {
+            switch action {
+            case .retryNow(let partialFile):
+                dispose(partialFile)
+            case .retry(let failedAttempt, let retryAfter, let partialFile):
+                dispose(partialFile)
+                let delay = retry.delay(afterAttempt: failedAttempt, retryAfter: retryAfter)
+                logger.warning(
+                    "download failed; retrying",
+                    metadata: [
+                        "session.id": "\(session.id)", "attempt": "\(failedAttempt)", "reason": "\(failure.reason)",
+                        "delay_seconds": "\(delay.secondsText)",
+                    ]
+                )
+                try await Task.sleep(for: delay)
+            case .refreshURL:
+                guard let fresh = try await refreshURL(session.id) else {
+                    return try await carryOut(attempts.urlRefreshUnavailable(), after: failure)
+                }
+                session.video.url = fresh
+                url = try policy.authorize(fresh, for: session.id, key: settings.key)
+                logger.info(
+                    "media URL refused (403); retrying with a fresh URL", metadata: ["session.id": "\(session.id)"])
+                try await carryOut(attempts.urlRefreshed(), after: failure)
+            case .giveUp(let failure, let partialFile):
+                dispose(partialFile)
+                throw failure
+            }
+        }
+        func dispose(_ partialFile: TransferAttempts.PartialFile) {
+            switch partialFile {
+            case .keep: break
+            case .truncate: ftruncate(descriptor, 0)
+            case .delete: unlink(partialPath)
+            }
+        }
         while true {
-            attempt += 1
             try Task.checkCancellation()
             let sink = DownloadBodySink(sessionID: session.id, progress: progress, storageSlot: storageSlot)
             let resumeOffset = try prepare(descriptor, at: partialPath, expected: expected, sink: sink)
+            attempts.attemptStarted(resumingAt: resumeOffset)
             let remaining = expected - resumeOffset
             try storage.reserve(remaining)
             let outcome: AttemptOutcome
@@ -135,61 +170,22 @@ struct Downloader: Sendable {
                 if case .insufficientSpace = error { unlink(partialPath) }
                 throw error
             }
-            switch outcome {
-            case .complete:
+            guard case .failed(let failure, let retryAfter) = outcome else {
+                attempts.attemptSucceeded()
                 isOpen = false
                 return try completed(
                     item, session: session, descriptor: descriptor, partialPath: partialPath, sink: sink)
-            case .restartNow:
-                ftruncate(descriptor, 0)
-                attempt -= 1  // the server told us to start over; that is not a failed try
-                continue
-            case .refreshURL(let failure):
-                lastFailure = failure
-                guard !hasRefreshedURL, let fresh = try await refreshURL(session.id) else { break }
-                hasRefreshedURL = true
-                session.video.url = fresh
-                url = try policy.authorize(fresh, for: session.id, key: settings.key)
-                logger.info(
-                    "media URL refused (403); retrying with a fresh URL", metadata: ["session.id": "\(session.id)"])
-                attempt -= 1
-                continue
-            case .permanent(let failure):
-                unlink(partialPath)
-                throw failure
-            case .transient(let failure, let retryAfter, let startOver):
-                lastFailure = failure
-                if startOver { ftruncate(descriptor, 0) }
-                guard attempt < retry.attempts else { break }
-                let delay = retry.delay(afterAttempt: attempt, retryAfter: retryAfter)
-                logger.warning(
-                    "download failed; retrying",
-                    metadata: [
-                        "session.id": "\(session.id)", "attempt": "\(attempt)", "reason": "\(failure.reason)",
-                        "delay_seconds": "\(delay.secondsText)",
-                    ]
-                )
-                try await Task.sleep(for: delay)
-                continue
             }
-            break
+            try await carryOut(attempts.attemptFailed(failure, retryAfter: retryAfter), after: failure)
         }
-        if lastFailure.code == "size_mismatch" || lastFailure.code.hasPrefix("http_") { unlink(partialPath) }
-        throw lastFailure
     }
 
-    /// What one attempt came to.
+    /// What one attempt came to; `TransferAttempts` decides what follows a failure.
     private enum AttemptOutcome {
         /// The partial file holds exactly the expected bytes.
         case complete
-        /// The server asks to start from byte 0 at once (416: our partial file is longer than the recording).
-        case restartNow
-        /// The media host refused the URL (403); it may have expired.
-        case refreshURL(RecordingFailure)
-        /// Trying again will not help.
-        case permanent(RecordingFailure)
-        /// Trying again may help, after `retryAfter` when the server said so, from byte 0 when `startOver`.
-        case transient(RecordingFailure, retryAfter: Duration?, startOver: Bool)
+        /// The attempt failed; `retryAfter` is the server's `Retry-After`, when it sent one.
+        case failed(RecordingFailure, retryAfter: Duration?)
     }
 
     /// Positions the partial file for the next attempt and feeds the bytes it already holds to `sink`.
@@ -269,23 +265,23 @@ struct Downloader: Sendable {
             ).perform(request, sessionID: session.id)
             (response, url) = (followed.response, followed.url)
         } catch let refused as RecordingFailure {
-            return .permanent(refused)
+            return .failed(refused, retryAfter: nil)
         } catch let error as CurlError {
             if case .write(let writeErrno) = error.kind {
                 throw writeErrno == ENOSPC
                     ? storage.insufficientSpace(stillNeeding: expected - resumeOffset)
                     : ArchiverError.archiveUnwritable(path: partialFolder, errno: writeErrno)
             }
-            let failure = RecordingFailure(sessionID: session.id, code: error.slug, reason: "download failed: \(error)")
-            guard RetryPolicy.isTransient(error) else { return .permanent(failure) }
-            return .transient(failure, retryAfter: nil, startOver: error.kind == .rangeMismatch)
+            let failure = RecordingFailure(
+                sessionID: session.id, code: RecordingFailure.Code(error), reason: "download failed: \(error)")
+            return .failed(failure, retryAfter: nil)
         }
 
         let status = response.statusCode
         var failure: RecordingFailure {
             RecordingFailure(
                 sessionID: session.id,
-                code: "http_\(status)",
+                code: .http(status: status),
                 reason: "the media server answered HTTP \(status) for \(URLRedaction.redacted(url))"
             )
         }
@@ -295,24 +291,18 @@ struct Downloader: Sendable {
             guard total == expected else {
                 let mismatch = RecordingFailure(
                     sessionID: session.id,
-                    code: "size_mismatch",
+                    code: .sizeMismatch,
                     reason: "size mismatch: got \(total), expected \(expected)"
                 )
-                return .transient(mismatch, retryAfter: nil, startOver: true)
+                return .failed(mismatch, retryAfter: nil)
             }
             return .complete
-        case 416:
-            return resumeOffset > 0 ? .restartNow : .permanent(failure)
         case 401:
             throw ArchiverError.apiKeyRejected(status: status, message: nil)
         case 402:
             throw ArchiverError.requestLimitExceeded(message: nil)
-        case 403:
-            return .refreshURL(failure)
-        case _ where RetryPolicy.isTransient(status: status):
-            return .transient(failure, retryAfter: RetryPolicy.retryAfter(in: response.headers), startOver: false)
         default:
-            return .permanent(failure)
+            return .failed(failure, retryAfter: RetryPolicy.retryAfter(in: response.headers))
         }
     }
 

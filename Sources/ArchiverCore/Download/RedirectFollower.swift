@@ -37,7 +37,7 @@ struct RedirectFollower: Sendable {
             guard let target = response.redirectURL else {
                 throw RecordingFailure(
                     sessionID: sessionID,
-                    code: "redirect_without_location",
+                    code: .redirectWithoutLocation,
                     reason: "the media server answered HTTP \(response.statusCode) without a Location for "
                         + URLRedaction.redacted(request.url)
                 )
@@ -46,7 +46,7 @@ struct RedirectFollower: Sendable {
             guard chain.follow(to: host) else {
                 throw RecordingFailure(
                     sessionID: sessionID,
-                    code: "too_many_redirects",
+                    code: .tooManyRedirects,
                     reason: "the media server sent more than \(RedirectChain.maximumHops) redirects in a row (via "
                         + "\(chain.hostList)); the next target \(URLRedaction.redacted(target)) was not followed"
                 )

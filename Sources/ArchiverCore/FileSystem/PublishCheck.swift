@@ -100,12 +100,12 @@ struct PublishCheck: Sendable, Equatable {
     }
 
     /// The stable slug of `doubt`, for reports and metrics.
-    static func code(of doubt: Doubt) -> String {
+    static func code(of doubt: Doubt) -> RecordingFailure.Code {
         switch doubt {
-        case .flushFailed: "storage_flush_failed"
-        case .closeFailed: "storage_close_failed"
-        case .sizeUnreadable: "storage_size_unreadable"
-        case .sizeDiffers: "storage_size_mismatch"
+        case .flushFailed: .storageFlushFailed
+        case .closeFailed: .storageCloseFailed
+        case .sizeUnreadable: .storageSizeUnreadable
+        case .sizeDiffers: .storageSizeMismatch
         }
     }
 

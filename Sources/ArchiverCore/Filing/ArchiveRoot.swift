@@ -141,7 +141,7 @@ public struct ArchiveRoot: Sendable {
         /// The failure of the recording of `sessionID`, which this path keeps out of the archive.
         func failure(sessionID: Int) -> RecordingFailure {
             RecordingFailure(
-                sessionID: sessionID, code: "unsafe_path", reason: "\(self); the recording was not archived")
+                sessionID: sessionID, code: .unsafePath, reason: "\(self); the recording was not archived")
         }
     }
 

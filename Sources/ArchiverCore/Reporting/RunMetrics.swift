@@ -122,7 +122,7 @@ public struct RunMetrics: Sendable {
                 Name.failingSessions,
                 "Sessions failing after the last run, kept for retry until archived or acknowledged.",
                 Double(report.pendingFailures.count))
-            let codes = Dictionary(grouping: report.failures, by: \.code).mapValues(\.count)
+            let codes = Dictionary(grouping: report.failures, by: \.code.slug).mapValues(\.count)
             for (code, count) in codes.sorted(by: { $0.key < $1.key }) {
                 gauge(
                     Name.failures, "Failed recordings of the last run by reason.", Double(count),

@@ -18,7 +18,7 @@ extension RunReport {
             wouldDownloadBytes: isDryRun ? plan.downloadBytes : nil,
             failures: invalidItems.map {
                 RecordingFailure(
-                    sessionID: $0.sessionID, code: "invalid_item", reason: "unusable API item: \($0.reason)")
+                    sessionID: $0.sessionID, code: .invalidItem, reason: "unusable API item: \($0.reason)")
             }
         )
     }

@@ -24,17 +24,15 @@ struct RetryPolicy: Sendable {
         return min(exponential, maxDelay) * Double.random(in: 0.5...1.0)
     }
 
-    /// Whether an HTTP status is worth trying again: rate limiting, timeouts and server-side failures.
+    /// Whether an HTTP status is worth trying again: rate limiting, timeouts and server-side failures
+    /// (`RecordingFailure.Code.isTransient`).
     static func isTransient(status: Int) -> Bool {
-        [408, 425, 429, 500, 502, 503, 504].contains(status)
+        RecordingFailure.Code.http(status: status).isTransient
     }
 
-    /// Whether a transfer failure below HTTP is worth trying again.
+    /// Whether a transfer failure below HTTP is worth trying again (`RecordingFailure.Code.isTransient`).
     static func isTransient(_ error: CurlError) -> Bool {
-        switch error.kind {
-        case .resolve, .connect, .timeout, .truncated, .connectionLost, .rangeMismatch, .other: true
-        case .write, .bodyTooLarge, .badURL: false
-        }
+        RecordingFailure.Code(error).isTransient
     }
 
     /// The `Retry-After` header as a duration: delay-seconds or an HTTP date (RFC 9110 §10.2.3).

@@ -128,8 +128,7 @@ struct ArchiveJob: Sendable {
 
     /// Runs the downloads, at most `transfers` at a time, adding the next as one finishes, and publishes the
     /// complete ones concurrently, in groups: while one group is being flushed and moved into place, the
-    /// downloads that complete meanwhile wait, and they form the next group. Transfers never wait for a flush,
-    /// and the number of flushes adapts to how long one takes.
+    /// downloads that complete meanwhile wait, and they form the next group. `PublishPipeline` decides which.
     private func download(
         _ items: [DownloadPlan.Item],
         with downloader: Downloader,
@@ -137,57 +136,41 @@ struct ArchiveJob: Sendable {
         into report: inout RunReport
     ) async throws(ArchiverError) {
         let publisher = Publisher(filer: filer, recordArchived: recordArchived, logger: logger)
-        var fatal: ArchiverError?
-        var publishingFailed = false
-        var waiting: [CompletedDownload] = []
-        var isPublishing = false
-        var pending = items.makeIterator()
+        var pipeline = PublishPipeline<DownloadPlan.Item, CompletedDownload>(items, transfers: configuration.transfers)
         await withTaskGroup(of: JobEvent.self) { group in
-            for _ in 0..<configuration.transfers {
-                guard let item = pending.next() else { break }
-                addDownload(of: item, with: downloader, filer: filer, to: &group)
-            }
+            for item in pipeline.start() { addDownload(of: item, with: downloader, filer: filer, to: &group) }
             while let event = await group.next() {
+                if Task.isCancelled { pipeline.runCancelled() }
+                let next: PublishPipeline<DownloadPlan.Item, CompletedDownload>.Next
                 switch event {
                 case .downloaded(.success(let download)):
-                    waiting.append(download)
+                    next = pipeline.downloadSucceeded(download)
                 case .downloaded(.failure(let failure as RecordingFailure)):
                     logger.warning(
                         "recording failed",
                         metadata: ["session.id": "\(failure.sessionID ?? 0)", "reason": "\(failure.reason)"])
                     report.failures.append(failure)
+                    next = pipeline.downloadFailed()
                 case .downloaded(.failure(let error as ArchiverError)):
-                    // The run must stop: stop scheduling and let in-flight transfers abort.
-                    fatal = fatal ?? error
+                    next = pipeline.downloadStoppedRun(error)
                 case .downloaded(.failure):
-                    // Cancellation (a signal): stop scheduling; in-flight transfers abort and keep their files.
-                    break
+                    // Cancellation (a signal): in-flight transfers abort and keep their files.
+                    next = pipeline.downloadFailed()
                 case .published(let outcome):
-                    isPublishing = false
                     report.failures += outcome.failures
                     report.downloaded += outcome.archived.count
                     report.bytesDownloaded += outcome.archived.reduce(0) { $0 + $1.sizeBytes }
-                    if let error = outcome.error {
-                        fatal = fatal ?? error
-                        publishingFailed = true
-                    }
+                    next = pipeline.batchPublished(stoppingRunWith: outcome.error)
                 }
-                // Whatever completed is published even when the run stops (it is verified and costs nothing to
-                // keep), unless publishing itself failed.
-                if !isPublishing, !waiting.isEmpty, !publishingFailed {
-                    let batch = waiting
-                    waiting = []
-                    isPublishing = true
-                    group.addTask { .published(publisher.publish(batch)) }
-                }
-                if fatal != nil || Task.isCancelled {
-                    group.cancelAll()
-                } else if case .downloaded = event, let item = pending.next() {
-                    addDownload(of: item, with: downloader, filer: filer, to: &group)
+                if let batch = next.batch { group.addTask { .published(publisher.publish(batch)) } }
+                switch next.downloads {
+                case .unchanged: break
+                case .start(let item): addDownload(of: item, with: downloader, filer: filer, to: &group)
+                case .cancelAll: group.cancelAll()
                 }
             }
         }
-        if let fatal { throw fatal }
+        if let error = pipeline.error { throw error }
         if Task.isCancelled { throw .interrupted(archived: report.downloaded) }
     }
 

@@ -150,7 +150,7 @@ extension Archiver {
             let host = URLComponents(string: session.video.url)?.encodedHost ?? "its host"
             list.append(
                 .failed, "media host refused by the configuration for \(recording): \(refused.reason)",
-                fix: refused.code == "untrusted_media_host"
+                fix: refused.code == .untrustedMediaHost
                     ? "if \(host) is trusted to serve recordings, add it to media_hosts" : nil)
             return
         } catch {

@@ -41,7 +41,7 @@ struct CatalogHealer: Sendable {
         let relativePath = "\(item.relativePath).\(DownloadPlanner.recordingExtension)"
         let sidecarPath = "\(item.relativePath).\(DownloadPlanner.sidecarExtension)"
         let expectedBytes = item.session.video.sizeBytes
-        func failure(_ code: String, _ problem: String) -> Result<ArchivedRecording, RecordingFailure> {
+        func failure(_ code: RecordingFailure.Code, _ problem: String) -> Result<ArchivedRecording, RecordingFailure> {
             .failure(
                 RecordingFailure(
                     sessionID: item.session.id, code: code,
@@ -52,25 +52,25 @@ struct CatalogHealer: Sendable {
         let sidecar: Sidecar.Record
         switch Sidecar.record(atPath: root.absolute(sidecarPath)) {
         case .success(let record): sidecar = record
-        case .failure(let problem): return failure("sidecar_unusable", "its sidecar \(sidecarPath) \(problem.reason)")
+        case .failure(let problem): return failure(.sidecarUnusable, "its sidecar \(sidecarPath) \(problem.reason)")
         }
         guard sidecar.sessionID == item.session.id else {
             return failure(
-                "sidecar_mismatch", "its sidecar \(sidecarPath) describes session \(sidecar.sessionID)")
+                .sidecarMismatch, "its sidecar \(sidecarPath) describes session \(sidecar.sessionID)")
         }
         let digest: (hex: String, sizeBytes: Int)
         do throws(ArchiverError) {
             digest = try FileDigest.sha256(ofFileAt: root.absolute(relativePath))
         } catch {
-            guard case .archiveUnwritable(_, let code) = error else { return failure("unreadable", "\(error)") }
-            return failure("unreadable", "it cannot be read (\(String(cString: strerror(code))))")
+            guard case .archiveUnwritable(_, let code) = error else { return failure(.unreadable, "\(error)") }
+            return failure(.unreadable, "it cannot be read (\(String(cString: strerror(code))))")
         }
         guard digest.sizeBytes == expectedBytes else {
-            return failure("size_mismatch", "it holds \(digest.sizeBytes) bytes, the API announces \(expectedBytes)")
+            return failure(.sizeMismatch, "it holds \(digest.sizeBytes) bytes, the API announces \(expectedBytes)")
         }
         guard digest.hex == sidecar.sha256 else {
             return failure(
-                "sidecar_mismatch",
+                .sidecarMismatch,
                 "its SHA-256 \(digest.hex) differs from \(sidecar.sha256), recorded in \(sidecarPath) when it was "
                     + "downloaded")
         }
