@@ -3,6 +3,7 @@ import Foundation
 import Testing
 
 @testable import ArchiverCore
+@testable import SQLite
 
 /// The catalog's failing sessions (migration v2) on real SQLite files.
 @Suite struct CatalogFailingSessionsTests {
