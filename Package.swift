@@ -56,9 +56,20 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
         ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+        ),
         .target(
             name: "Curl",
             dependencies: ["CCurl", "CLinux"],
+            swiftSettings: swiftSettings
+        ),
+        // An S3 client on the Curl driver (issue 15), not yet used by ArchiverCore.
+        .target(
+            name: "ObjectStorage",
+            dependencies: ["Curl", "CLibXML2", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -102,7 +113,8 @@ let package = Package(
         .target(
             name: "ArchiverTestSupport",
             dependencies: [
-                "ArchiverCore", "CSQLite", "GetscreenSimulator", .product(name: "Crypto", package: "swift-crypto"),
+                "ArchiverCore", "CSQLite", "Curl", "GetscreenSimulator",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ArchiverTestSupport",
             swiftSettings: swiftSettings
@@ -110,6 +122,11 @@ let package = Package(
         .testTarget(
             name: "CurlTests",
             dependencies: ["Curl", "GetscreenSimulator", "ArchiverTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ObjectStorageTests",
+            dependencies: ["ObjectStorage", "Curl", "ArchiverTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
