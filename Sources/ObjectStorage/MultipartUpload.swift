@@ -14,8 +14,20 @@ public struct MultipartUpload: Sendable, Equatable {
 public struct MultipartUploadsPage: Sendable {
     /// The uploads of this page.
     public var uploads: [MultipartUpload]
-    /// Where the next page starts (`key-marker`, `upload-id-marker`); nil on the last page.
-    public var nextMarker: (key: String, uploadID: String)?
+    /// Where the next page starts; nil on the last page.
+    public var nextMarker: Marker?
+
+    /// Where a page of uploads starts: after this key and upload ID.
+    ///
+    /// AWS names both (`NextKeyMarker`, `NextUploadIdMarker`) and orders uploads by key; SeaweedFS 4.48 orders
+    /// them by upload ID, names only `NextUploadIdMarker`, and lists nothing when a `key-marker` comes with it.
+    /// So the next request sends exactly the markers the answer named.
+    public struct Marker: Sendable, Equatable {
+        /// The `key-marker` to send, if the answer named one.
+        public var key: String?
+        /// The `upload-id-marker` to send, if the answer named one.
+        public var uploadID: String?
+    }
 
     /// Reads a `ListMultipartUploadsResult` document.
     init?(_ root: XMLElement) {
@@ -29,8 +41,11 @@ public struct MultipartUploadsPage: Sendable {
         }
         self.uploads = uploads
         if root.text(of: "IsTruncated") == "true" {
-            guard let key = root.text(of: "NextKeyMarker") else { return nil }
-            nextMarker = (key, root.text(of: "NextUploadIdMarker") ?? "")
+            let nonEmpty = { (text: String?) in text.flatMap { $0.isEmpty ? nil : $0 } }
+            let marker = Marker(
+                key: nonEmpty(root.text(of: "NextKeyMarker")), uploadID: nonEmpty(root.text(of: "NextUploadIdMarker")))
+            guard marker.key != nil || marker.uploadID != nil else { return nil }
+            nextMarker = marker
         }
     }
 }

@@ -86,14 +86,17 @@ extension S3Client {
 
     /// One page of the multipart uploads under `prefix` that were neither completed nor aborted
     /// (ListMultipartUploads), to find and abort the ones a killed run left behind.
-    /// - Parameter marker: the previous page's `nextMarker`, nil for the first page.
+    /// - Parameters:
+    ///   - maxUploads: the most uploads on the page (S3 caps it at 1,000).
+    ///   - marker: the previous page's `nextMarker`, nil for the first page.
     /// - Throws: `S3Error`.
     public func listMultipartUploads(
-        bucket: String, prefix: String = "", marker: (key: String, uploadID: String)? = nil
+        bucket: String, prefix: String = "", maxUploads: Int = 1000, marker: MultipartUploadsPage.Marker? = nil
     ) async throws -> MultipartUploadsPage {
         var call = Call(operation: "ListMultipartUploads", method: .get, bucket: bucket)
-        call.query = [("prefix", prefix), ("uploads", "")]
-        if let marker { call.query += [("key-marker", marker.key), ("upload-id-marker", marker.uploadID)] }
+        call.query = [("max-uploads", String(maxUploads)), ("prefix", prefix), ("uploads", "")]
+        if let key = marker?.key { call.query.append(("key-marker", key)) }
+        if let uploadID = marker?.uploadID { call.query.append(("upload-id-marker", uploadID)) }
         let answer = try document(try await perform(call), for: call)
         guard let page = MultipartUploadsPage(answer) else { throw unexpected(answer, for: call) }
         return page

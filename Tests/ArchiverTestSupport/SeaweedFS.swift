@@ -70,7 +70,12 @@ public final class SeaweedFS: Sendable {
     init(_ topology: Topology) throws {
         self.topology = topology
         folder = try TemporaryDirectory(prefix: "seaweedfs")
-        let free = { try NetworkShareSupport.freeLoopbackPort() }
+        var chosen: Set<Int> = []
+        let free = { () throws -> Int in
+            let port = try Self.freePortBelowEphemeralRange(avoiding: chosen)
+            chosen.insert(port)
+            return port
+        }
         ports = Ports(
             master: try free(), masterGRPC: try free(), volume: try free(), volumeGRPC: try free(),
             filer: try free(), filerGRPC: try free(), s3: try free(), s3GRPC: try free(),
@@ -126,8 +131,32 @@ public final class SeaweedFS: Sendable {
         return environment
     }
 
+    /// A random loopback port in 10000..<32768 that is free now. Below Linux's ephemeral range (32768 and up), so
+    /// that no outgoing connection (the `weed` processes of parallel tests open many) takes it before `weed` binds
+    /// it: with ports from `bind(0)`, a filer now and then died at start with its port taken.
+    private static func freePortBelowEphemeralRange(avoiding taken: Set<Int>) throws -> Int {
+        for _ in 0..<200 {
+            let port = Int.random(in: 10000..<32768)
+            guard !taken.contains(port) else { continue }
+            let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(socketFD) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = UInt16(port).bigEndian
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
+            }
+            if bound { return port }
+        }
+        throw NetworkShareError("no free loopback port below 32768 after 200 tries")
+    }
+
     /// Waits until the S3 gateway answers HTTP and, for a cluster, the master counts both volume servers.
-    /// - Throws: `NetworkShareError` with the end of the log when that takes longer than 60 s.
+    /// - Throws: `SeaweedFSExited` when `weed server` ended meanwhile; `NetworkShareError` with the end of the log
+    ///   when that takes longer than 60 s.
     func waitUntilReady() async throws {
         let started = ContinuousClock.now
         try await waitFor("the S3 gateway to answer", timeout: .seconds(60)) { curl in
@@ -189,15 +218,20 @@ public final class SeaweedFS: Sendable {
         let curl = try CurlMulti()
         let deadline = ContinuousClock.now + timeout
         var holds = false
-        while !holds && ContinuousClock.now < deadline {
-            guard state.withLock({ $0.server?.isRunning ?? false }) else { break }
-            holds = await condition(curl)
+        var hasExited = false
+        while !holds && !hasExited && ContinuousClock.now < deadline {
+            hasExited = !state.withLock { $0.server?.isRunning ?? false }
+            if !hasExited { holds = await condition(curl) }
             if !holds { try? await Task.sleep(for: .milliseconds(100)) }
         }
         await curl.shutdown()
         guard holds else {
-            throw NetworkShareError(
-                "SeaweedFS: waiting for \(what) failed; its log ends:\n\(NetworkShareSupport.tail(of: serverLog))")
+            // glog's fatal lines ("F1206 …") say why; the stack trace after them does not.
+            let log = (try? String(contentsOfFile: serverLog, encoding: .utf8)) ?? ""
+            let fatal = log.split(separator: "\n").filter { $0.first == "F" }.joined(separator: "\n")
+            let reason = fatal.isEmpty ? NetworkShareSupport.tail(of: serverLog) : fatal
+            if hasExited { throw SeaweedFSExited(description: "SeaweedFS ended while starting: \(reason)") }
+            throw NetworkShareError("SeaweedFS: waiting for \(what) failed; its log says:\n\(reason)")
         }
     }
 
@@ -210,14 +244,30 @@ public final class SeaweedFS: Sendable {
     }
 }
 
+/// `weed server` ended before the store was ready (a port taken between its choice and `weed`'s bind).
+struct SeaweedFSExited: Error, CustomStringConvertible {
+    var description: String
+}
+
 /// Runs `body` with a SeaweedFS store of `topology` that is ready to answer, and tears it down afterwards,
-/// whether `body` returns or throws: no process and no file of the store is left.
+/// whether `body` returns or throws: no process and no file of the store is left. A store whose `weed server`
+/// ends while starting is started again on other ports, up to three times in all.
 public func withSeaweedFS<Result: Sendable>(
     _ topology: SeaweedFS.Topology = .singleServer, _ body: (SeaweedFS) async throws -> Result
 ) async throws -> Result {
-    let store = try SeaweedFS(topology)
+    var attempt = 1
+    var store = try SeaweedFS(topology)
     do {
-        try await store.waitUntilReady()
+        while true {
+            do {
+                try await store.waitUntilReady()
+                break
+            } catch is SeaweedFSExited where attempt < 3 {
+                store.tearDown()
+                attempt += 1
+                store = try SeaweedFS(topology)
+            }
+        }
         let result = try await body(store)
         store.tearDown()
         return result

@@ -42,7 +42,8 @@ struct S3ClientTests {
         }
     }
 
-    /// The store verifies `x-amz-checksum-sha256` and keeps nothing when it differs from the bytes.
+    /// The store verifies `x-amz-checksum-sha256` (what the client sends) and `Content-MD5`, and keeps nothing
+    /// when either differs from the bytes.
     @Test func theStoreRefusesBytesThatDoNotMatchTheirChecksum() async throws {
         try await withStore { client, bucket, folder in
             let source = try write(randomBytes(100_000), in: folder, as: "source")
@@ -57,6 +58,13 @@ struct S3ClientTests {
             #expect(refusal?.httpStatus == 400)
             #expect(refusal?.isRetryable == true)
             #expect(refusal?.description.contains("do not match the checksum") == true)
+            #expect(try await client.headObject(bucket: bucket, key: "damaged") == nil)
+
+            let rightDigest = SHA256.hash(data: try Data(contentsOf: URL(fileURLWithPath: source)))
+            call.body = .file(descriptor: descriptor, offset: 0, length: 100_000, sha256: rightDigest)
+            call.headers = ["Content-MD5: \(Data(Insecure.MD5.hash(data: [UInt8]())).base64EncodedString())"]
+            let md5Refusal = await #expect(throws: S3Error.self) { try await client.perform(call) }
+            #expect(md5Refusal?.code == "BadDigest")
             #expect(try await client.headObject(bucket: bucket, key: "damaged") == nil)
         }
     }
@@ -140,30 +148,48 @@ struct S3ClientTests {
         }
     }
 
-    @Test func anAbortedUploadLeavesTheListAndTakesNoMoreParts() async throws {
+    /// What a killed run leaves behind is found page by page, and an aborted upload takes no more parts.
+    @Test func leftUploadsAreListedPageByPageAndAborted() async throws {
         try await withStore { client, bucket, folder in
             let source = try write(randomBytes(1000), in: folder, as: "source")
-            let first = try await client.createMultipartUpload(bucket: bucket, key: "run/a.mp4")
-            let second = try await client.createMultipartUpload(bucket: bucket, key: "run/b.mp4")
+            var started: [String: String] = [:]
+            for key in ["run/e.mp4", "run/a.mp4", "run/c.mp4", "run/a.mp4", "run/b.mp4"] {
+                started[try await client.createMultipartUpload(bucket: bucket, key: key)] = key
+            }
+            _ = try await client.createMultipartUpload(bucket: bucket, key: "elsewhere/x.mp4")
+            let (firstID, firstKey) = try #require(started.first)
             _ = try await client.uploadPart(
-                bucket: bucket, key: "run/a.mp4", uploadID: first, partNumber: 1, file: source, offset: 0, length: 1000)
+                bucket: bucket, key: firstKey, uploadID: firstID, partNumber: 1, file: source, offset: 0, length: 1000)
 
-            let before = try await client.listMultipartUploads(bucket: bucket, prefix: "run/")
-            #expect(Set(before.uploads.map(\.uploadID)) == [first, second])
-            #expect(before.uploads.allSatisfy { $0.initiated.map { abs($0.timeIntervalSinceNow) < 600 } == true })
+            var listed: [MultipartUpload] = []
+            var marker: MultipartUploadsPage.Marker?
+            var pages = 0
+            repeat {
+                let page = try await client.listMultipartUploads(
+                    bucket: bucket, prefix: "run/", maxUploads: 2, marker: marker)
+                listed += page.uploads
+                marker = page.nextMarker
+                pages += 1
+            } while marker != nil && pages < 10
+            #expect(pages == 3)
+            #expect(listed.count == 5)
+            #expect(Dictionary(listed.map { ($0.uploadID, $0.key) }, uniquingKeysWith: { $1 }) == started)
+            #expect(listed.allSatisfy { $0.initiated.map { abs($0.timeIntervalSinceNow) < 600 } == true })
 
-            try await client.abortMultipartUpload(bucket: bucket, key: "run/a.mp4", uploadID: first)
+            try await client.abortMultipartUpload(bucket: bucket, key: firstKey, uploadID: firstID)
             let after = try await client.listMultipartUploads(bucket: bucket, prefix: "run/")
-            #expect(after.uploads.map(\.uploadID) == [second])
+            #expect(Set(after.uploads.map(\.uploadID)) == Set(started.keys).subtracting([firstID]))
             let late = await #expect(throws: S3Error.self) {
                 try await client.uploadPart(
-                    bucket: bucket, key: "run/a.mp4", uploadID: first, partNumber: 2, file: source, offset: 0,
+                    bucket: bucket, key: firstKey, uploadID: firstID, partNumber: 2, file: source, offset: 0,
                     length: 1000)
             }
             #expect(late?.code == "NoSuchUpload")
-            try await client.abortMultipartUpload(bucket: bucket, key: "run/b.mp4", uploadID: second)
+            for upload in after.uploads {
+                try await client.abortMultipartUpload(bucket: bucket, key: upload.key, uploadID: upload.uploadID)
+            }
             #expect(try await client.listMultipartUploads(bucket: bucket, prefix: "run/").uploads.isEmpty)
-            #expect(try await client.headObject(bucket: bucket, key: "run/a.mp4") == nil)
+            #expect(try await client.headObject(bucket: bucket, key: firstKey) == nil)
         }
     }
 
