@@ -56,6 +56,11 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
         ),
+        .systemLibrary(
+            name: "CLibXML2",
+            pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"]), .brew(["libxml2"])]
+        ),
         .target(
             name: "Curl",
             dependencies: ["CCurl", "CLinux"],
@@ -65,6 +70,12 @@ let package = Package(
         .target(name: "JSON", swiftSettings: swiftSettings),
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        // An S3 client on the Curl driver (issue 15), not yet used by ArchiverCore.
+        .target(
+            name: "ObjectStorage",
+            dependencies: ["Curl", "CLibXML2", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ArchiverCore",
             dependencies: [
@@ -108,7 +119,7 @@ let package = Package(
         .target(
             name: "ArchiverTestSupport",
             dependencies: [
-                "ArchiverCore", "CSQLite", "GetscreenSimulator", "JSON", "SQLite",
+                "ArchiverCore", "CSQLite", "Curl", "GetscreenSimulator", "JSON", "SQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ArchiverTestSupport",
@@ -117,6 +128,11 @@ let package = Package(
         .testTarget(
             name: "CurlTests",
             dependencies: ["Curl", "GetscreenSimulator", "ArchiverTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ObjectStorageTests",
+            dependencies: ["ObjectStorage", "Curl", "ArchiverTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

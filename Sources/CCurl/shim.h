@@ -9,7 +9,14 @@
 
 typedef size_t (*ccurl_data_callback)(char *_Nonnull data, size_t size, size_t count, void *_Nullable context);
 
+/// CURLOPT_SEEKFUNCTION's type: libcurl rewinds an upload's source with it (a request resent on a new connection).
+typedef int (*ccurl_seek_callback)(void *_Nullable context, curl_off_t offset, int origin);
+
 static inline CURLcode ccurl_easy_setopt_long(CURL *_Nonnull handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode ccurl_easy_setopt_off_t(CURL *_Nonnull handle, CURLoption option, curl_off_t value) {
     return curl_easy_setopt(handle, option, value);
 }
 
@@ -27,10 +34,15 @@ static inline CURLcode ccurl_easy_setopt_slist(CURL *_Nonnull handle, CURLoption
     return curl_easy_setopt(handle, option, value);
 }
 
-/// Sets CURLOPT_WRITEFUNCTION or CURLOPT_HEADERFUNCTION.
+/// Sets CURLOPT_WRITEFUNCTION, CURLOPT_HEADERFUNCTION or CURLOPT_READFUNCTION (the same signature: the read
+/// callback fills `data` with at most `size * count` bytes and returns how many).
 static inline CURLcode ccurl_easy_setopt_data_callback(CURL *_Nonnull handle, CURLoption option,
                                                        ccurl_data_callback _Nullable callback) {
     return curl_easy_setopt(handle, option, callback);
+}
+
+static inline CURLcode ccurl_easy_setopt_seek_callback(CURL *_Nonnull handle, ccurl_seek_callback _Nullable callback) {
+    return curl_easy_setopt(handle, CURLOPT_SEEKFUNCTION, callback);
 }
 
 static inline CURLcode ccurl_easy_getinfo_long(CURL *_Nonnull handle, CURLINFO info, long *_Nonnull value) {

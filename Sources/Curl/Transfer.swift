@@ -43,6 +43,11 @@ final class Transfer: @unchecked Sendable {
     private var hasCheckedResumeStart = false
     private var restartedFromZero = false
     private var rangeMismatch = false
+    /// How many bytes of a file body libcurl has read so far (moved back by a rewind).
+    private var uploadPosition = 0
+    /// Why reading a file body failed: an `errno`, or nil with `uploadSourceEnded` for a file that ended early.
+    private var readErrno: Int32?
+    private var uploadSourceEnded = false
     /// Whether the write callback paused the transfer because the bandwidth limiter's bucket was empty.
     private(set) var isPausedForBandwidth = false
 
@@ -148,6 +153,11 @@ final class Transfer: @unchecked Sendable {
                 CurlError(
                     code: CURLE_WRITE_ERROR, detail: "writing the body to the file failed", writeErrno: writeErrno))
         }
+        if code == CURLE_ABORTED_BY_CALLBACK, readErrno != nil || uploadSourceEnded {
+            let reason = readErrno.map { String(cString: strerror($0)) } ?? "the file ended before the announced length"
+            return .failure(
+                CurlError(code: CURLE_READ_ERROR, detail: "reading the request body from its file failed: \(reason)"))
+        }
         guard code == CURLE_OK else {
             let detail = String(cString: errorBuffer)
             return .failure(
@@ -230,10 +240,87 @@ final class Transfer: @unchecked Sendable {
             // the server ignores the range, while we prefer to take the whole body (see `startResumedBody`).
             try check(ccurl_easy_setopt_string(easy, CURLOPT_RANGE, "\(request.resumeOffset)-"))
         }
+        try configureMethodAndBody(easy, context: context)
+        if let signature = request.signature {
+            // CURLOPT_AWS_SIGV4 also sets CURLOPT_HTTPAUTH to CURLAUTH_AWS_SIGV4; the key pair goes in as user name
+            // and password (not CURLOPT_USERPWD, which would split a secret at its first colon).
+            try check(ccurl_easy_setopt_string(easy, CURLOPT_AWS_SIGV4, signature.provider))
+            try check(ccurl_easy_setopt_string(easy, CURLOPT_USERNAME, signature.accessKeyID))
+            try check(ccurl_easy_setopt_string(easy, CURLOPT_PASSWORD, signature.secretAccessKey))
+        }
         try check(ccurl_easy_setopt_data_callback(easy, CURLOPT_HEADERFUNCTION, headerCallback))
         try check(ccurl_easy_setopt_pointer(easy, CURLOPT_HEADERDATA, context))
         try check(ccurl_easy_setopt_data_callback(easy, CURLOPT_WRITEFUNCTION, writeCallback))
         try check(ccurl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, context))
+    }
+
+    /// Sets the method and the body: libcurl's own request kinds where they fit (`CURLOPT_NOBODY` for HEAD, POST
+    /// for `.bytes`, PUT for `CURLOPT_UPLOAD`), `CURLOPT_CUSTOMREQUEST` to rename the method otherwise.
+    private func configureMethodAndBody(_ easy: UnsafeMutableRawPointer, context: UnsafeMutableRawPointer)
+        throws(CurlError)
+    {
+        func check(_ code: CURLcode) throws(CurlError) {
+            guard code == CURLE_OK else { throw CurlError(code: code, detail: nil) }
+        }
+        let libcurlMethod: TransferRequest.Method
+        switch request.body {
+        case .bytes(let bytes):
+            // CURLOPT_POSTFIELDSIZE_LARGE first: CURLOPT_COPYPOSTFIELDS copies that many bytes (NULs included).
+            try check(ccurl_easy_setopt_off_t(easy, CURLOPT_POSTFIELDSIZE_LARGE, bytes.count))
+            let copied = bytes.withUnsafeBytes { buffer in
+                guard let base = buffer.baseAddress else {
+                    return ccurl_easy_setopt_string(easy, CURLOPT_COPYPOSTFIELDS, "")
+                }
+                return ccurl_easy_setopt_pointer(easy, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: base))
+            }
+            try check(copied)
+            libcurlMethod = .post
+        case .file(_, _, let length):
+            // CURLOPT_UPLOAD with CURLOPT_INFILESIZE_LARGE sends a Content-Length (no chunked encoding) and reads the
+            // body through the read callback. The seek callback lets libcurl rewind it, as it does when it resends
+            // the request on a fresh connection after a reused one turned out dead; without it that fails with
+            // CURLE_SEND_FAIL_REWIND.
+            try check(ccurl_easy_setopt_long(easy, CURLOPT_UPLOAD, 1))
+            try check(ccurl_easy_setopt_off_t(easy, CURLOPT_INFILESIZE_LARGE, length))
+            try check(ccurl_easy_setopt_data_callback(easy, CURLOPT_READFUNCTION, readCallback))
+            try check(ccurl_easy_setopt_pointer(easy, CURLOPT_READDATA, context))
+            try check(ccurl_easy_setopt_seek_callback(easy, seekCallback))
+            try check(ccurl_easy_setopt_pointer(easy, CURLOPT_SEEKDATA, context))
+            libcurlMethod = .put
+        case nil:
+            if request.method == .head { try check(ccurl_easy_setopt_long(easy, CURLOPT_NOBODY, 1)) }
+            libcurlMethod = request.method == .head ? .head : .get
+        }
+        if request.method != libcurlMethod {
+            try check(ccurl_easy_setopt_string(easy, CURLOPT_CUSTOMREQUEST, request.method.rawValue))
+        }
+    }
+
+    /// Fills `buffer` with the next bytes of a file body.
+    /// - Returns: the byte count (0 at the end), or `CURL_READFUNC_ABORT` when the file cannot be read.
+    fileprivate func sendBody(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        guard case .file(let descriptor, let offset, let length) = request.body else { return 0 }
+        let count = min(buffer.count, length - uploadPosition)
+        guard count > 0 else { return 0 }
+        while true {
+            let read = pread(descriptor, buffer.baseAddress!, count, off_t(offset + uploadPosition))
+            if read < 0 && errno == EINTR { continue }
+            guard read > 0 else {
+                if read < 0 { readErrno = errno } else { uploadSourceEnded = true }
+                return Int(CURL_READFUNC_ABORT)
+            }
+            uploadPosition += read
+            return read
+        }
+    }
+
+    /// Moves the file body's read position to `position` (from its start) for libcurl to send it again.
+    fileprivate func rewindBody(to position: Int, origin: Int32) -> Int32 {
+        guard case .file(_, _, let length) = request.body, origin == SEEK_SET, (0...length).contains(position) else {
+            return CURL_SEEKFUNC_FAIL
+        }
+        uploadPosition = position
+        return CURL_SEEKFUNC_OK
     }
 
     fileprivate func receiveHeader(_ line: UnsafeRawBufferPointer) {
@@ -343,6 +430,16 @@ private let headerCallback: ccurl_data_callback = { data, size, count, context i
     let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
     transfer.receiveHeader(UnsafeRawBufferPointer(start: data, count: size * count))
     return size * count
+}
+
+private let readCallback: ccurl_data_callback = { data, size, count, context in
+    let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+    return transfer.sendBody(into: UnsafeMutableRawBufferPointer(start: data, count: size * count))
+}
+
+private let seekCallback: ccurl_seek_callback = { context, offset, origin in
+    let transfer = Unmanaged<Transfer>.fromOpaque(context!).takeUnretainedValue()
+    return transfer.rewindBody(to: Int(offset), origin: origin)
 }
 
 private let writeCallback: ccurl_data_callback = { data, size, count, context in

@@ -1,5 +1,47 @@
-/// One HTTP GET for `CurlMulti` to perform.
+/// One HTTP request for `CurlMulti` to perform: a GET unless `method` and `body` say otherwise.
 public struct TransferRequest: Sendable {
+    /// The request's HTTP method.
+    public enum Method: String, Sendable {
+        case get = "GET"
+        /// Asks for the headers only (`CURLOPT_NOBODY`).
+        case head = "HEAD"
+        case put = "PUT"
+        case post = "POST"
+        case delete = "DELETE"
+    }
+
+    /// What the request sends after its headers.
+    public enum Body: Sendable {
+        /// These bytes, copied by libcurl (`CURLOPT_COPYPOSTFIELDS`): small documents such as S3's XML requests.
+        case bytes([UInt8])
+        /// `length` bytes of the open file `descriptor` from byte `offset` on, read with pread(2) while they are
+        /// sent (`CURLOPT_UPLOAD` with a read callback), so memory stays flat and several requests may send
+        /// ranges of one descriptor at once. The caller owns the descriptor and keeps it open until `perform`
+        /// returns. A file shorter than `offset + length` fails the transfer.
+        case file(descriptor: Int32, offset: Int, length: Int)
+    }
+
+    /// AWS Signature Version 4, computed by libcurl (`CURLOPT_AWS_SIGV4`, 7.75+) from the URL, the headers and
+    /// the payload hash: libcurl 7.88 takes the payload hash from an `x-amz-content-sha256` request header when
+    /// there is one, and otherwise hashes the `.bytes` body, or nothing for a file body.
+    public struct AWSSignature: Sendable, CustomStringConvertible {
+        /// `CURLOPT_AWS_SIGV4`'s parameter, such as `"aws:amz:us-east-1:s3"`.
+        public var provider: String
+        /// The access key ID (`CURLOPT_USERNAME`).
+        public var accessKeyID: String
+        /// The secret access key (`CURLOPT_PASSWORD`): never printed.
+        public var secretAccessKey: String
+
+        /// Creates a signature for `provider` with these credentials.
+        public init(provider: String, accessKeyID: String, secretAccessKey: String) {
+            self.provider = provider
+            self.accessKeyID = accessKeyID
+            self.secretAccessKey = secretAccessKey
+        }
+
+        public var description: String { "AWS SigV4 \(provider) as \(accessKeyID) (secret redacted)" }
+    }
+
     /// Where the body of a successful (2xx) response goes.
     public enum Destination: Sendable {
         /// Collected in memory, failing the transfer when it grows past `limit` bytes.
@@ -31,6 +73,12 @@ public struct TransferRequest: Sendable {
     /// Whether the body counts against the `CurlMulti`'s shared `BandwidthLimiter` (downloads do; small API
     /// answers and monitoring pings need not wait behind them).
     public var isBandwidthLimited = false
+    /// The HTTP method.
+    public var method = Method.get
+    /// What the request sends; nil for none.
+    public var body: Body? = nil
+    /// How libcurl signs the request; nil for no signature.
+    public var signature: AWSSignature? = nil
 
     /// Creates a GET request.
     public init(

@@ -34,7 +34,9 @@ public enum NetworkShareSupport {
     /// The full path of `name` on `PATH`, or nil.
     static func executable(named name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
-        return (path.split(separator: ":") + ["/usr/sbin", "/usr/bin"]).map { "\($0)/\(name)" }
+        // `map(String.init)`: without it the literal's type makes `split` the one of `Sequence`, whose pieces
+        // print as arrays of characters, and only the two fallback folders were ever searched.
+        return (path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin"]).map { "\($0)/\(name)" }
             .first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
