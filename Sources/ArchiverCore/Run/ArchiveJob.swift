@@ -31,9 +31,6 @@ struct ArchiveJob: Sendable {
         startedAt: Date
     ) async throws(ArchiverError) -> RunReport {
         var report = RunReport(planned: plan, invalidItems: invalidItems, startedAt: startedAt)
-        // The listing's pages and the sessions it dropped are freed by now: give their pages back before the
-        // transfers start, instead of keeping them resident for the whole run.
-        malloc_trim(0)
         logger.info(
             "planned",
             metadata: [
@@ -41,46 +38,14 @@ struct ArchiveJob: Sendable {
                 "to_download": "\(plan.downloadCount)", "bytes": "\(plan.downloadBytes)",
             ]
         )
-        try StorageWatchdog.shared.guarding("creating \(root.temporaryFolder)") { () throws(ArchiverError) in
-            _ = try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
-        }
-        try lock.claimLease(
-            fileMode: configuration.permissions.fileMode, folderMode: configuration.permissions.folderMode)
-        let space = FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes)
-        if let warning = space?.warning { logger.warning("\(warning)") }
-        if plansWholeListing { removeStaleTemporaryFiles(keeping: plan.downloads) }
+        try prepareArchive(resuming: plan.downloads)
         let modeCheck = ModeCheck(logger: logger)
         let filer = Filer(root: root, permissions: configuration.permissions, modeCheck: modeCheck)
-        let downloader = Downloader(
-            transport: transport,
-            settings: configuration.downloaderSettings,
-            partialFolder: root.temporaryFolder,
-            flushesEachFile: !filer.flushesWithSyncfs,
-            storage: StorageGuard(
-                path: root.path, minimumFreeBytes: configuration.minimumFreeBytes,
-                assumedFreeBytes: configuration.assumedFreeBytes),
-            modeCheck: modeCheck,
-            refreshURL: refreshURL,
-            progress: progress,
-            logger: logger
-        )
         progress.runPlanned(recordings: plan.downloads.count, bytes: plan.downloadBytes)
-        for item in plan.missingSidecars {
-            do {
-                try filer.restoreSidecar(of: item)
-            } catch let failure as RecordingFailure {
-                report.failures.append(failure)
-            } catch let error as ArchiverError {
-                throw error
-            } catch {
-                throw .archiveUnwritable(path: root.absolute(item.relativePath), errno: EIO)
-            }
-        }
-        // After the sidecars, so that a recording that had neither sidecar nor catalog row is catalogued
-        // with the digest its new sidecar records.
-        try catalogueFromDisk(plan.uncatalogued, into: &report)
+        try repairArchived(plan, with: filer, into: &report)
         do {
-            try await download(plan.downloads, with: downloader, filer: filer, into: &report)
+            try await download(
+                plan.downloads, with: makeDownloader(filer: filer, modeCheck: modeCheck), filer: filer, into: &report)
         } catch {
             if case .insufficientSpace = error { removeStaleTemporaryFiles(keeping: []) }
             throw error
@@ -95,6 +60,62 @@ struct ArchiveJob: Sendable {
         report.failed = report.failures.count
         report.finishedAt = Date()
         return report
+    }
+
+    /// Readies the archive for writing: gives the listing's freed memory back, creates the temporary folder, takes
+    /// the lock's lease, warns of low space, and removes stale temporary files (keeping the partial files of
+    /// `downloads`, which resume).
+    private func prepareArchive(resuming downloads: [DownloadPlan.Item]) throws(ArchiverError) {
+        // The listing's pages and the sessions it dropped are freed by now: give their pages back before the
+        // transfers start, instead of keeping them resident for the whole run.
+        malloc_trim(0)
+        try StorageWatchdog.shared.guarding("creating \(root.temporaryFolder)") { () throws(ArchiverError) in
+            _ = try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
+        }
+        try lock.claimLease(
+            fileMode: configuration.permissions.fileMode, folderMode: configuration.permissions.folderMode)
+        let space = FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes)
+        if let warning = space?.warning { logger.warning("\(warning)") }
+        if plansWholeListing { removeStaleTemporaryFiles(keeping: downloads) }
+    }
+
+    /// A downloader into the archive's temporary folder, with the configuration's settings.
+    private func makeDownloader(filer: Filer, modeCheck: ModeCheck) -> Downloader {
+        Downloader(
+            transport: transport,
+            settings: configuration.downloaderSettings,
+            partialFolder: root.temporaryFolder,
+            flushesEachFile: !filer.flushesWithSyncfs,
+            storage: StorageGuard(
+                path: root.path, minimumFreeBytes: configuration.minimumFreeBytes,
+                assumedFreeBytes: configuration.assumedFreeBytes),
+            modeCheck: modeCheck,
+            refreshURL: refreshURL,
+            progress: progress,
+            logger: logger
+        )
+    }
+
+    /// Repairs archived recordings without fetching anything: writes their missing sidecars, then catalogues the
+    /// ones the catalog lacks (after the sidecars, so that a recording that had neither sidecar nor catalog row is
+    /// catalogued with the digest its new sidecar records).
+    private func repairArchived(
+        _ plan: DownloadPlan,
+        with filer: Filer,
+        into report: inout RunReport
+    ) throws(ArchiverError) {
+        for item in plan.missingSidecars {
+            do {
+                try filer.restoreSidecar(of: item)
+            } catch let failure as RecordingFailure {
+                report.failures.append(failure)
+            } catch let error as ArchiverError {
+                throw error
+            } catch {
+                throw .archiveUnwritable(path: root.absolute(item.relativePath), errno: EIO)
+            }
+        }
+        try catalogueFromDisk(plan.uncatalogued, into: &report)
     }
 
     /// Catalogues the archived recordings the catalog lacks, in one transaction, once `CatalogHealer` has checked

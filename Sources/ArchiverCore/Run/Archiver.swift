@@ -1,0 +1,51 @@
+import Curl
+import FoundationEssentials
+import Logging
+
+/// The archiver's entry points: one run each, from configuration to report, in a file each: `sync`
+/// (`Archiver+Sync.swift`), `fetch`, `audit` (`sync --dry-run`), `reindex` and `verify` (`Archiver+Catalog.swift`),
+/// `check` and `failures`. Those that touch the archive hold its lock while they work (`withRun`).
+public enum Archiver {
+    /// Runs `body` with what every run holds while it works: the checked archive root and its lock, a
+    /// transfer engine sized for the configuration, and an API client. Always releases them.
+    static func withRun(
+        _ configuration: ArchiverConfiguration,
+        logger: Logger,
+        _ body: (ArchiveRoot, RunLock, CurlMulti, APIClient) async throws(ArchiverError) -> RunReport
+    ) async throws(ArchiverError) -> RunReport {
+        let root = try ArchiveRoot.checked(configuration)
+        let lock = try RunLock.acquire(root, logger: logger)
+        defer { lock.release() }
+        let transport: CurlMulti
+        do {
+            // One transfer thread per core (receiving, writing and hashing a recording is CPU work), never more
+            // threads than transfers.
+            let threads = min(configuration.transfers, ProcessInfo.processInfo.activeProcessorCount)
+            // All downloads share one limit, on every thread; the timetable is read again every second.
+            let limiter = configuration.bandwidthSchedule.map { schedule in
+                BandwidthLimiter { schedule.bytesPerSecondNow() }
+            }
+            transport = try CurlMulti(
+                maxConnections: configuration.transfers + 2, threads: threads, bandwidthLimiter: limiter)
+        } catch {
+            throw .apiUnreachable(
+                endpoint: configuration.apiBaseURL.absoluteString, reason: "libcurl did not start: \(error)")
+        }
+        let client = APIClient(configuration: configuration, transport: transport, logger: logger)
+        do {
+            let report = try await body(root, lock, transport, client)
+            await transport.shutdown()
+            return report
+        } catch {
+            await transport.shutdown()
+            throw error
+        }
+    }
+
+    /// Looks a recording's current URL up through `history/info`, for media URLs that expired.
+    static func refreshingURLs(with client: APIClient) -> Downloader.URLRefresher {
+        { sessionID throws(ArchiverError) in
+            InfoVideo(try await client.sessionInfo(.id(sessionID))).url
+        }
+    }
+}
