@@ -10,14 +10,11 @@ import Synchronization
 /// `GET /video/<agent_id>/<session_id>.mp4` (authenticated by the `apikey` query parameter only). Keep-alive
 /// and pipelining work. Faults, dataset changes and counter resets take effect for subsequent requests.
 public final class GetscreenSimulator: Sendable {
-    /// The listening socket and the event loops that serve it; present between `start()` and `shutdown()`.
-    private struct Server {
-        var group: MultiThreadedEventLoopGroup
-        var channel: any Channel
-    }
-
     private let state: SimulatorState
-    private let server = Mutex<Server?>(nil)
+    /// The listening socket; present between `start()` and `shutdown()`.
+    private let listener = Mutex<(any Channel)?>(nil)
+    /// The connections it accepted that are still open, closed by `shutdown()`.
+    private let connections = Mutex<[ObjectIdentifier: any Channel]>([:])
 
     /// Creates a stopped simulator; call `start()` to bind and serve.
     /// - Parameters:
@@ -28,19 +25,22 @@ public final class GetscreenSimulator: Sendable {
         self.state = SimulatorState(dataset: dataset, apiKey: apiKey, faults: faults)
     }
 
-    /// Binds 127.0.0.1 on `port` (0, the default, picks a free one) and starts serving on two event-loop
-    /// threads owned by the simulator. Does nothing if already started; call it from one task only.
-    /// - Throws: The bind error, with the threads already shut down.
+    /// Binds 127.0.0.1 on `port` (0, the default, picks a free one) and starts serving, on the process's shared
+    /// event loops (`MultiThreadedEventLoopGroup.singleton`): a test process runs dozens of simulators at once, and
+    /// event loops of their own (an epoll, an eventfd, a timerfd and a thread each) pushed it past 1,024 open
+    /// descriptors, where Foundation's `Process` stops noticing that its children end. Does nothing if already
+    /// started; call it from one task only.
+    /// - Throws: The bind error.
     public func start(port requestedPort: Int = 0) async throws {
-        guard server.withLock({ $0 == nil }) else { return }
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        guard listener.withLock({ $0 == nil }) else { return }
         let state = self.state
-        let bootstrap = ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
+            .childChannelInitializer { [weak self] channel in
                 state.connectionAccepted()
+                self?.track(channel)
                 return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     try channel.pipeline.syncOperations.addHandler(
@@ -51,16 +51,19 @@ public final class GetscreenSimulator: Sendable {
         // A client may connect the moment the socket listens, before `bind` returns: media URLs in the
         // answers must already carry the port.
         if requestedPort != 0 { state.storage.withLock { $0.port = requestedPort } }
-        let channel: any Channel
-        do {
-            channel = try await bootstrap.bind(host: "127.0.0.1", port: requestedPort).get()
-        } catch {
-            try? await group.shutdownGracefully()
-            throw error
-        }
+        let channel = try await bootstrap.bind(host: "127.0.0.1", port: requestedPort).get()
         let port = channel.localAddress?.port ?? 0
         state.storage.withLock { $0.port = port }
-        server.withLock { $0 = Server(group: group, channel: channel) }
+        listener.withLock { $0 = channel }
+    }
+
+    /// Keeps `connection` among the open ones until it closes.
+    private func track(_ connection: any Channel) {
+        let id = ObjectIdentifier(connection)
+        connections.withLock { $0[id] = connection }
+        connection.closeFuture.whenComplete { [weak self] _ in
+            self?.connections.withLock { _ = $0.removeValue(forKey: id) }
+        }
     }
 
     /// The bound port; 0 before `start()`.
@@ -107,16 +110,17 @@ public final class GetscreenSimulator: Sendable {
         state.storage.withLock { $0.remove(sessionIDs) }
     }
 
-    /// Closes the listening socket and shuts the event loops down, closing any open connections.
-    /// Does nothing if not started.
-    /// - Throws: An error from closing the channel or shutting down the event loops.
+    /// Closes the listening socket and every connection still open. Does nothing if not started.
+    /// - Throws: An error from closing the listening socket.
     public func shutdown() async throws {
-        guard let server = server.withLock({ $0.take() }) else { return }
+        guard let channel = listener.withLock({ $0.take() }) else { return }
         do {
-            try await server.channel.close()
+            try await channel.close()
         } catch ChannelError.alreadyClosed {
             // Already closed by the event loop; nothing to do.
         }
-        try await server.group.shutdownGracefully()
+        for connection in connections.withLock({ $0.values }) {
+            try? await connection.close()
+        }
     }
 }
