@@ -130,7 +130,7 @@ struct Filer: Sendable {
     func draft(_ file: DownloadedFile) throws(ArchiverError) -> CompletedDownload {
         let recording = ArchivedRecording(
             session: file.item.session,
-            relativePath: "\(file.item.relativePath).\(DownloadPlanner.recordingExtension)",
+            relativePath: file.item.recordingPath,
             sizeBytes: file.item.session.video.sizeBytes,
             sha256: file.sha256,
             archivedAt: Date()
@@ -156,7 +156,7 @@ struct Filer: Sendable {
     /// Writes the sidecar of an archived recording whose sidecar is missing, hashing the recording on disk.
     /// - Throws: `RecordingFailure` (`unsafe_path`) or `ArchiverError.archiveUnwritable`.
     func restoreSidecar(of item: DownloadPlan.Item) throws {
-        let relativePath = "\(item.relativePath).\(DownloadPlanner.recordingExtension)"
+        let relativePath = item.recordingPath
         let digest = try FileDigest.sha256(ofFileAt: root.absolute(relativePath))
         let archived = ArchivedRecording(
             session: item.session,

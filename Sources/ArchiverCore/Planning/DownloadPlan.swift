@@ -13,6 +13,9 @@ struct DownloadPlan: Sendable {
         /// The size of a file already at the final path that does not match `video.size`, if any. It is
         /// moved aside, never overwritten.
         var existingWrongSize: Int?
+
+        /// The recording's path below the archive root, with its `.mp4` extension.
+        var recordingPath: String { "\(relativePath).\(DownloadPlanner.recordingExtension)" }
     }
 
     /// Which planned items a plan keeps, beyond its counts.

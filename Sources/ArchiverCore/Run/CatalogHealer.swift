@@ -38,7 +38,7 @@ struct CatalogHealer: Sendable {
     }
 
     private func check(_ item: DownloadPlan.Item) -> Result<ArchivedRecording, RecordingFailure> {
-        let relativePath = "\(item.relativePath).\(DownloadPlanner.recordingExtension)"
+        let relativePath = item.recordingPath
         let sidecarPath = "\(item.relativePath).\(DownloadPlanner.sidecarExtension)"
         let expectedBytes = item.session.video.sizeBytes
         func failure(_ code: RecordingFailure.Code, _ problem: String) -> Result<ArchivedRecording, RecordingFailure> {
