@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "JSON", swiftSettings: swiftSettings),
         .target(name: "YAML", dependencies: ["CYAML"], swiftSettings: swiftSettings),
         .target(name: "SQLite", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
-        // An S3 client on the Curl driver (issue 15), not yet used by ArchiverCore.
+        // An S3 client on the Curl driver: the archive's destination when `archive.root` is `s3://`.
         .target(
             name: "ObjectStorage",
             dependencies: ["Curl", "CLibXML2", .product(name: "Crypto", package: "swift-crypto")],
@@ -83,6 +83,7 @@ let package = Package(
                 "CLinux",
                 "CSQLite",
                 "JSON",
+                "ObjectStorage",
                 "SQLite",
                 "YAML",
                 .product(name: "Logging", package: "swift-log"),

@@ -52,8 +52,12 @@ public struct ArchiverConfiguration: Sendable {
     var apiBaseURL: URL
     /// The API key, sent as `X-Api-Key`.
     var apiKey: APIKey
-    /// The absolute path of the archive root; whether it exists is checked when a run starts.
+    /// The absolute path of the archive root; whether it exists is checked when a run starts. For an archive in
+    /// object storage, its `s3://BUCKET/PREFIX` location as configured (see `bucket`).
     var archiveRoot: String
+    /// The bucket the archive is in, when `archive.root` is an `s3://` location; nil for a folder. Its catalog,
+    /// lock and partial downloads are then in `stateDirectory`, on the local disk.
+    public var bucket: BucketLocation? = nil
     /// Where recordings go below the archive root.
     var layout: ArchiveLayout
     /// The modes of created files and folders (`archive.file_mode`).
