@@ -100,9 +100,9 @@ enum RunArchive: Sendable {
         case .folder(let root):
             return Filer(root: root, permissions: configuration.permissions, modeCheck: modeCheck)
         case .bucket(let store, let spoolFolder):
-            let uploads = BucketUploads(
-                store: store,
-                sizing: BucketUploads.PartSizing(concurrentParts: configuration.transfers))
+            var sizing = configuration.partSizing
+            sizing.concurrentParts = configuration.transfers
+            let uploads = BucketUploads(store: store, sizing: sizing)
             let unfinished: [String: [MultipartUpload]]
             do {
                 unfinished = try await uploads.unfinished()
