@@ -143,6 +143,61 @@ struct S3ClientTests {
         }
     }
 
+    /// Bytes damaged between the store and the client (a relay flips one bit of the body): GetObject finds
+    /// them unlike the stored checksum and leaves no file; objectDigest reports both values without throwing.
+    @Test func bytesDamagedOnTheWayAreAChecksumMismatch() async throws {
+        try await withSeaweedFS { store in
+            let folder = try TemporaryDirectory(prefix: "s3-client")
+            defer { folder.remove() }
+            let bytes = randomBytes(300_000)
+            let source = try write(bytes, in: folder.path, as: "source")
+            let stored = Data(SHA256.hash(data: bytes)).base64EncodedString()
+            let storePort = try #require(store.endpoint.split(separator: ":").last.flatMap { Int($0) })
+            let relay = try CorruptingRelay(upstreamPort: storePort, bodyOffset: 150_000)
+            defer { relay.stop() }
+            let relayed = S3Endpoint(url: "http://127.0.0.1:\(relay.port)", region: "us-east-1", addressing: .pathStyle)
+
+            let curl = try CurlMulti()
+            let client = S3Client(endpoint: endpoint(of: store), credentials: credentials(of: store), curl: curl)
+            let damaged = S3Client(endpoint: relayed, credentials: credentials(of: store), curl: curl)
+            let copy = "\(folder.path)/copy"
+            let mismatch: S3Error?
+            do {
+                try await client.createBucket("archive")
+                _ = try await client.putObject(bucket: "archive", key: "clip.mp4", file: source)
+                mismatch = await #expect(throws: S3Error.self) {
+                    try await damaged.getObject(bucket: "archive", key: "clip.mp4", to: copy)
+                }
+            } catch {
+                await curl.shutdown()
+                throw error
+            }
+            // The relay damages each connection's first response: the next request comes on a new connection.
+            await curl.shutdown()
+            guard case .checksumMismatch(let kept, let received) = mismatch?.kind else {
+                Issue.record("not a checksum mismatch: \(String(describing: mismatch))")
+                return
+            }
+            #expect(kept == stored && received != stored)
+            #expect(mismatch?.isRetryable == true)
+            #expect(!FileManager.default.fileExists(atPath: copy), "a damaged GetObject leaves no file")
+
+            let digestCurl = try CurlMulti()
+            let digestClient = S3Client(endpoint: relayed, credentials: credentials(of: store), curl: digestCurl)
+            let digest: ObjectDigest
+            do {
+                digest = try await digestClient.objectDigest(bucket: "archive", key: "clip.mp4")
+            } catch {
+                await digestCurl.shutdown()
+                throw error
+            }
+            await digestCurl.shutdown()
+            #expect(digest.sizeBytes == bytes.count)
+            #expect(digest.storedChecksumSHA256 == stored)
+            #expect(digest.sha256Hex != SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined())
+        }
+    }
+
     /// A file that ends before the announced length fails the request in the read callback, and nothing is stored.
     @Test func anUploadWhoseFileEndsEarlyFailsWithoutStoringAnything() async throws {
         try await withStore { client, bucket, folder in
