@@ -90,8 +90,8 @@ struct BucketFiler: RecordingStore {
                 file: download.sidecarPath, at: "\(download.item.relativePath).\(DownloadPlanner.sidecarExtension)",
                 contentType: "application/json")
             try await uploads.upload(
-                file: download.partialPath, sizeBytes: recording.sizeBytes, to: recording.relativePath,
-                contentType: "video/mp4")
+                file: download.partialPath, sizeBytes: recording.sizeBytes, sha256Hex: recording.sha256,
+                to: recording.relativePath, contentType: "video/mp4")
         } catch let error as S3Error {
             unlink(download.sidecarPath)
             if let stopping = error.runStoppingError { return .failure(stopping) }
