@@ -63,8 +63,9 @@ struct BucketFiler: RecordingStore {
                 }
             }
         }
-        // The recordings stored before the error are in the bucket: the caller catalogues them first.
-        if let stoppingError, results.isEmpty { throw stoppingError }
+        // The recordings stored before the error are in the bucket with their sidecars, out of the catalog: the next
+        // run finds them and catalogues them once their bytes match their sidecars (`CatalogHealer`).
+        if let stoppingError { throw stoppingError }
         return results
     }
 
