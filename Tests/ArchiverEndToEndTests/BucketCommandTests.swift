@@ -69,6 +69,11 @@ struct BucketCommandTests {
             #expect(again.exitCode == 0, "\(again.stderr)")
             #expect((again.stdout + again.stderr).contains("0 downloaded"), "\(again.stderr)")
 
+            let session = try #require(Self.dataset.sessions.first)
+            let fetch = try await run(
+                "fetch", ["fetch", "--config", config, "--verbose", "--session-id", String(session.id)])
+            #expect(fetch.exitCode == 0, "\(fetch.stderr)")
+
             let verify = try await run("verify", ["verify", "--config", config, "--report", "\(out)/verify.json"])
             #expect(verify.exitCode == 0, "\(verify.stderr)")
             #expect(verify.stderr.contains("\(Self.dataset.sessions.count) ok"), "\(verify.stderr)")
