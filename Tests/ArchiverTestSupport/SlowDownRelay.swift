@@ -86,7 +86,8 @@ public final class SlowDownRelay: Sendable {
             guard count > 0 else { return }
             head += buffer[..<count]
         }
-        let body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>"
+        let body =
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>"
             + "<Message>Please reduce your request rate.</Message><RequestId>relay</RequestId></Error>"
         let response =
             "HTTP/1.1 503 Slow Down\r\nContent-Type: application/xml\r\nContent-Length: \(body.utf8.count)\r\n"
