@@ -84,4 +84,24 @@ struct BucketSyncTests {
             #expect(fixture.simulator.counters.mediaRequests == 0)
         }
     }
+
+    @Test func twoRunsOnOneMachineNeverShareABucketArchive() async throws {
+        try await withBucketArchive(dataset: Self.dataset(count: 2)) { fixture, archive in
+            let configuration = try archive.configuration(of: fixture)
+            // Another run holds the archive: the lock lives in the local state folder, as the catalog does.
+            let held = try RunLock.acquire(try RunArchive.lockFolder(configuration), logger: logger)
+            defer { held.release() }
+            try held.claimLease(fileMode: 0o600, folderMode: 0o700)
+            #expect(FileManager.default.fileExists(atPath: held.leasePath))
+            #expect(held.leasePath.hasPrefix(configuration.stateDirectory + "/"))
+
+            let error = try await #require(throws: ArchiverError.self) {
+                try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            }
+            #expect(error.code == .lockHeld)
+            #expect(error.exitCode == 75)
+            #expect(try await archive.objects().isEmpty)
+            #expect(fixture.simulator.counters.listRequests == 0)
+        }
+    }
 }
