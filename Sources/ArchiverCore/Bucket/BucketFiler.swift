@@ -28,13 +28,7 @@ struct BucketFiler: RecordingStore {
     func checkContainment(of item: DownloadPlan.Item) throws(RecordingFailure) {}
 
     func draft(_ file: DownloadedFile) throws(ArchiverError) -> CompletedDownload {
-        let recording = ArchivedRecording(
-            session: file.item.session,
-            relativePath: file.item.recordingPath,
-            sizeBytes: file.item.session.video.sizeBytes,
-            sha256: file.sha256,
-            archivedAt: Date()
-        )
+        let recording = ArchivedRecording(downloaded: file)
         let sidecarPath = "\(spoolFolder)/sidecar-\(recording.session.id)-\(UUID().uuidString).json"
         try AtomicFile.write(Data(Sidecar.contents(for: recording)), to: sidecarPath, mode: 0o600)
         return CompletedDownload(
