@@ -36,6 +36,7 @@ import Testing
         (.storageCloseFailed, "storage_close_failed"),
         (.storageSizeUnreadable, "storage_size_unreadable"),
         (.storageSizeMismatch, "storage_size_mismatch"),
+        (.storageUploadFailed, "storage_upload_failed"),
         (.sidecarUnusable, "sidecar_unusable"),
         (.sidecarMismatch, "sidecar_mismatch"),
         (.unreadable, "unreadable"),
