@@ -88,10 +88,10 @@ import Testing
         #expect(!RetryPolicy.isTransient(status: status))
     }
 
-    @Test func transientCodesAreTheNetworksAndTheBodysSize() {
+    @Test func transientCodesAreTheNetworksTheBodysSizeAndTheObjectStores() {
         let transient: Set<Code> = [
             .sizeMismatch, .curlResolve, .curlConnect, .curlTimeout, .curlTruncated, .curlConnectionLost,
-            .rangeMismatch, .curl(code: 56),
+            .rangeMismatch, .curl(code: 56), .storageUploadFailed,
         ]
         for (code, _) in Self.slugs where !Self.isHTTP(code) {
             #expect(code.isTransient == transient.contains(code), "\(code)")
