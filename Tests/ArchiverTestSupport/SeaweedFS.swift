@@ -55,6 +55,10 @@ public final class SeaweedFS: Sendable {
         var secondVolume, secondVolumeGRPC: Int
 
         /// Every gRPC port, each with the name `weed` gives its local socket (`/tmp/seaweedfs-NAME-grpc-PORT.sock`).
+        var all: [Int] {
+            [master, masterGRPC, volume, volumeGRPC, filer, filerGRPC, s3, s3GRPC, secondVolume, secondVolumeGRPC]
+        }
+
         var grpcSockets: [(name: String, port: Int)] {
             [
                 ("master", masterGRPC), ("volume", volumeGRPC), ("filer", filerGRPC), ("s3", s3GRPC),
@@ -63,6 +67,9 @@ public final class SeaweedFS: Sendable {
         }
     }
 
+    /// The ports of the stores of this process that are not torn down yet.
+    private static let reservedPorts = Mutex<Set<Int>>([])
+
     private var serverLog: String { "\(folder.path)/weed-server.log" }
     private var secondVolumeLog: String { "\(folder.path)/weed-volume.log" }
 
@@ -70,11 +77,14 @@ public final class SeaweedFS: Sendable {
     init(_ topology: Topology) throws {
         self.topology = topology
         folder = try TemporaryDirectory(prefix: "seaweedfs")
-        var chosen: Set<Int> = []
+        // Ports chosen by the process's other stores are avoided until they are torn down: two stores starting at
+        // once would otherwise both find a port free and one `weed` would die binding it, after it answered.
         let free = { () throws -> Int in
-            let port = try Self.freePortBelowEphemeralRange(avoiding: chosen)
-            chosen.insert(port)
-            return port
+            try Self.reservedPorts.withLock { reserved in
+                let port = try Self.freePortBelowEphemeralRange(avoiding: reserved)
+                reserved.insert(port)
+                return port
+            }
         }
         ports = Ports(
             master: try free(), masterGRPC: try free(), volume: try free(), volumeGRPC: try free(),
@@ -209,6 +219,7 @@ public final class SeaweedFS: Sendable {
         for process in processes { process.killTree() }
         for socket in ports.grpcSockets { unlink("/tmp/seaweedfs-\(socket.name)-grpc-\(socket.port).sock") }
         folder.remove()
+        Self.reservedPorts.withLock { $0.subtract(ports.all) }
     }
 
     /// Polls `condition` every 100 ms until it holds.
