@@ -46,7 +46,9 @@ class SeaweedFS:
         p = self.ports
         args = ["weed", "server", f"-dir={self.base}/data", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
                 f"-master.port={p['master']}", f"-master.port.grpc={p['master_grpc']}", "-master.telemetry=false",
-                "-master.volumeSizeLimitMB=64",
+                # Volumes of 1 GiB, 100 at most: room for every run of a shape (the tests' 64 MiB volumes would
+                # hold 6.4 GB, less than 3 pairs of the medium shape), and fewer volumes grown during a run.
+                "-master.volumeSizeLimitMB=1024",
                 f"-volume.port={p['volume']}", f"-volume.port.grpc={p['volume_grpc']}", "-volume.max=100",
                 "-volume.preStopSeconds=0",
                 "-filer", f"-filer.port={p['filer']}", f"-filer.port.grpc={p['filer_grpc']}",
