@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "ArchiverTestSupport",
             dependencies: [
-                "ArchiverCore", "CSQLite", "Curl", "GetscreenSimulator", "JSON", "SQLite",
+                "ArchiverCore", "CSQLite", "Curl", "GetscreenSimulator", "JSON", "ObjectStorage", "SQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Tests/ArchiverTestSupport",
@@ -144,7 +144,8 @@ let package = Package(
         .testTarget(
             name: "ArchiverCoreTests",
             dependencies: [
-                "ArchiverCore", "GetscreenSimulator", "Curl", "ArchiverTestSupport", "JSON", "SQLite", "YAML",
+                "ArchiverCore", "GetscreenSimulator", "Curl", "ArchiverTestSupport", "JSON", "ObjectStorage", "SQLite",
+                "YAML",
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -132,8 +132,8 @@ import Testing
             #expect(Self.mode(of: "\(fixture.root)/\(ArchiveRoot.stateFolderName)") == 0o700)
             #expect(Self.mode(of: "\(fixture.root)/\(ArchiveRoot.stateFolderName)/tmp") == 0o700)
             // While a run has it open, SQLite's own files beside it have its mode too.
-            let open = try CatalogAccess.openForWriting(
-                configuration, root: ArchiveRoot(path: fixture.root), logger: logger)
+            let open = try await CatalogAccess.openForWriting(
+                configuration, archive: .folder(ArchiveRoot(path: fixture.root)), logger: logger)
             try open.record([CatalogTests.entry(99)])
             for suffix in ["-wal", "-shm"] {
                 #expect(Self.mode(of: path + suffix) == 0o600, "\(suffix)")

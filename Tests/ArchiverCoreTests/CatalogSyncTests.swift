@@ -127,7 +127,7 @@ import Testing
             let recorded = try Catalog.openReadOnly(at: try Self.catalogPath(fixture)).entries()
             try FileManager.default.removeItem(atPath: try Self.catalogPath(fixture))
 
-            let report = try Archiver.reindex(configuration: configuration, logger: logger)
+            let report = try await Archiver.reindex(configuration: configuration, logger: logger)
 
             #expect(report.indexed == 14)
             #expect(report.skipped.isEmpty)
@@ -155,7 +155,7 @@ import Testing
             try Data("{}".utf8).write(to: URL(fileURLWithPath: "\(fixture.root)/.getscreen-archiver/stray.json"))
             try Data("{}".utf8).write(to: URL(fileURLWithPath: "\(fixture.root)/stray.json.mp4"))
 
-            let report = try Archiver.reindex(configuration: configuration, logger: logger)
+            let report = try await Archiver.reindex(configuration: configuration, logger: logger)
 
             #expect(report.indexed == 0)
             #expect(report.withoutRecording == 1)
@@ -259,13 +259,13 @@ import Testing
         try await withSimulator(dataset: SyncTests.smallDataset(count: 6)) { fixture in
             let configuration = try fixture.configuration()
             _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
-            let clean = try Archiver.verify(configuration: configuration, sample: nil, logger: logger)
+            let clean = try await Archiver.verify(configuration: configuration, sample: nil, logger: logger)
             #expect(clean.checked == 6 && clean.ok == 6 && clean.exitCode == 0)
             #expect(clean.bytesChecked == fixture.dataset.sessions.reduce(0) { $0 + $1.videoSize })
 
             let damaged = try damage(fixture)
             var updates: [Verifier.Progress] = []
-            let report = try Archiver.verify(
+            let report = try await Archiver.verify(
                 configuration: configuration, sample: nil, progress: { updates.append($0) }, logger: logger)
 
             #expect(report.checked == 6)
@@ -287,7 +287,7 @@ import Testing
             let configuration = try fixture.configuration()
             _ = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
 
-            let report = try Archiver.verify(configuration: configuration, sample: 3, logger: logger)
+            let report = try await Archiver.verify(configuration: configuration, sample: 3, logger: logger)
 
             #expect(report.checked == 3)
             #expect(report.ok == 3)
@@ -298,8 +298,8 @@ import Testing
 
     @Test func verifyWithoutACatalogSaysHowToBuildOne() async throws {
         try await withSimulator(dataset: SyncTests.smallDataset(count: 1)) { fixture in
-            let error = try #require(throws: ArchiverError.self) {
-                try Archiver.verify(configuration: fixture.configuration(), sample: nil, logger: logger)
+            let error = try await #require(throws: ArchiverError.self) {
+                try await Archiver.verify(configuration: fixture.configuration(), sample: nil, logger: logger)
             }
             #expect(error.description.contains("getscreen-archiver reindex"))
             #expect(treeSnapshot(of: fixture.root).isEmpty)

@@ -173,7 +173,7 @@ import Testing
             }.sorted { $0.path < $1.path }
 
             for sample in [nil, 1] {
-                let report = try Archiver.verify(configuration: configuration, sample: sample, logger: logger)
+                let report = try await Archiver.verify(configuration: configuration, sample: sample, logger: logger)
 
                 #expect(report.exitCode == 1)
                 #expect(report.summary.contains("2 not in the catalog"))

@@ -34,6 +34,15 @@ extension ArchiverError {
         case lockLost = "lock_lost"
         /// The archive's storage did not answer within `timeouts.storage`.
         case storageUnresponsive = "storage_unresponsive"
+        /// The object store rejected the access key or its signature (`SignatureDoesNotMatch`,
+        /// `InvalidAccessKeyId`).
+        case storageKeyRejected = "storage_key_rejected"
+        /// The access key may not do what the run needs on the bucket (`AccessDenied`).
+        case storageAccessDenied = "storage_access_denied"
+        /// The object store could not be reached.
+        case storageUnreachable = "storage_unreachable"
+        /// The object store kept failing (5xx, `SlowDown`) after every retry, or answered what S3 does not.
+        case storageError = "storage_error"
         /// SIGINT or SIGTERM stopped the run (exit 130 or 143).
         case interrupted
         /// An error the tool does not classify (exit 3); its message says what happened. Please report it.
@@ -59,6 +68,14 @@ extension ArchiverError {
         case .archiveRootNotMounted, .archiveRootOutsideMount: .notMounted
         case .storageUnresponsive: .storageUnresponsive
         case .lockLost: .lockLost
+        case .objectStorage(let problem, _):
+            switch problem {
+            case .keyRejected: .storageKeyRejected
+            case .accessDenied: .storageAccessDenied
+            case .bucketMissing: .rootMissing
+            case .unreachable: .storageUnreachable
+            case .failing: .storageError
+            }
         case .interrupted: .interrupted
         }
     }

@@ -38,6 +38,9 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
     case storageUnresponsive(operation: String, timeout: Duration)
     /// Another run took over this run's lease on the archive (exit 3): it judged it stale.
     case lockLost(path: String, holder: String)
+    /// The archive's object storage refused the run or could not be reached (exit 3); `message` is the store's
+    /// answer in the tool's words: what failed, where, and what to do.
+    case objectStorage(ObjectStorageProblem, message: String)
     /// The run was stopped by a signal (SIGINT or SIGTERM, `StopSignal`) after archiving `archived` recordings
     /// (exit 130 or 143).
     case interrupted(archived: Int)
@@ -99,6 +102,8 @@ public enum ArchiverError: Error, Sendable, CustomStringConvertible {
         case .lockLost(let path, let holder):
             return "another run took over this run's lock \(path) (\(holder)); stopping so that two runs never write "
                 + "one archive; check that each machine's clock is right and that the share was reachable"
+        case .objectStorage(_, let message):
+            return message
         case .interrupted(let archived):
             return "interrupted by \(StopSignal.name) after archiving \(archived) recordings; partial downloads "
                 + "were kept, run again to archive the rest (it resumes them)"

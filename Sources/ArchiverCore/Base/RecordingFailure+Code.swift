@@ -61,6 +61,8 @@ extension RecordingFailure {
         case storageSizeUnreadable
         /// The storage holds another number of bytes than were written.
         case storageSizeMismatch
+        /// The object store did not take the recording (it kept failing, or refused its bytes), after every retry.
+        case storageUploadFailed
         /// A recording on disk without a catalog row has no usable sidecar.
         case sidecarUnusable
         /// A recording on disk without a catalog row does not match its sidecar.
@@ -76,7 +78,8 @@ extension RecordingFailure {
             .insecureRedirect, .untrustedRedirectHost, .redirectWithoutLocation, .tooManyRedirects, .unsafePath,
             .sizeMismatch, .curlResolve, .curlConnect, .curlTimeout, .curlTruncated, .curlConnectionLost,
             .writeFailed, .bodyTooLarge, .rangeMismatch, .curlBadURL, .storageFlushFailed, .storageCloseFailed,
-            .storageSizeUnreadable, .storageSizeMismatch, .sidecarUnusable, .sidecarMismatch, .unreadable,
+            .storageSizeUnreadable, .storageSizeMismatch, .storageUploadFailed, .sidecarUnusable, .sidecarMismatch,
+            .unreadable,
         ]
 
         private static let bySlug = Dictionary(uniqueKeysWithValues: valueless.map { ($0.slug, $0) })
@@ -110,6 +113,7 @@ extension RecordingFailure {
             case .storageCloseFailed: "storage_close_failed"
             case .storageSizeUnreadable: "storage_size_unreadable"
             case .storageSizeMismatch: "storage_size_mismatch"
+            case .storageUploadFailed: "storage_upload_failed"
             case .sidecarUnusable: "sidecar_unusable"
             case .sidecarMismatch: "sidecar_mismatch"
             case .unreadable: "unreadable"
@@ -162,7 +166,7 @@ extension RecordingFailure {
             switch self {
             case .http(let status): [408, 425, 429, 500, 502, 503, 504].contains(status)
             case .sizeMismatch, .curlResolve, .curlConnect, .curlTimeout, .curlTruncated, .curlConnectionLost,
-                .rangeMismatch, .curl:
+                .rangeMismatch, .curl, .storageUploadFailed:
                 true
             case .invalidItem, .invalidMediaURL, .insecureMediaURL, .untrustedMediaHost, .invalidRedirectURL,
                 .insecureRedirect, .untrustedRedirectHost, .redirectWithoutLocation, .tooManyRedirects, .unsafePath,

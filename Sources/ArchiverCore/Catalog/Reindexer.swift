@@ -50,6 +50,13 @@ public struct Reindexer: Sendable {
     /// - Throws: `ArchiverError.catalogUnavailable` when the catalog cannot be written.
     func rebuild(_ catalog: Catalog) throws(ArchiverError) -> Report {
         let (entries, report) = scan()
+        return try Self.replace(catalog, with: entries, report, logger: logger)
+    }
+
+    /// Replaces the catalog's recordings with `entries` in one transaction, and logs `report`.
+    static func replace(
+        _ catalog: Catalog, with entries: [CatalogEntry], _ report: Report, logger: Logger
+    ) throws(ArchiverError) -> Report {
         try catalog.replaceEntries(with: entries)
         logger.info(
             "catalog rebuilt from sidecars",
@@ -72,10 +79,32 @@ public struct Reindexer: Sendable {
 
     /// Reads every sidecar below the root; entries and skipped sidecars are ordered by path.
     func scan() -> (entries: [CatalogEntry], report: Report) {
-        var entries: [CatalogEntry] = []
-        var report = Report(indexed: 0, skipped: [], withoutRecording: 0)
+        var scan = Scan(logger: logger)
         walk { relativePath in
-            switch entry(forSidecarAt: relativePath) {
+            scan.add(
+                Self.entry(
+                    forSidecarAt: relativePath,
+                    contents: Result { () throws(FileBytes.Failure) in
+                        try FileBytes.contents(atPath: root.absolute(relativePath), limit: Sidecar.maximumBytes).bytes
+                    },
+                    recordingSize: root.fileSize, modificationDate: modificationDate),
+                at: relativePath)
+            return true
+        }
+        return scan.finished()
+    }
+
+    /// Entries and skipped sidecars as a scan finds them, in any order.
+    struct Scan {
+        let logger: Logger
+        private var entries: [CatalogEntry] = []
+        private var report = Report(indexed: 0, skipped: [], withoutRecording: 0)
+
+        init(logger: Logger) { self.logger = logger }
+
+        /// Adds what the sidecar at `relativePath` came to.
+        mutating func add(_ result: Result<CatalogEntry?, Report.Skipped>, at relativePath: String) {
+            switch result {
             case .success(let entry?):
                 entries.append(entry)
             case .success(nil):
@@ -86,12 +115,15 @@ public struct Reindexer: Sendable {
                 logger.warning(
                     "sidecar skipped", metadata: ["path": "\(relativePath)", "reason": "\(skipped.reason)"])
             }
-            return true
         }
-        entries.sort { $0.relativePath < $1.relativePath }
-        report.skipped.sort { $0.path < $1.path }
-        report.indexed = entries.count
-        return (entries, report)
+
+        /// The entries and the report, ordered by path.
+        func finished() -> (entries: [CatalogEntry], report: Report) {
+            var report = report
+            report.skipped.sort { $0.path < $1.path }
+            report.indexed = entries.count
+            return (entries.sorted { $0.relativePath < $1.relativePath }, report)
+        }
     }
 
     /// Calls `visit` with the root-relative path of each regular `*.json` file until it returns false.
@@ -101,14 +133,20 @@ public struct Reindexer: Sendable {
         }
     }
 
-    /// The entry described by the sidecar at `relativePath`; `nil` when its recording is not beside it.
-    private func entry(forSidecarAt relativePath: String) -> Result<CatalogEntry?, Report.Skipped> {
+    /// The entry described by the sidecar at `relativePath`, whose bytes are `contents`; `nil` when its recording is
+    /// not beside it (`recordingSize` of its path is nil). `modificationDate` dates a sidecar without `archived_at`.
+    static func entry(
+        forSidecarAt relativePath: String,
+        contents: Result<[UInt8], FileBytes.Failure>,
+        recordingSize: (String) -> Int?,
+        modificationDate: (String) -> Date
+    ) -> Result<CatalogEntry?, Report.Skipped> {
         func skipped(_ reason: String) -> Result<CatalogEntry?, Report.Skipped> {
             .failure(Report.Skipped(path: relativePath, reason: reason))
         }
         let bytes: [UInt8]
         do {
-            bytes = try FileBytes.contents(atPath: root.absolute(relativePath), limit: Sidecar.maximumBytes).bytes
+            bytes = try contents.get()
         } catch {
             return skipped(error == .tooLarge ? "larger than 1 MiB, not a sidecar" : "cannot be read (\(error.reason))")
         }
@@ -123,7 +161,7 @@ public struct Reindexer: Sendable {
         var fileName = baseName + ".mp4"
         if let named = archive["file"]?.stringValue, !named.isEmpty, !named.contains("/") { fileName = named }
         let recordingPath = (folder.isEmpty ? "" : folder + "/") + fileName
-        guard root.fileSize(recordingPath) != nil else { return .success(nil) }
+        guard recordingSize(recordingPath) != nil else { return .success(nil) }
 
         guard let sha256 = archive["sha256"]?.stringValue?.lowercased(), sha256.count == 64,
             sha256.allSatisfy(\.isHexDigit)
@@ -138,7 +176,7 @@ public struct Reindexer: Sendable {
         }
         let archivedAt =
             archive["archived_at"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) }
-            ?? modificationDate(of: recordingPath)
+            ?? modificationDate(recordingPath)
         return .success(
             CatalogEntry(
                 sessionID: sessionID,
@@ -155,7 +193,7 @@ public struct Reindexer: Sendable {
         )
     }
 
-    private func modificationDate(of relativePath: String) -> Date {
+    private func modificationDate(_ relativePath: String) -> Date {
         let attributes = try? FileManager.default.attributesOfItem(atPath: root.absolute(relativePath))
         return attributes?[.modificationDate] as? Date ?? Date()
     }

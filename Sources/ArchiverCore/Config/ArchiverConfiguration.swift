@@ -58,6 +58,9 @@ public struct ArchiverConfiguration: Sendable {
     /// The bucket the archive is in, when `archive.root` is an `s3://` location; nil for a folder. Its catalog,
     /// lock and partial downloads are then in `stateDirectory`, on the local disk.
     public var bucket: BucketLocation? = nil
+    /// How recordings are cut into the parts of multipart uploads to a bucket (not configurable: tests make the
+    /// parts small); its `concurrentParts` is replaced by `transfers`.
+    var partSizing = BucketUploads.PartSizing()
     /// Where recordings go below the archive root.
     var layout: ArchiveLayout
     /// The modes of created files and folders (`archive.file_mode`).

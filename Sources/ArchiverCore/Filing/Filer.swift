@@ -17,7 +17,7 @@ import Glibc
 /// Nothing is written through a symbolic link inside the archive: the folders of every path are checked with
 /// `ArchiveRoot.checkContainment(of:)` right before the rename that publishes a file.
 struct Filer: Sendable {
-    private let root: ArchiveRoot
+    let root: ArchiveRoot
     private let permissions: ArchivePermissions
     private let modeCheck: ModeCheck
     /// Whether one `syncfs` makes the archive's writes durable (local disks); elsewhere every file and folder

@@ -28,6 +28,11 @@ extension Sidecar {
         } catch {
             return .failure(Unusable(reason: error == .missing ? "is missing" : "cannot be read (\(error.reason))"))
         }
+        return record(bytes)
+    }
+
+    /// Reads a sidecar's bytes: its session id, and the SHA-256 and filing time of its recording.
+    static func record(_ bytes: [UInt8]) -> Result<Record, Unusable> {
         guard let document = try? JSONValue(parsing: bytes), case .object = document else {
             return .failure(Unusable(reason: "is not a JSON object"))
         }

@@ -155,7 +155,8 @@ public struct RunMetrics: Sendable {
     }
 
     /// The archive's recordings: from the catalog when there is one (never creating it), else by walking the
-    /// root for `.mp4` files outside the tool's own folder. Nil when neither can be read.
+    /// root for `.mp4` files outside the tool's own folder. Nil when neither can be read (a bucket is not listed
+    /// for this).
     public static func archiveTotals(for configuration: ArchiverConfiguration) -> ArchiveTotals? {
         let catalogPath = configuration.catalogPath
         if FileManager.default.fileExists(atPath: catalogPath),
@@ -164,7 +165,7 @@ public struct RunMetrics: Sendable {
             return ArchiveTotals(recordings: entries.count, sizeBytes: entries.reduce(0) { $0 + $1.sizeBytes })
         }
         let root = configuration.archiveRoot
-        guard access(root, R_OK | X_OK) == 0 else { return nil }
+        guard configuration.bucket == nil, access(root, R_OK | X_OK) == 0 else { return nil }
         let suffix = "." + DownloadPlanner.recordingExtension
         var totals = ArchiveTotals(recordings: 0, sizeBytes: 0)
         DirectoryWalker.visitFiles(

@@ -8,7 +8,8 @@ import Logging
 /// sidecar, and reports on the run. Shared by `sync` and `fetch`; built whole by its initializer.
 struct ArchiveJob: Sendable {
     let configuration: ArchiverConfiguration
-    let root: ArchiveRoot
+    /// The archive the recordings are filed into: a folder or a bucket.
+    let archive: RunArchive
     /// The run's lock, whose lease the run takes once it starts writing.
     let lock: RunLock
     let transport: CurlMulti
@@ -40,12 +41,12 @@ struct ArchiveJob: Sendable {
         )
         try prepareArchive(resuming: plan.downloads)
         let modeCheck = ModeCheck(logger: logger)
-        let filer = Filer(root: root, permissions: configuration.permissions, modeCheck: modeCheck)
+        let store = try await archive.recordingStore(configuration, modeCheck: modeCheck)
         progress.runPlanned(recordings: plan.downloads.count, bytes: plan.downloadBytes)
-        try repairArchived(plan, with: filer, into: &report)
+        try await repairArchived(plan, with: store, into: &report)
         do {
             try await download(
-                plan.downloads, with: makeDownloader(filer: filer, modeCheck: modeCheck), filer: filer, into: &report)
+                plan.downloads, with: makeDownloader(store: store, modeCheck: modeCheck), store: store, into: &report)
         } catch {
             if case .insufficientSpace = error { removeStaleTemporaryFiles(keeping: []) }
             throw error
@@ -62,32 +63,39 @@ struct ArchiveJob: Sendable {
         return report
     }
 
-    /// Readies the archive for writing: gives the listing's freed memory back, creates the temporary folder, takes
-    /// the lock's lease, warns of low space, and removes stale temporary files (keeping the partial files of
-    /// `downloads`, which resume).
+    /// Readies the archive for writing: gives the listing's freed memory back, creates the partial folder (in the
+    /// archive root, or a bucket's spool in the state folder), takes the lock's lease, warns of low space, and
+    /// removes stale temporary files (keeping the partial files of `downloads`, which resume).
     private func prepareArchive(resuming downloads: [DownloadPlan.Item]) throws(ArchiverError) {
         // The listing's pages and the sessions it dropped are freed by now: give their pages back before the
         // transfers start, instead of keeping them resident for the whole run.
         malloc_trim(0)
-        try StorageWatchdog.shared.guarding("creating \(root.temporaryFolder)") { () throws(ArchiverError) in
-            _ = try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
+        switch archive {
+        case .folder(let root):
+            try StorageWatchdog.shared.guarding("creating \(root.temporaryFolder)") { () throws(ArchiverError) in
+                _ = try root.createFolders(
+                    "\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
+            }
+        case .bucket(_, let spoolFolder):
+            try CatalogAccess.createFolder(
+                spoolFolder, mode: configuration.permissions.folderMode, for: configuration.catalogPath)
         }
         try lock.claimLease(
             fileMode: configuration.permissions.fileMode, folderMode: configuration.permissions.folderMode)
-        let space = FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes)
+        let space = FileSystemSpace.of(archive.spaceFolder, assumingWhereUnreported: configuration.assumedFreeBytes)
         if let warning = space?.warning { logger.warning("\(warning)") }
         if plansWholeListing { removeStaleTemporaryFiles(keeping: downloads) }
     }
 
-    /// A downloader into the archive's temporary folder, with the configuration's settings.
-    private func makeDownloader(filer: Filer, modeCheck: ModeCheck) -> Downloader {
+    /// A downloader into the archive's partial folder, with the configuration's settings.
+    private func makeDownloader(store: any RecordingStore, modeCheck: ModeCheck) -> Downloader {
         Downloader(
             transport: transport,
             settings: configuration.downloaderSettings,
-            partialFolder: root.temporaryFolder,
-            flushesEachFile: !filer.flushesWithSyncfs,
+            partialFolder: archive.partialFolder,
+            flushesEachFile: archive.flushesEachFile(store),
             storage: StorageGuard(
-                path: root.path, minimumFreeBytes: configuration.minimumFreeBytes,
+                path: archive.spaceFolder, minimumFreeBytes: configuration.minimumFreeBytes,
                 assumedFreeBytes: configuration.assumedFreeBytes),
             modeCheck: modeCheck,
             refreshURL: refreshURL,
@@ -101,29 +109,33 @@ struct ArchiveJob: Sendable {
     /// catalogued with the digest its new sidecar records).
     private func repairArchived(
         _ plan: DownloadPlan,
-        with filer: Filer,
+        with store: any RecordingStore,
         into report: inout RunReport
-    ) throws(ArchiverError) {
+    ) async throws(ArchiverError) {
         for item in plan.missingSidecars {
             do {
-                try filer.restoreSidecar(of: item)
+                try await store.restoreSidecar(of: item)
             } catch let failure as RecordingFailure {
                 report.failures.append(failure)
             } catch let error as ArchiverError {
                 throw error
             } catch {
-                throw .archiveUnwritable(path: root.absolute(item.relativePath), errno: EIO)
+                throw .archiveUnwritable(path: "\(archive.location)/\(item.relativePath)", errno: EIO)
             }
         }
-        try catalogueFromDisk(plan.uncatalogued, into: &report)
+        try await catalogueFromDisk(plan.uncatalogued, with: store, into: &report)
     }
 
     /// Catalogues the archived recordings the catalog lacks, in one transaction, once `CatalogHealer` has checked
     /// them against their sidecars; those that fail the check are reported.
-    private func catalogueFromDisk(_ items: [DownloadPlan.Item], into report: inout RunReport) throws(ArchiverError) {
+    private func catalogueFromDisk(
+        _ items: [DownloadPlan.Item],
+        with store: any RecordingStore,
+        into report: inout RunReport
+    ) async throws(ArchiverError) {
         guard !items.isEmpty else { return }
         var recordings: [ArchivedRecording] = []
-        for result in try CatalogHealer(root: root, logger: logger).check(items) {
+        for result in try await CatalogHealer(store: store, logger: logger).check(items) {
             switch result {
             case .success(let recording): recordings.append(recording)
             case .failure(let failure): report.failures.append(failure)
@@ -137,7 +149,7 @@ struct ArchiveJob: Sendable {
     /// resume. Called with the run's lock held, so no other run is using the folder.
     private func removeStaleTemporaryFiles(keeping items: [DownloadPlan.Item]) {
         let resumable = Set(items.map { Downloader.partialFileName(for: $0.session) })
-        let folder = root.temporaryFolder
+        let folder = archive.partialFolder
         StorageWatchdog.shared.guarding("removing stale temporary files in \(folder)") {
             for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             where !resumable.contains(name) {
@@ -153,13 +165,13 @@ struct ArchiveJob: Sendable {
     private func download(
         _ items: [DownloadPlan.Item],
         with downloader: Downloader,
-        filer: Filer,
+        store: any RecordingStore,
         into report: inout RunReport
     ) async throws(ArchiverError) {
-        let publisher = Publisher(filer: filer, recordArchived: recordArchived, logger: logger)
+        let publisher = Publisher(store: store, recordArchived: recordArchived, logger: logger)
         var pipeline = PublishPipeline<DownloadPlan.Item, CompletedDownload>(items, transfers: configuration.transfers)
         await withTaskGroup(of: JobEvent.self) { group in
-            for item in pipeline.start() { addDownload(of: item, with: downloader, filer: filer, to: &group) }
+            for item in pipeline.start() { addDownload(of: item, with: downloader, store: store, to: &group) }
             while let event = await group.next() {
                 if Task.isCancelled { pipeline.runCancelled() }
                 let next: PublishPipeline<DownloadPlan.Item, CompletedDownload>.Next
@@ -183,10 +195,10 @@ struct ArchiveJob: Sendable {
                     report.bytesDownloaded += outcome.archived.reduce(0) { $0 + $1.sizeBytes }
                     next = pipeline.batchPublished(stoppingRunWith: outcome.error)
                 }
-                if let batch = next.batch { group.addTask { .published(publisher.publish(batch)) } }
+                if let batch = next.batch { group.addTask { .published(await publisher.publish(batch)) } }
                 switch next.downloads {
                 case .unchanged: break
-                case .start(let item): addDownload(of: item, with: downloader, filer: filer, to: &group)
+                case .start(let item): addDownload(of: item, with: downloader, store: store, to: &group)
                 case .cancelAll: group.cancelAll()
                 }
             }
@@ -200,14 +212,14 @@ struct ArchiveJob: Sendable {
     private func addDownload(
         of item: DownloadPlan.Item,
         with downloader: Downloader,
-        filer: Filer,
+        store: any RecordingStore,
         to group: inout TaskGroup<JobEvent>
     ) {
         let progress = progress
         group.addTask {
             do {
-                try filer.checkContainment(of: item)
-                let download = try filer.draft(await downloader.download(item))
+                try store.checkContainment(of: item)
+                let download = try store.draft(await downloader.download(item))
                 progress.transferFinished(sessionID: item.session.id, outcome: .success(download.recording.sizeBytes))
                 return .downloaded(.success(download))
             } catch {
@@ -226,8 +238,8 @@ private enum JobEvent: Sendable {
     case published(Publisher.Outcome)
 }
 
-/// Makes a group of complete downloads durable and visible: the flushes and the renames (`Filer.publish`), then
-/// one catalog transaction for the group.
+/// Makes a group of complete downloads durable and visible (`RecordingStore.file`: the flushes and renames of a
+/// folder, the uploads of a bucket), then records them in one catalog transaction.
 private struct Publisher: Sendable {
     struct Outcome: Sendable {
         var archived: [ArchivedRecording] = []
@@ -236,18 +248,15 @@ private struct Publisher: Sendable {
         var error: ArchiverError?
     }
 
-    let filer: Filer
+    let store: any RecordingStore
     let recordArchived: @Sendable ([ArchivedRecording]) throws(ArchiverError) -> Void
     let logger: Logger
 
-    func publish(_ downloads: [CompletedDownload]) -> Outcome {
+    func publish(_ downloads: [CompletedDownload]) async -> Outcome {
         var outcome = Outcome()
         do throws(ArchiverError) {
             var recordings: [ArchivedRecording] = []
-            // One registration for the batch: its flushes and renames go to the same storage one after another.
-            let published = try StorageWatchdog.shared.guarding(
-                "flushing and renaming \(downloads.count) recordings into the archive"
-            ) { () throws(ArchiverError) in try filer.publish(downloads) }
+            let published = try await store.file(downloads)
             for result in published {
                 switch result {
                 case .success(let recording):

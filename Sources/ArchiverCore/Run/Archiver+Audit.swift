@@ -18,7 +18,7 @@ extension Archiver {
         let startedAt = Date()
         // The run lock too, though it writes nothing: an audit taken while a sync is filing recordings would
         // count half-written state.
-        return try await withRun(configuration, logger: logger) { root, _, _, client throws(ArchiverError) in
+        return try await withRun(configuration, logger: logger) { archive, _, _, client throws(ArchiverError) in
             // All history, unless --from, or --incremental asks for the window the next nightly sync would list.
             let catalog = try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger)
             var auditOptions = options
@@ -32,7 +32,7 @@ extension Archiver {
             var listing = PlannedListing(
                 planner: configuration.downloadPlanner,
                 plan: DownloadPlan(keeping: .none),
-                fileSize: root.fileSizeReader(),
+                fileSize: try await archive.sizeReader(),
                 catalogued: catalogued.filter { window.listsWhateverTheFilter(start: $0.start, stop: $0.stop) }.map {
                     StorageAudit.CataloguedRecording(
                         sessionID: $0.sessionID, agentID: $0.agentID, agentName: $0.agentName,
@@ -47,7 +47,7 @@ extension Archiver {
             // reached.
             if let interruption = walk.interruption { throw interruption }
             var report = auditReport(
-                listing, window: window, root: root, configuration: configuration, options: options,
+                listing, window: window, archive: archive, configuration: configuration, options: options,
                 startedAt: startedAt, logger: logger)
             report.lastFullWalk = try catalog?.lastFullWalk()?.finishedAt
             // Shown, never retried or changed: an audit writes nothing.
@@ -65,7 +65,7 @@ extension Archiver {
     private static func auditReport(
         _ listing: PlannedListing,
         window: SyncWindow,
-        root: ArchiveRoot,
+        archive: RunArchive,
         configuration: ArchiverConfiguration,
         options: SyncOptions,
         startedAt: Date,
@@ -78,10 +78,13 @@ extension Archiver {
             unusableItems: invalidItems,
             notListed: listing.notListed,
             agentIDs: options.agentIDs,
-            freeSpace: FileSystemSpace.of(root.path, assumingWhereUnreported: configuration.assumedFreeBytes),
+            // A bucket has no free space to report; its spool's is checked when a sync downloads.
+            freeSpace: archive.isBucket
+                ? nil
+                : FileSystemSpace.of(archive.spaceFolder, assumingWhereUnreported: configuration.assumedFreeBytes),
             minimumFreeBytes: configuration.minimumFreeBytes
         )
-        audit.archiveRoot = root.path
+        audit.archiveRoot = archive.location
         audit.dateFrom = window.dateFrom
         audit.dateTo = window.dateTo
         logger.info(

@@ -36,8 +36,12 @@ extension Archiver {
         }
         let items = await checkListPage(configuration, transport: transport, into: &list)
         await checkMediaHost(of: items, configuration, transport: transport, logger: logger, into: &list)
+        if let bucket = configuration.bucket {
+            await checkBucket(bucket, configuration, transport: transport, logger: logger, into: &list)
+        } else {
+            checkArchive(configuration, logger: logger, into: &list)
+        }
         await transport.shutdown()
-        checkArchive(configuration, logger: logger, into: &list)
         return list
     }
 

@@ -1,6 +1,8 @@
+import Curl
 import FoundationEssentials
 import Glibc
 import Logging
+import ObjectStorage
 
 extension Archiver {
     /// The archive's side of `check`: root, mount, free space, lock and catalog, each only read (the root's write
@@ -31,6 +33,34 @@ extension Archiver {
         }
         checkFreeSpace(configuration, into: &list)
         checkLock(root, logger: logger, into: &list)
+        checkCatalog(configuration, logger: logger, into: &list)
+    }
+
+    /// The archive's side of `check` for a bucket: one listing request (the endpoint answers, the key and its
+    /// signature are accepted, the bucket exists and may be listed), then the lock and the catalog in the local
+    /// state folder. Nothing is written to the bucket.
+    static func checkBucket(
+        _ bucket: BucketLocation,
+        _ configuration: ArchiverConfiguration,
+        transport: CurlMulti,
+        logger: Logger,
+        into list: inout CheckList
+    ) async {
+        let client = S3Client(endpoint: bucket.endpoint, credentials: bucket.credentials, curl: transport)
+        do {
+            let page = try await client.listObjectsV2(bucket: bucket.bucket, prefix: bucket.prefix, maxKeys: 1)
+            list.append(
+                .ok,
+                "bucket \(bucket.uri) at \(bucket.endpoint.url) answers and accepts access key "
+                    + "\(bucket.credentials.accessKeyID)" + (page.objects.isEmpty ? " (it holds nothing yet)" : ""))
+        } catch {
+            list.append(.failed, "\(error)")
+        }
+        do {
+            checkLock(try RunArchive.lockFolder(configuration), logger: logger, into: &list)
+        } catch {
+            list.append(.failed, "lock: \(error)", fix: "set state_dir to a local folder this user may write")
+        }
         checkCatalog(configuration, logger: logger, into: &list)
     }
 

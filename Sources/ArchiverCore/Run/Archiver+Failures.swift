@@ -25,8 +25,7 @@ extension Archiver {
         sessionIDs: Set<Int>?,
         logger: Logger
     ) throws(ArchiverError) -> (acknowledged: [FailingSession], unknown: [Int]) {
-        let root = try ArchiveRoot.checked(configuration)
-        let lock = try RunLock.acquire(root, logger: logger)
+        let lock = try RunLock.acquire(try RunArchive.lockFolder(configuration), logger: logger)
         defer { lock.release() }
         guard let catalog = try CatalogAccess.openExisting(configuration, readOnly: false, logger: logger) else {
             return ([], sessionIDs.map { $0.sorted() } ?? [])

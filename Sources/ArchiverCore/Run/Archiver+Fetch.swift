@@ -16,7 +16,7 @@ extension Archiver {
     ) async throws(ArchiverError) -> RunReport {
         let startedAt = Date()
         return try await withRun(configuration, logger: logger) {
-            root, lock, transport, client throws(ArchiverError) in
+            archive, lock, transport, client throws(ArchiverError) in
             let info = try await client.sessionInfo(reference)
             let session: Session
             do throws(InvalidSessionItem) {
@@ -27,15 +27,15 @@ extension Archiver {
                 report.finishedAt = Date()
                 return report
             }
-            let catalog = try CatalogAccess.openForWriting(configuration, root: root, logger: logger)
+            let catalog = try await CatalogAccess.openForWriting(configuration, archive: archive, logger: logger)
             // A run for one recording leaves the other partial files for the next sync.
             let job = ArchiveJob(
-                configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
+                configuration: configuration, archive: archive, lock: lock, transport: transport, progress: progress,
                 recordArchived: catalog.recorder, refreshURL: refreshingURLs(with: client),
                 plansWholeListing: false, logger: logger)
             var listing = PlannedListing(
                 planner: configuration.downloadPlanner,
-                plan: DownloadPlan(keeping: .work), fileSize: root.fileSizeReader(),
+                plan: DownloadPlan(keeping: .work), fileSize: try await archive.sizeReader(),
                 cataloguedPaths: try catalog.entry(sessionID: session.id).map { [session.id: $0.relativePath] } ?? [:])
             listing.add(session)
             let report = try await job.run(plan: listing.plan, invalidItems: [], startedAt: startedAt)

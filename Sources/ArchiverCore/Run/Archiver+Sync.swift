@@ -14,7 +14,7 @@ extension Archiver {
     ) async throws(ArchiverError) -> RunReport {
         let startedAt = Date()
         return try await withRun(configuration, logger: logger) {
-            root, lock, transport, client throws(ArchiverError) in
+            archive, lock, transport, client throws(ArchiverError) in
             let existingCatalog = try CatalogAccess.openExisting(configuration, readOnly: false, logger: logger)
             let window = try SyncWindow(
                 options: options, catalog: existingCatalog, configuration: configuration, runStart: startedAt)
@@ -31,7 +31,8 @@ extension Archiver {
             // Planned page by page, keeping the sessions to download.
             var listing = PlannedListing(
                 planner: configuration.downloadPlanner,
-                plan: DownloadPlan(keeping: .work), fileSize: root.fileSizeReader(), cataloguedPaths: cataloguedPaths)
+                plan: DownloadPlan(keeping: .work), fileSize: try await archive.sizeReader(),
+                cataloguedPaths: cataloguedPaths)
             let ledger = FailureLedger(try existingCatalog?.failingSessions() ?? [])
             listing.failingSessionIDs = Set(ledger.pending.keys)
             listing.ignoredSessionIDs = ledger.acknowledgedIDs
@@ -47,10 +48,10 @@ extension Archiver {
                     with: client, into: &listing, logger: logger)
             }
             // Created only now, after the listing succeeded, so a rejected key leaves the root untouched.
-            let catalog = try CatalogAccess.openForWriting(
-                configuration, root: root, reusing: existingCatalog, logger: logger)
+            let catalog = try await CatalogAccess.openForWriting(
+                configuration, archive: archive, reusing: existingCatalog, logger: logger)
             let job = ArchiveJob(
-                configuration: configuration, root: root, lock: lock, transport: transport, progress: progress,
+                configuration: configuration, archive: archive, lock: lock, transport: transport, progress: progress,
                 recordArchived: catalog.recorder, refreshURL: refreshingURLs(with: client),
                 plansWholeListing: true, logger: logger)
             var report = try await job.run(

@@ -6,15 +6,15 @@ import Logging
 /// (`Archiver+Sync.swift`), `fetch`, `audit` (`sync --dry-run`), `reindex` and `verify` (`Archiver+Catalog.swift`),
 /// `check` and `failures`. Those that touch the archive hold its lock while they work (`withRun`).
 public enum Archiver {
-    /// Runs `body` with what every run holds while it works: the checked archive root and its lock, a
-    /// transfer engine sized for the configuration, and an API client. Always releases them.
+    /// Runs `body` with what every run holds while it works: the checked archive (a folder, or a bucket) and its
+    /// lock, a transfer engine sized for the configuration, and an API client. Always releases them.
     static func withRun(
         _ configuration: ArchiverConfiguration,
         logger: Logger,
-        _ body: (ArchiveRoot, RunLock, CurlMulti, APIClient) async throws(ArchiverError) -> RunReport
+        _ body: (RunArchive, RunLock, CurlMulti, APIClient) async throws(ArchiverError) -> RunReport
     ) async throws(ArchiverError) -> RunReport {
-        let root = try ArchiveRoot.checked(configuration)
-        let lock = try RunLock.acquire(root, logger: logger)
+        let lockFolder = try RunArchive.lockFolder(configuration)
+        let lock = try RunLock.acquire(lockFolder, logger: logger)
         defer { lock.release() }
         let transport: CurlMulti
         do {
@@ -33,7 +33,8 @@ public enum Archiver {
         }
         let client = APIClient(configuration: configuration, transport: transport, logger: logger)
         do {
-            let report = try await body(root, lock, transport, client)
+            let archive = RunArchive(configuration, lockFolder: lockFolder, transport: transport, logger: logger)
+            let report = try await body(archive, lock, transport, client)
             await transport.shutdown()
             return report
         } catch {

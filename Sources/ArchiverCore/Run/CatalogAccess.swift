@@ -29,22 +29,28 @@ enum CatalogAccess {
     /// - Parameter existing: A catalog the run already opened for writing, returned as is.
     static func openForWriting(
         _ configuration: ArchiverConfiguration,
-        root: ArchiveRoot,
+        archive: RunArchive,
         reusing existing: Catalog? = nil,
         logger: Logger,
         reindexesNew: Bool = true
-    ) throws(ArchiverError) -> Catalog {
+    ) async throws(ArchiverError) -> Catalog {
         if let existing { return existing }
         if let catalog = try openExisting(configuration, readOnly: false, logger: logger) { return catalog }
         let path = configuration.catalogPath
         try createFolder(configuration.stateDirectory, mode: configuration.permissions.folderMode, for: path)
         let catalog = try open(path, configuration)
-        if reindexesNew {
+        guard reindexesNew else { return catalog }
+        switch archive {
+        case .folder(let root):
             let reindexer = Reindexer(root: root, logger: logger)
             if reindexer.hasSidecars() {
                 logger.info("no catalog yet; rebuilding it from the sidecars", metadata: ["catalog": "\(path)"])
                 _ = try reindexer.rebuild(catalog)
             }
+        case .bucket(let store, let spoolFolder):
+            try createFolder(spoolFolder, mode: configuration.permissions.folderMode, for: path)
+            _ = try await BucketReindexer(store: store, spoolFolder: spoolFolder, logger: logger)
+                .rebuildIfArchived(catalog)
         }
         return catalog
     }

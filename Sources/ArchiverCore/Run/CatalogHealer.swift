@@ -11,17 +11,20 @@ import Logging
 /// A recording that fails the check stays where it is, out of the catalog, and is reported: with a size that
 /// matches we cannot tell whether the recording or its sidecar is wrong, so the admin decides (`verify` lists it).
 struct CatalogHealer: Sendable {
-    let root: ArchiveRoot
+    /// The archive the recordings are in.
+    let store: any RecordingStore
     let logger: Logger
 
     /// Checks each of `items` (archived recordings the catalog lacks) against its sidecar.
     /// - Returns: per item, the recording to catalogue, or why it is not catalogued.
     /// - Throws: `ArchiverError.interrupted` when the run is cancelled (a signal) between two recordings.
-    func check(_ items: [DownloadPlan.Item]) throws(ArchiverError) -> [Result<ArchivedRecording, RecordingFailure>] {
+    func check(_ items: [DownloadPlan.Item]) async throws(ArchiverError)
+        -> [Result<ArchivedRecording, RecordingFailure>]
+    {
         var results: [Result<ArchivedRecording, RecordingFailure>] = []
         for item in items {
             if Task.isCancelled { throw .interrupted(archived: 0) }
-            let result = check(item)
+            let result = await check(item)
             switch result {
             case .success(let recording):
                 logger.info(
@@ -37,7 +40,7 @@ struct CatalogHealer: Sendable {
         return results
     }
 
-    private func check(_ item: DownloadPlan.Item) -> Result<ArchivedRecording, RecordingFailure> {
+    private func check(_ item: DownloadPlan.Item) async -> Result<ArchivedRecording, RecordingFailure> {
         let relativePath = item.recordingPath
         let sidecarPath = "\(item.relativePath).\(DownloadPlanner.sidecarExtension)"
         let expectedBytes = item.session.video.sizeBytes
@@ -50,7 +53,7 @@ struct CatalogHealer: Sendable {
                         + "aside and run a sync to download it again"))
         }
         let sidecar: Sidecar.Record
-        switch Sidecar.record(atPath: root.absolute(sidecarPath)) {
+        switch await store.sidecarRecord(of: item) {
         case .success(let record): sidecar = record
         case .failure(let problem): return failure(.sidecarUnusable, "its sidecar \(sidecarPath) \(problem.reason)")
         }
@@ -60,7 +63,7 @@ struct CatalogHealer: Sendable {
         }
         let digest: (hex: String, sizeBytes: Int)
         do throws(ArchiverError) {
-            digest = try FileDigest.sha256(ofFileAt: root.absolute(relativePath))
+            digest = try await store.digest(ofRecordingOf: item)
         } catch {
             guard case .archiveUnwritable(_, let code) = error else { return failure(.unreadable, "\(error)") }
             return failure(.unreadable, "it cannot be read (\(String(cString: strerror(code))))")

@@ -1,9 +1,10 @@
 import Glibc
 import Logging
 
-/// Re-reads archived recordings and checks each one's size and SHA-256 against the catalog.
+/// Re-reads archived recordings and checks each one's size and SHA-256 against the catalog, in a folder or in a
+/// bucket (`VerifiedRecordings`).
 ///
-/// Files are read in large sequential blocks (`FileDigest`), in path order so that a NAS reads folder by
+/// In a folder, files are read in large sequential blocks (`FileDigest`), in path order so that a NAS reads folder by
 /// folder. A file of the wrong size is reported as truncated without being read; one that cannot be opened
 /// is reported as missing, with the reason. The whole archive is also walked (cheap: no file is read) for
 /// `.mp4` files that the catalog lacks, which a run stopped between publishing and cataloguing leaves behind.
@@ -22,13 +23,31 @@ public struct Verifier: Sendable {
         }
     }
 
-    let root: ArchiveRoot
+    /// What is wrong with one recording.
+    enum Finding: CustomStringConvertible {
+        case missing(VerifyReport.Problem)
+        case truncated(VerifyReport.Problem)
+        case corrupted(VerifyReport.Problem)
+
+        var description: String {
+            switch self {
+            case .missing(let problem), .truncated(let problem), .corrupted(let problem): problem.reason
+            }
+        }
+    }
+
+    let recordings: any VerifiedRecordings
     let catalog: Catalog
     let logger: Logger
 
     /// Creates a verifier of the archive at `root` against `catalog`.
     init(root: ArchiveRoot, catalog: Catalog, logger: Logger) {
-        self.root = root
+        self.init(recordings: FolderRecordings(root: root), catalog: catalog, logger: logger)
+    }
+
+    /// Creates a verifier of `recordings` against `catalog`.
+    init(recordings: any VerifiedRecordings, catalog: Catalog, logger: Logger) {
+        self.recordings = recordings
         self.catalog = catalog
         self.logger = logger
     }
@@ -41,7 +60,7 @@ public struct Verifier: Sendable {
     func verify(
         sample: Int? = nil,
         progress: (Progress) -> Void = { _ in }
-    ) throws(ArchiverError) -> VerifyReport {
+    ) async throws(ArchiverError) -> VerifyReport {
         let all = try catalog.entries()
         var chosen = all
         if let sample, sample < all.count { chosen = Array(all.shuffled().prefix(max(0, sample))) }
@@ -62,7 +81,7 @@ public struct Verifier: Sendable {
         emit(state, force: true)
         for entry in chosen {
             let before = state.bytesChecked
-            let problem = check(entry) { bytesRead in
+            let problem = await recordings.check(entry) { bytesRead in
                 state.bytesChecked = before + bytesRead
                 emit(state)
             }
@@ -86,7 +105,7 @@ public struct Verifier: Sendable {
             )
         }
         report.bytesChecked = state.bytesChecked
-        report.notCatalogued = uncataloguedFiles(catalogued: Set(all.map(\.relativePath)))
+        report.notCatalogued = try await recordings.uncataloguedFiles(catalogued: Set(all.map(\.relativePath)))
         for file in report.notCatalogued {
             logger.warning(
                 "recording not in the catalog", metadata: ["path": "\(file.path)", "sidecar": "\(file.hasSidecar)"])
@@ -94,9 +113,25 @@ public struct Verifier: Sendable {
         emit(state, force: true)
         return report
     }
+}
+
+/// The recordings a `Verifier` checks: where they are read from, and how the archive is searched for recordings the
+/// catalog lacks.
+protocol VerifiedRecordings: Sendable {
+    /// Checks one recording against its catalog entry, calling `progress` with the bytes read so far.
+    /// - Returns: what is wrong with it; nil when it matches.
+    func check(_ entry: CatalogEntry, progress: (Int) -> Void) async -> Verifier.Finding?
+
+    /// The recordings in the archive whose paths are not in `catalogued`, by path.
+    func uncataloguedFiles(catalogued: Set<String>) async throws(ArchiverError) -> [VerifyReport.UncataloguedFile]
+}
+
+/// The recordings of a folder: read in large sequential blocks, the tree walked for files the catalog lacks.
+struct FolderRecordings: VerifiedRecordings {
+    let root: ArchiveRoot
 
     /// The `.mp4` files below the root (not in the tool's own folder) whose path is not in `catalogued`, by path.
-    private func uncataloguedFiles(catalogued: Set<String>) -> [VerifyReport.UncataloguedFile] {
+    func uncataloguedFiles(catalogued: Set<String>) -> [VerifyReport.UncataloguedFile] {
         let suffix = ".\(DownloadPlanner.recordingExtension)"
         var files: [VerifyReport.UncataloguedFile] = []
         DirectoryWalker.visitFiles(under: root.path, descends: { $0 != ArchiveRoot.stateFolderName }) { path in
@@ -109,21 +144,8 @@ public struct Verifier: Sendable {
         return files.sorted { $0.path < $1.path }
     }
 
-    /// What is wrong with one recording.
-    private enum Finding: CustomStringConvertible {
-        case missing(VerifyReport.Problem)
-        case truncated(VerifyReport.Problem)
-        case corrupted(VerifyReport.Problem)
-
-        var description: String {
-            switch self {
-            case .missing(let problem), .truncated(let problem), .corrupted(let problem): problem.reason
-            }
-        }
-    }
-
     /// Checks one recording; `nil` when it matches the catalog.
-    private func check(_ entry: CatalogEntry, progress: (Int) -> Void) -> Finding? {
+    func check(_ entry: CatalogEntry, progress: (Int) -> Void) -> Verifier.Finding? {
         func problem(_ reason: String) -> VerifyReport.Problem {
             VerifyReport.Problem(sessionID: entry.sessionID, path: entry.relativePath, reason: reason)
         }

@@ -23,7 +23,7 @@ extension GetscreenArchiver {
         func run() async throws {
             let logger = try archiveOptions.makeLogger()
             let configuration = try archiveOptions.load()
-            let report = try Archiver.reindex(configuration: configuration, logger: logger)
+            let report = try await Archiver.reindex(configuration: configuration, logger: logger)
             for skipped in report.skipped {
                 Console.standardError.writeLine("skipped: \(skipped)")
             }

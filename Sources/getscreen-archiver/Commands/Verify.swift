@@ -50,7 +50,7 @@ extension GetscreenArchiver {
             let startedAt = Date()
             let result: VerifyReport
             do {
-                result = try verify()
+                result = try await verify()
             } catch {
                 if let report { FailedRun.writeReport(of: error, command: "verify", startedAt: startedAt, to: report) }
                 if let metricsFile {
@@ -76,13 +76,13 @@ extension GetscreenArchiver {
         }
 
         /// Checks the recordings, with a progress line on a terminal.
-        private func verify() throws -> VerifyReport {
+        private func verify() async throws -> VerifyReport {
             let logger = try archiveOptions.makeLogger()
             let configuration = try archiveOptions.load()
             let console = Console.standardError
             let showsProgress = console.isTerminal && !archiveOptions.quiet
             defer { console.clearStatus() }
-            return try Archiver.verify(
+            return try await Archiver.verify(
                 configuration: configuration,
                 sample: sample,
                 progress: { progress in if showsProgress { console.showStatus(progress.line) } },
