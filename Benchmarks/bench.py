@@ -19,7 +19,7 @@ with the right size.
 """
 import argparse, os, re, shutil, statistics, subprocess, sys, time
 from sshfs_share import SSHFSShare
-from seaweedfs import SeaweedFS
+from seaweedfs import SeaweedFS, free_port
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -163,7 +163,7 @@ def clean_up(shape, out):
 def run_s3_baseline(shape, n, data, store, out, prefix):
     """The two-step baseline: curl --parallel downloads every recording into out, then curl --parallel -T signed
     with SigV4 uploads each to the bucket under prefix, at the same parallelism. Returns (download wall s,
-    upload wall s) after checking the downloaded files and the uploaded objects."""
+    upload wall s, SeaweedFS CPU s during the upload) after checking the downloaded files and the uploaded objects."""
     os.makedirs(out)
     download = timed(["curl", "-sS", "--fail", "--parallel", "--parallel-max", str(n), "--create-dirs",
                       "--config", os.path.join(data, "urls.curl")], out)
@@ -176,24 +176,29 @@ def run_s3_baseline(shape, n, data, store, out, prefix):
                 path = line.split('"')[1]
                 f.write(f'upload-file = "{out}/{path}"\nurl = "{store.endpoint}/{store.bucket}/{prefix}{path}"\n'
                         f'output = "/dev/null"\n')
+    store_cpu = store.cpu_seconds()
     upload = timed(["curl", "-sS", "--fail", "--parallel", "--parallel-max", str(n), "--config", uploads]
                    + store.curl_signing(), out)
+    store_cpu = store.cpu_seconds() - store_cpu
     os.unlink(uploads)
     check_bucket(store, prefix, shape)
     clean_up(shape, out)
-    return download[0], upload[0]
+    return download[0], upload[0], store_cpu
 
 
 def run_s3_archiver(shape, n, data, port, binary, store, out, prefix):
-    """Our sync into the bucket under prefix; returns (wall s, peak RSS KiB, CPU s) after checking the objects."""
+    """Our sync into the bucket under prefix; returns (wall s, peak RSS KiB, CPU s, SeaweedFS CPU s) after checking
+    the objects."""
     os.makedirs(out)
     env = dict(os.environ, GETSCREEN_API_KEY=KEY, XDG_STATE_HOME=out + ".state",
                AWS_ACCESS_KEY_ID=store.access_key, AWS_SECRET_ACCESS_KEY=store.secret_key)
     config = archiver_config(data, port, f"s3://{store.bucket}/{prefix}", n, store.endpoint)
+    store_cpu = store.cpu_seconds()
     result = timed([binary, "sync", "--config", config, "--full", "--quiet"], out, env)
+    store_cpu = store.cpu_seconds() - store_cpu
     check_bucket(store, prefix, shape)
     clean_up(shape, out)
-    return result
+    return result + (store_cpu,)
 
 
 def s3_main(a, binary):
@@ -208,11 +213,11 @@ def s3_main(a, binary):
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}  nproc={os.cpu_count()}  pairs={a.pairs}  "
           f"SeaweedFS {weed[0] if weed else '?'}")
     print("| shape | N | curl download s | curl -T upload s | baseline s | ours s | ours/baseline | folder sync s "
-          "| ours peak RSS MiB | folder sync peak RSS MiB | RSS difference MiB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
-    for i, shape in enumerate(shapes):
+          "| ours peak RSS MiB | folder sync peak RSS MiB | RSS difference MiB | SeaweedFS CPU s: curl -T, ours |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for shape in shapes:
         data = os.path.join(a.work, shape)
-        port = 18080 + i
+        port = free_port(set())  # not 18080: other SeaweedFS stores on this machine take random ports from 10000 up
         os.makedirs(data, exist_ok=True)
         sh([sys.executable, os.path.join(HERE, "make_dataset.py"), shape, data, "--port", str(port), "--key", KEY])
         outputs = os.path.join(data, "runs")
@@ -232,9 +237,9 @@ def s3_main(a, binary):
                         ours.append(run_s3_archiver(shape, n, data, port, binary, store,
                                                     os.path.join(outputs, f"archiver-s3-{n}-{pair}"), f"ours-{n}-{pair}/"))
                 med = statistics.median
-                totals = [d + u for d, u in baseline]
+                totals = [d + u for d, u, _ in baseline]
                 folder_rss = max(r[1] for r in folder) / 1024
-                cells = [shape, n, f"{med(d for d, _ in baseline):.2f}", f"{med(u for _, u in baseline):.2f}",
+                cells = [shape, n, f"{med(b[0] for b in baseline):.2f}", f"{med(b[1] for b in baseline):.2f}",
                          f"{med(totals):.2f}"]
                 if ours:
                     ratio = [o[0] / t for o, t in zip(ours, totals)]
@@ -245,7 +250,8 @@ def s3_main(a, binary):
                     cells += ["-", "-"]
                 cells.append(f"{med(r[0] for r in folder):.2f}")
                 cells += [f"{ours_rss:.1f}" if ours else "-", f"{folder_rss:.1f}",
-                          f"{ours_rss - folder_rss:+.1f}" if ours else "-"]
+                          f"{ours_rss - folder_rss:+.1f}" if ours else "-",
+                          f"{med(b[2] for b in baseline):.2f}, " + (f"{med(r[3] for r in ours):.2f}" if ours else "-")]
                 print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
         finally:
             if store:

@@ -119,6 +119,11 @@ class SeaweedFS:
                 return objects
             token = root.findtext(f"{ns}NextContinuationToken")
 
+    def cpu_seconds(self):
+        """The CPU time `weed server` has used so far (user + system, its threads included)."""
+        fields = open(f"/proc/{self.process.pid}/stat").read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def close(self):
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGKILL)  # a graceful weed stop takes ~35 s
