@@ -63,8 +63,9 @@ struct BucketFiler: RecordingStore {
                 }
             }
         }
-        // The recordings stored before the error are in the bucket: the caller catalogues them first.
-        if let stoppingError, results.isEmpty { throw stoppingError }
+        // The recordings stored before the error are in the bucket with their sidecars, out of the catalog: the next
+        // run finds them and catalogues them once their bytes match their sidecars (`CatalogHealer`).
+        if let stoppingError { throw stoppingError }
         return results
     }
 
@@ -90,8 +91,8 @@ struct BucketFiler: RecordingStore {
                 file: download.sidecarPath, at: "\(download.item.relativePath).\(DownloadPlanner.sidecarExtension)",
                 contentType: "application/json")
             try await uploads.upload(
-                file: download.partialPath, sizeBytes: recording.sizeBytes, to: recording.relativePath,
-                contentType: "video/mp4")
+                file: download.partialPath, sizeBytes: recording.sizeBytes, sha256Hex: recording.sha256,
+                to: recording.relativePath, contentType: "video/mp4")
         } catch let error as S3Error {
             unlink(download.sidecarPath)
             if let stopping = error.runStoppingError { return .failure(stopping) }

@@ -85,6 +85,7 @@ extension Archiver {
             minimumFreeBytes: configuration.minimumFreeBytes
         )
         audit.archiveRoot = archive.location
+        audit.isInObjectStorage = archive.isBucket
         audit.dateFrom = window.dateFrom
         audit.dateTo = window.dateTo
         logger.info(
