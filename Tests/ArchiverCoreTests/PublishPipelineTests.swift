@@ -99,6 +99,42 @@ import Testing
         #expect(pipeline.heldStarts == 0 && pipeline.downloading == 2 && pipeline.planned.isEmpty)
     }
 
+    @Test func concurrentBatchesOfOneGoAsSoonAsASlotIsFreeAndTheRestWaitInOrder() {
+        var pipeline = Pipeline(Array(1...5), transfers: 2, concurrentBatches: 2, batchSize: 1)
+        #expect(pipeline.start() == [1, 2])
+        #expect(pipeline.downloadSucceeded("a") == Pipeline.Next(batch: ["a"], downloads: .start([3])))
+        #expect(pipeline.downloadSucceeded("b") == Pipeline.Next(batch: ["b"], downloads: .start([4])))
+        #expect(pipeline.batchesInFlight == 2 && pipeline.publishing == .busy)
+        // Both slots taken: the next ones wait, in the order they were verified.
+        #expect(pipeline.downloadSucceeded("c") == Pipeline.Next(batch: nil, downloads: .start([5])))
+        #expect(pipeline.downloadSucceeded("d") == Pipeline.Next(batch: nil, downloads: .unchanged))
+        #expect(pipeline.verified == ["c", "d"])
+        #expect(pipeline.batchPublished(stoppingRunWith: nil) == Pipeline.Next(batch: ["c"], downloads: .unchanged))
+        #expect(pipeline.batchPublished(stoppingRunWith: nil) == Pipeline.Next(batch: ["d"], downloads: .unchanged))
+        #expect(pipeline.downloadSucceeded("e") == Pipeline.Next(batch: nil, downloads: .unchanged))
+        #expect(pipeline.batchPublished(stoppingRunWith: nil) == Pipeline.Next(batch: ["e"], downloads: .unchanged))
+        #expect(pipeline.batchPublished(stoppingRunWith: nil) == Pipeline.Next(batch: nil, downloads: .unchanged))
+        #expect(pipeline.state == .running, "one batch is still being published")
+        #expect(pipeline.batchPublished(stoppingRunWith: nil) == Pipeline.Next(batch: nil, downloads: .unchanged))
+        #expect(pipeline.state == .finished && pipeline.publishing == .idle)
+    }
+
+    @Test func aFailedBatchStopsTheOthersFromStartingWhileThoseInFlightFinish() {
+        var pipeline = Pipeline(Array(1...4), transfers: 2, concurrentBatches: 2, batchSize: 1)
+        _ = pipeline.start()
+        _ = pipeline.downloadSucceeded("a")
+        _ = pipeline.downloadSucceeded("b")
+        #expect(
+            pipeline.batchPublished(stoppingRunWith: .catalogUnavailable(path: "c", reason: "r"))
+                == Pipeline.Next(batch: nil, downloads: .cancelAll))
+        #expect(pipeline.publishing == .failed && pipeline.state == .stopping)
+        #expect(pipeline.downloadSucceeded("c") == Pipeline.Next(batch: nil, downloads: .cancelAll))
+        #expect(pipeline.downloadFailed() == Pipeline.Next(batch: nil, downloads: .cancelAll))
+        #expect(pipeline.state == .stopping, "batch b is still being published")
+        #expect(pipeline.batchPublished(stoppingRunWith: nil) == Pipeline.Next(batch: nil, downloads: .cancelAll))
+        #expect(pipeline.state == .finished && pipeline.verified == ["c"])
+    }
+
     @Test func withoutAWaitingLimitDownloadsNeverWaitForABatch() {
         var pipeline = Pipeline(Array(1...6), transfers: 2)
         _ = pipeline.start()

@@ -169,10 +169,12 @@ struct ArchiveJob: Sendable {
         into report: inout RunReport
     ) async throws(ArchiverError) {
         let publisher = Publisher(store: store, recordArchived: recordArchived, logger: logger)
-        // A bucket's spool is on the local disk: downloads wait while `transfers` recordings wait for their upload.
+        // A bucket takes each recording as soon as it is verified, `transfers` uploads at a time beside the
+        // downloads; its spool is on the local disk, so downloads wait while `transfers` recordings wait for theirs.
+        let isBucket = archive.isBucket
         var pipeline = PublishPipeline<DownloadPlan.Item, CompletedDownload>(
-            items, transfers: configuration.transfers,
-            waitingLimit: archive.isBucket ? configuration.transfers : nil)
+            items, transfers: configuration.transfers, waitingLimit: isBucket ? configuration.transfers : nil,
+            concurrentBatches: isBucket ? configuration.transfers : 1, batchSize: isBucket ? 1 : nil)
         await withTaskGroup(of: JobEvent.self) { group in
             for item in pipeline.start() { addDownload(of: item, with: downloader, store: store, to: &group) }
             while let event = await group.next() {

@@ -7,8 +7,10 @@
 /// waits for the next batch; a batch is flushed, moved into place and catalogued together (`publishing`). A download
 /// or a recording of a batch may fail on the way; the job reports those.
 /// - At most `transfers` downloads run; while the run goes on, the next planned one starts as one ends.
-/// - One batch is published at a time: the recordings verified meanwhile wait and form the next one, so that
-///   transfers never wait for a flush, and the number of flushes adapts to how long one takes.
+/// - One batch is published at a time (a folder's: its flushes go to one disk): the recordings verified meanwhile
+///   wait and form the next one, so that transfers never wait for a flush, and the number of flushes adapts to how
+///   long one takes. A store whose batches may go concurrently (a bucket's uploads) sets `concurrentBatches`, and
+///   `batchSize` 1 makes each recording go up as soon as it is verified and an upload slot is free.
 /// - With a `waitingLimit` (a bucket, whose uploads may be slower than the downloads), no download starts while the
 ///   recordings downloading and waiting reach `transfers + waitingLimit`: the starts are held until the next batch
 ///   takes the waiting ones, so that the local spool never holds more than `2 × (transfers + waitingLimit)`.
@@ -36,7 +38,7 @@ struct PublishPipeline<Planned: Sendable, Completed: Sendable>: Sendable {
     enum Publishing: Sendable, Equatable {
         /// No batch is being published.
         case idle
-        /// A batch is being published.
+        /// At least one batch is being published.
         case busy
         /// A batch could not be published (the archive or the catalog cannot be written): no other one is tried.
         case failed
@@ -64,6 +66,10 @@ struct PublishPipeline<Planned: Sendable, Completed: Sendable>: Sendable {
     let transfers: Int
     /// How many recordings beyond `transfers` may be downloading or waiting for a batch; nil: no limit.
     let waitingLimit: Int?
+    /// How many batches may be published at once.
+    let concurrentBatches: Int
+    /// The most recordings in one batch; nil: every one waiting.
+    let batchSize: Int?
     /// Where the run stands.
     private(set) var state = State.planned
     /// The recordings not started yet.
@@ -75,17 +81,30 @@ struct PublishPipeline<Planned: Sendable, Completed: Sendable>: Sendable {
     private(set) var heldStarts = 0
     /// The recordings complete and checked, waiting for the next batch.
     private(set) var verified: [Completed] = []
+    /// How many batches are being published.
+    private(set) var batchesInFlight = 0
+    /// Whether a batch could not be published, so that no other one is tried.
+    private var publishingFailed = false
+
     /// Where the publishing of batches stands.
-    private(set) var publishing = Publishing.idle
+    var publishing: Publishing {
+        publishingFailed ? .failed : batchesInFlight > 0 ? .busy : .idle
+    }
     /// The first error that stopped the run, which the job throws once the pipeline is finished.
     private(set) var error: ArchiverError?
 
     /// The pipeline of `planned` recordings, downloaded at most `transfers` at a time, with at most
-    /// `transfers + waitingLimit` downloading or waiting for a batch when `waitingLimit` is set.
-    init(_ planned: [Planned], transfers: Int, waitingLimit: Int? = nil) {
+    /// `transfers + waitingLimit` downloading or waiting for a batch when `waitingLimit` is set, and at most
+    /// `concurrentBatches` batches of at most `batchSize` recordings published at once.
+    init(
+        _ planned: [Planned], transfers: Int, waitingLimit: Int? = nil, concurrentBatches: Int = 1,
+        batchSize: Int? = nil
+    ) {
         self.planned = planned[...]
         self.transfers = transfers
         self.waitingLimit = waitingLimit.map { max($0, 0) }
+        self.concurrentBatches = max(concurrentBatches, 1)
+        self.batchSize = batchSize.map { max($0, 1) }
     }
 
     /// The run starts.
@@ -123,12 +142,11 @@ struct PublishPipeline<Planned: Sendable, Completed: Sendable>: Sendable {
     /// The batch being published is done: its recordings are archived or failed one by one, or `error` (the archive
     /// or the catalog cannot be written) stops the run and any further publishing.
     mutating func batchPublished(stoppingRunWith error: ArchiverError?) -> Next {
-        guard publishing == .busy else { invalid("a batch was published") }
+        guard batchesInFlight > 0 else { invalid("a batch was published") }
+        batchesInFlight -= 1
         if let error {
-            publishing = .failed
+            publishingFailed = true
             stop(error)
-        } else {
-            publishing = .idle
         }
         return next(afterDownload: false)
     }
@@ -152,14 +170,16 @@ struct PublishPipeline<Planned: Sendable, Completed: Sendable>: Sendable {
         state = .stopping
     }
 
-    /// What follows an event: a batch of what is verified when none is being published, then the next download
-    /// (after a download ended and while the run goes on) or the cancellation of those in flight (once it stops).
+    /// What follows an event: a batch of what is verified when a batch may start, then the next download (after
+    /// a download ended and while the run goes on) or the cancellation of those in flight (once it stops). One event
+    /// forms one batch at most: a batch slot is free only while nothing waits, and slots free one at a time.
     private mutating func next(afterDownload: Bool) -> Next {
         var next = Next(batch: nil, downloads: .unchanged)
-        if publishing == .idle, !verified.isEmpty {
-            next.batch = verified
-            verified = []
-            publishing = .busy
+        if !publishingFailed, batchesInFlight < concurrentBatches, !verified.isEmpty {
+            let count = min(batchSize ?? verified.count, verified.count)
+            next.batch = Array(verified.prefix(count))
+            verified.removeFirst(count)
+            batchesInFlight += 1
         }
         if state == .stopping {
             next.downloads = .cancelAll
@@ -185,7 +205,7 @@ struct PublishPipeline<Planned: Sendable, Completed: Sendable>: Sendable {
     }
 
     private mutating func finishIfIdle() {
-        if downloading == 0, publishing != .busy { state = .finished }
+        if downloading == 0, batchesInFlight == 0 { state = .finished }
     }
 
     private func invalid(_ event: String) -> Never {
