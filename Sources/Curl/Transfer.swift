@@ -16,7 +16,7 @@ final class Transfer: @unchecked Sendable {
         case finished
     }
 
-    /// Bytes of a non-2xx body kept for the error message when the destination is a file.
+    /// Bytes of a non-2xx body kept for the error message when the destination is a file or a stream.
     private static let errorBodyLimit = 64 * 1024
 
     /// A file destination is written in chunks of this size, not as libcurl hands the body over (16 KiB at a
@@ -418,7 +418,14 @@ final class Transfer: @unchecked Sendable {
             if pendingFileBytes.count >= Self.fileWriteChunk {
                 guard writePendingBytes(to: descriptor, observer: observer) else { return 0 }
             }
-        case .file:
+        case .stream(let observer) where isSuccess:
+            if let limiter, !limiter.take(bytes.count) {
+                isPausedForBandwidth = true
+                return Int(CURL_WRITEFUNC_PAUSE)
+            }
+            observer.transferDidWrite(bytes)
+            bytesWritten += bytes.count
+        case .file, .stream:
             let room = max(0, Self.errorBodyLimit - responseBody.count)
             responseBody.append(contentsOf: bytes.prefix(room))
         }

@@ -49,6 +49,9 @@ public struct TransferRequest: Sendable {
         /// Written to this open file descriptor as it arrives; the caller owns and closes it. `observer`, when
         /// given, sees every byte written, in order (to hash the body while it streams).
         case file(descriptor: Int32, observer: (any TransferBodyObserver)? = nil)
+        /// Handed to `observer` as it arrives and kept nowhere (to hash a body without storing it). A resume
+        /// offset does not apply.
+        case stream(to: any TransferBodyObserver)
     }
 
     /// The URL to fetch. It may carry a secret: the Curl module never logs or stores it.
@@ -102,14 +105,14 @@ public struct TransferRequest: Sendable {
     }
 }
 
-/// Sees the body bytes of a file transfer as they are written.
+/// Sees the body bytes of a file transfer as they are written, or of a stream transfer as they arrive.
 ///
 /// Called on the transfer engine's thread, one call at a time for a given transfer, so an implementation
 /// needs no lock as long as it is read only after `CurlMulti.perform` returns.
 public protocol TransferBodyObserver: AnyObject, Sendable {
     /// Bytes are about to be written to the file: a write on a hung share may block here (for a watchdog).
     func transferWillWrite()
-    /// `bytes` were just written to the file, after every byte of earlier calls.
+    /// `bytes` were just written to the file (or arrived, for a stream), after every byte of earlier calls.
     func transferDidWrite(_ bytes: UnsafeRawBufferPointer)
     /// The server ignored the requested range: the file was truncated and the body starts again at byte 0.
     func transferDidRestartFromZero()
@@ -126,9 +129,10 @@ public struct TransferResponse: Sendable {
     public var statusCode: Int
     /// Response headers of the final response, names lowercased; a repeated header keeps its last value.
     public var headers: [String: String]
-    /// The in-memory body, or, for a file destination, the first bytes of a non-2xx response's body.
+    /// The in-memory body, or, for a file or stream destination, the first bytes of a non-2xx response's body.
     public var body: [UInt8]
-    /// Body bytes written to the file destination by this transfer (only 2xx bodies are written there).
+    /// Body bytes written to the file destination, or handed to the stream destination's observer, by this
+    /// transfer (only 2xx bodies go there).
     public var bytesWritten: Int
     /// Whether a resumed transfer got the whole body instead (200), so the file now holds only this body.
     public var restartedFromZero: Bool

@@ -30,15 +30,39 @@ struct FileAccessFailure: Error {
     var errno: Int32
 }
 
-extension SHA256.Digest {
-    /// Lower-case hex, as `x-amz-content-sha256` carries it.
+extension Sequence<UInt8> {
+    /// Lower-case hex, as `x-amz-content-sha256` carries a SHA-256.
     var hexString: String {
         let digits = Array("0123456789abcdef".utf8)
         return String(decoding: flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] }, as: UTF8.self)
     }
 
-    /// Base64, as `x-amz-checksum-sha256` carries it.
+    /// Base64, as `x-amz-checksum-sha256` carries a SHA-256.
     var base64String: String {
         Data(self).base64EncodedString()
+    }
+}
+
+extension [UInt8] {
+    /// The bytes of `hex` (digits in either case), or nil when it is not an even number of hex digits.
+    init?(hex: String) {
+        let digits = Array(hex.utf8)
+        guard digits.count.isMultiple(of: 2) else { return nil }
+        self = []
+        reserveCapacity(digits.count / 2)
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+            append(high << 4 | low)
+        }
+    }
+}
+
+/// The value of one hex digit.
+private func hexValue(_ digit: UInt8) -> UInt8? {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+    default: nil
     }
 }

@@ -15,6 +15,8 @@ public final class S3Client: Sendable {
     private let credentials: S3Credentials
     private let curl: CurlMulti
     private let userAgent: String
+    private let connectTimeout: Duration
+    private let stallTimeout: Duration
 
     /// The largest XML answer kept in memory: a ListObjectsV2 page of 1,000 long keys stays well below.
     static let answerLimit = 4 << 20
@@ -27,13 +29,19 @@ public final class S3Client: Sendable {
     ///   - credentials: the key pair requests are signed with.
     ///   - curl: the transfer engine; the caller shuts it down after the last request.
     ///   - userAgent: the `User-Agent` header.
+    ///   - connectTimeout: how long connecting to the store may take.
+    ///   - stallTimeout: a request fails when no byte moves for this long (1 s granularity), whether the store
+    ///     is slow to answer or a transfer stalls; no request has a total time limit, as uploads may be large.
     public init(
-        endpoint: S3Endpoint, credentials: S3Credentials, curl: CurlMulti, userAgent: String = "getscreen-archiver"
+        endpoint: S3Endpoint, credentials: S3Credentials, curl: CurlMulti, userAgent: String = "getscreen-archiver",
+        connectTimeout: Duration = .seconds(30), stallTimeout: Duration = .seconds(60)
     ) {
         self.endpoint = endpoint
         self.credentials = credentials
         self.curl = curl
         self.userAgent = userAgent
+        self.connectTimeout = connectTimeout
+        self.stallTimeout = stallTimeout
     }
 
     /// Creates a bucket (CreateBucket), with the endpoint's region as its location outside `us-east-1`.
@@ -50,16 +58,28 @@ public final class S3Client: Sendable {
 
     /// Stores the file at `path` under `key` with one PutObject request (up to 5 GiB; larger objects need a
     /// multipart upload), with its SHA-256 for the store to verify.
-    /// - Parameter contentType: the object's `Content-Type`, such as `video/mp4`; the store's default if nil.
+    /// - Parameters:
+    ///   - sha256Hex: the SHA-256 of the whole file as hex digits, when the caller has it (hashed while the file
+    ///     was written); the file is then read only to send it. Nil to hash the file first. Must be 64 hex
+    ///     digits: anything else is a programming error and stops the process.
+    ///   - contentType: the object's `Content-Type`, such as `video/mp4`; the store's default if nil.
     /// - Returns: the stored object's size, entity tag and SHA-256 checksum.
-    /// - Throws: `S3Error`: `BadDigest` when the bytes the store received differ from the file's.
-    public func putObject(bucket: String, key: String, file path: String, contentType: String? = nil) async throws
-        -> ObjectInfo
-    {
+    /// - Throws: `S3Error`: `BadDigest` when the bytes the store received differ from `sha256Hex` or the file's
+    ///   own hash; the store then keeps nothing under `key`.
+    public func putObject(
+        bucket: String, key: String, file path: String, sha256Hex: String? = nil, contentType: String? = nil
+    ) async throws -> ObjectInfo {
         var call = Call(operation: "PutObject", method: .put, bucket: bucket, key: key)
         let file = try openFile(path, flags: O_RDONLY, for: call)
         defer { close(file.descriptor) }
-        call.body = try fileBody(file.descriptor, offset: 0, length: file.size, path: path, for: call)
+        if let sha256Hex {
+            guard let digest = [UInt8](hex: sha256Hex), digest.count == SHA256.Digest.byteCount else {
+                preconditionFailure("putObject: sha256Hex is not a SHA-256 in hex (64 hex digits)")
+            }
+            call.body = .file(descriptor: file.descriptor, offset: 0, length: file.size, sha256: digest)
+        } else {
+            call.body = try fileBody(file.descriptor, offset: 0, length: file.size, path: path, for: call)
+        }
         if let contentType { call.headers.append("Content-Type: \(contentType)") }
         let response = try await perform(call)
         var info = ObjectInfo(headers: response.headers, sizeBytes: file.size)
@@ -99,7 +119,26 @@ public final class S3Client: Sendable {
         }
     }
 
-    /// What the store says about the object under `key` (HeadObject), or nil when there is none.
+    /// Reads the object under `key` (GetObject) and hashes its bytes with SHA-256 as they arrive, without
+    /// keeping them (memory stays flat whatever the size), to check what the store holds.
+    ///
+    /// Asks for the store's own checksum (`x-amz-checksum-mode: ENABLED`) and returns it beside the hash
+    /// without comparing them: the caller decides what a difference means.
+    /// - Returns: the size and SHA-256 of the bytes the store sent, and the checksum it keeps.
+    /// - Throws: `S3Error`: `NoSuchKey`, or a transport failure when the transfer stalls or breaks.
+    public func objectDigest(bucket: String, key: String) async throws -> ObjectDigest {
+        var call = Call(operation: "GetObject", method: .get, bucket: bucket, key: key)
+        let digest = BodyDigest()
+        call.headers.append("x-amz-checksum-mode: ENABLED")
+        call.destination = .stream(to: digest)
+        let response = try await perform(call)
+        return ObjectDigest(
+            sizeBytes: response.bytesWritten, sha256Hex: digest.finalize().hexString,
+            storedChecksumSHA256: response.headers["x-amz-checksum-sha256"])
+    }
+
+    /// What the store says about the object under `key` (HeadObject), or nil when there is none; its
+    /// `checksumSHA256` is set when the store keeps one (asked for with `x-amz-checksum-mode: ENABLED`).
     ///
     /// A HEAD answer has no body, so a missing bucket also reads as nil, and a refusal as `Forbidden`.
     /// - Throws: `S3Error` for every answer but 2xx and 404.
@@ -151,7 +190,8 @@ public final class S3Client: Sendable {
         enum Body {
             case none
             case xml([UInt8])
-            case file(descriptor: Int32, offset: Int, length: Int, sha256: SHA256.Digest)
+            /// A file range and the SHA-256 of its bytes.
+            case file(descriptor: Int32, offset: Int, length: Int, sha256: [UInt8])
         }
 
         var operation: String
@@ -171,6 +211,8 @@ public final class S3Client: Sendable {
             url: endpoint.requestURL(bucket: call.bucket, key: call.key, query: call.query),
             headers: call.headers,
             destination: call.destination,
+            connectTimeout: connectTimeout,
+            lowSpeedLimit: (bytesPerSecond: 1, duration: stallTimeout),
             userAgent: userAgent
         )
         request.method = call.method
@@ -279,7 +321,7 @@ public final class S3Client: Sendable {
     {
         do {
             let digest = try FileRangeDigest.sha256(descriptor: descriptor, offset: offset, length: length)
-            return .file(descriptor: descriptor, offset: offset, length: length, sha256: digest)
+            return .file(descriptor: descriptor, offset: offset, length: length, sha256: Array(digest))
         } catch {
             throw failure(.localFile(path: path, errno: error.errno), for: call)
         }

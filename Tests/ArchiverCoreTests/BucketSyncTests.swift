@@ -2,6 +2,7 @@ import ArchiverTestSupport
 import Crypto
 import Foundation
 import GetscreenSimulator
+import InMemoryLogging
 import Logging
 import Testing
 
@@ -46,6 +47,61 @@ struct BucketSyncTests {
             #expect(rerun.downloaded == 0)
             #expect(rerun.skipped == 30)
             #expect(fixture.simulator.counters.mediaRequests == 30)
+        }
+    }
+
+    @Test func slowDownIsRetriedWithBackoffAndTheRunArchivesEverything() async throws {
+        try await withBucketArchive(dataset: Self.dataset(count: 6)) { fixture, archive in
+            let relay = try SlowDownRelay(upstream: archive.store.endpoint, refusals: 2)
+            defer { relay.stop() }
+            let (logger, logs) = recordingLogger()
+            let configuration = try archive.configuration(of: fixture, transfers: 1, endpoint: relay.endpoint)
+            let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+
+            #expect(relay.refusedCount == 2)
+            #expect(report.downloaded == 6)
+            #expect(report.failures.isEmpty)
+            #expect(try await archive.objects().count == 12)
+            let retries = logs.entries(withMessage: "retrying a storage request")
+            #expect(retries.count == 2)
+            #expect(retries.allSatisfy { $0.metadata["cause"]?.description == "SlowDown" })
+        }
+    }
+
+    @Test func slowDownBeyondTheRetriesStopsTheRunWithAStorageError() async throws {
+        try await withBucketArchive(dataset: Self.dataset(count: 2)) { fixture, archive in
+            let relay = try SlowDownRelay(upstream: archive.store.endpoint, refusals: 100)
+            defer { relay.stop() }
+            let configuration = try archive.configuration(of: fixture, transfers: 1, endpoint: relay.endpoint)
+            let error = try await #require(throws: ArchiverError.self) {
+                try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            }
+            #expect(error.code == .storageError)
+            #expect(error.exitCode == 3)
+            #expect(error.description.contains("SlowDown (HTTP 503)"), "\(error)")
+            #expect(error.description.contains("fewer transfers"), "\(error)")
+            #expect(relay.refusedCount == configuration.retryAttempts)
+            #expect(fixture.simulator.counters.mediaRequests == 0)
+        }
+    }
+
+    @Test func twoRunsOnOneMachineNeverShareABucketArchive() async throws {
+        try await withBucketArchive(dataset: Self.dataset(count: 2)) { fixture, archive in
+            let configuration = try archive.configuration(of: fixture)
+            // Another run holds the archive: the lock lives in the local state folder, as the catalog does.
+            let held = try RunLock.acquire(try RunArchive.lockFolder(configuration), logger: logger)
+            defer { held.release() }
+            try held.claimLease(fileMode: 0o600, folderMode: 0o700)
+            #expect(FileManager.default.fileExists(atPath: held.leasePath))
+            #expect(held.leasePath.hasPrefix(configuration.stateDirectory + "/"))
+
+            let error = try await #require(throws: ArchiverError.self) {
+                try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
+            }
+            #expect(error.code == .lockHeld)
+            #expect(error.exitCode == 75)
+            #expect(try await archive.objects().isEmpty)
+            #expect(fixture.simulator.counters.listRequests == 0)
         }
     }
 }

@@ -3,6 +3,7 @@ import Curl
 import Foundation
 import GetscreenSimulator
 import Logging
+import ObjectStorage
 import Testing
 
 @testable import ArchiverCore
@@ -65,5 +66,57 @@ import Testing
         for error in errors { #expect(!"\(error)".contains(Self.key)) }
         #expect("\(APIKey(Self.key)!)" == "<redacted>")
         #expect(!String(reflecting: APIKey(Self.key)!).contains(Self.key))
+    }
+
+    /// The S3 secret access key reaches no configuration error, whether it was given in the environment or in a
+    /// credentials file (broken in each way the loader tells apart), nor the credentials' descriptions.
+    @Test func s3ConfigurationErrorsDoNotCarryTheSecret() throws {
+        let directory = try TemporaryDirectory(prefix: "s3-secret-errors")
+        defer { directory.remove() }
+        let secret = "S3/\(Self.key)+x="
+        let files = [
+            "[default]\naws_access_key_id = AKIA1\n[\(secret)\n",
+            "[default]\n = \(secret)\n",
+            "aws_secret_access_key = \(secret)\n[default]\n",
+            "[\(secret)]\naws_access_key_id = AKIA1\naws_secret_access_key = \(secret)\n",
+            "[default]\naws_secret_access_key = \(secret)\n",
+            "[default]\n\(secret.filter { $0 != "=" })\n",
+        ]
+        var errors: [ConfigurationError] = []
+        for text in files {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: "\(directory.path)/s3-credentials"))
+            let config = "\(directory.path)/config.yaml"
+            try "archive:\n  root: s3://bucket\ns3:\n  credentials_file: s3-credentials\n"
+                .write(toFile: config, atomically: false, encoding: .utf8)
+            errors.append(
+                try #require(throws: ConfigurationError.self) {
+                    try ConfigurationLoader.load(
+                        configFile: config, overrides: ConfigurationOverrides(),
+                        environment: ["GETSCREEN_API_KEY": "k"], currentDirectory: "/")
+                })
+        }
+        for environment in [
+            ["AWS_SECRET_ACCESS_KEY": secret], ["AWS_SECRET_ACCESS_KEY": secret, "AWS_ACCESS_KEY_ID": " "],
+        ] {
+            errors.append(
+                try #require(throws: ConfigurationError.self) {
+                    try ConfigurationLoader.load(
+                        configFile: nil, overrides: ConfigurationOverrides(archiveRoot: "s3://bucket"),
+                        environment: environment.merging(["GETSCREEN_API_KEY": "k"]) { $1 }, currentDirectory: "/")
+                })
+        }
+        #expect(Set(errors.map(\.code)) == ["s3_credentials_file_invalid", "s3_credentials_incomplete"])
+        for error in errors {
+            for form in [secret, Self.key, URLRedaction.percentEncoded(secret)] {
+                #expect(!error.description.contains(form), "\(error)")
+                #expect(!ArchiverError.configuration(error).description.contains(form))
+            }
+        }
+        let credentials = S3Credentials(accessKeyID: "AKIA1", secretAccessKey: secret)
+        var dumped = ""
+        dump(credentials, to: &dumped)
+        for text in ["\(credentials)", String(reflecting: credentials), dumped] {
+            #expect(!text.contains(Self.key) && text.contains("AKIA1"), "\(text)")
+        }
     }
 }

@@ -49,20 +49,20 @@ import Testing
 
     @Test func aVerifiedRecordingIsPublishedAtOnceAndTheNextDownloadStarts() {
         var pipeline = Self.started()
-        #expect(pipeline.downloadSucceeded("a") == Pipeline.Next(batch: ["a"], downloads: .start(3)))
+        #expect(pipeline.downloadSucceeded("a") == Pipeline.Next(batch: ["a"], downloads: .start([3])))
         #expect(pipeline.publishing == .busy && pipeline.verified.isEmpty && pipeline.downloading == 2)
     }
 
     @Test func recordingsVerifiedDuringABatchWaitForTheNext() {
         var pipeline = Self.publishing()
-        #expect(pipeline.downloadSucceeded("b") == Pipeline.Next(batch: nil, downloads: .start(4)))
-        #expect(pipeline.downloadSucceeded("c") == Pipeline.Next(batch: nil, downloads: .start(5)))
+        #expect(pipeline.downloadSucceeded("b") == Pipeline.Next(batch: nil, downloads: .start([4])))
+        #expect(pipeline.downloadSucceeded("c") == Pipeline.Next(batch: nil, downloads: .start([5])))
         #expect(pipeline.verified == ["b", "c"] && pipeline.publishing == .busy)
     }
 
     @Test func aFailedDownloadMakesRoomForTheNext() {
         var pipeline = Self.started()
-        #expect(pipeline.downloadFailed() == Pipeline.Next(batch: nil, downloads: .start(3)))
+        #expect(pipeline.downloadFailed() == Pipeline.Next(batch: nil, downloads: .start([3])))
         #expect(pipeline.state == .running && pipeline.downloading == 2 && pipeline.error == nil)
     }
 
@@ -81,6 +81,31 @@ import Testing
         #expect(
             pipeline.batchPublished(stoppingRunWith: nil) == Pipeline.Next(batch: ["b", "c"], downloads: .unchanged))
         #expect(pipeline.publishing == .busy && pipeline.verified.isEmpty && pipeline.downloading == 2)
+    }
+
+    @Test func withAWaitingLimitDownloadsWaitForTheBatchThatTakesTheWaitingOnes() {
+        var pipeline = Pipeline(Array(1...6), transfers: 2, waitingLimit: 1)
+        #expect(pipeline.start() == [1, 2])
+        #expect(pipeline.downloadSucceeded("a") == Pipeline.Next(batch: ["a"], downloads: .start([3])))
+        #expect(pipeline.downloadSucceeded("b") == Pipeline.Next(batch: nil, downloads: .start([4])))
+        // Downloading 1 and waiting 2 reach transfers + waitingLimit: the next start is held.
+        #expect(pipeline.downloadSucceeded("c") == Pipeline.Next(batch: nil, downloads: .unchanged))
+        #expect(pipeline.downloadSucceeded("d") == Pipeline.Next(batch: nil, downloads: .unchanged))
+        #expect(pipeline.heldStarts == 2 && pipeline.downloading == 0 && pipeline.state == .running)
+        // The next batch takes the three waiting ones, and the two held starts go ahead together.
+        #expect(
+            pipeline.batchPublished(stoppingRunWith: nil)
+                == Pipeline.Next(batch: ["b", "c", "d"], downloads: .start([5, 6])))
+        #expect(pipeline.heldStarts == 0 && pipeline.downloading == 2 && pipeline.planned.isEmpty)
+    }
+
+    @Test func withoutAWaitingLimitDownloadsNeverWaitForABatch() {
+        var pipeline = Pipeline(Array(1...6), transfers: 2)
+        _ = pipeline.start()
+        _ = pipeline.downloadSucceeded("a")
+        _ = pipeline.downloadSucceeded("b")
+        #expect(pipeline.downloadSucceeded("c") == Pipeline.Next(batch: nil, downloads: .start([5])))
+        #expect(pipeline.downloadSucceeded("d") == Pipeline.Next(batch: nil, downloads: .start([6])))
     }
 
     @Test func aPublishedBatchWithNothingWaitingLeavesPublishingIdle() {

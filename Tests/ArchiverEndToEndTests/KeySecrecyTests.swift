@@ -124,6 +124,61 @@ import Testing
         }
     }
 
+    /// The S3 secret access key, from a credentials file (readable by others, for the warning) or the environment,
+    /// appears nowhere `config show` and the configuration errors write: the access key ID does.
+    @Test func configShowLeaksNotTheS3Secret() async throws {
+        let workspace = try TemporaryDirectory(prefix: "s3-secrecy")
+        let secretFolder = try TemporaryDirectory(prefix: "s3-secrecy-credentials")
+        defer {
+            workspace.remove()
+            secretFolder.remove()
+        }
+        let credentials = "\(secretFolder.path)/s3-credentials"
+        func writeCredentials(_ text: String) throws {
+            try text.write(toFile: credentials, atomically: false, encoding: .utf8)
+            chmod(credentials, 0o644)
+        }
+        try writeCredentials("[default]\naws_access_key_id = AKIASECRECYTEST\naws_secret_access_key = \(Self.key)\n")
+        let config = "\(workspace.path)/config.yaml"
+        try """
+        archive:
+          root: s3://secrecy-bucket/getscreen
+        s3:
+          endpoint: https://127.0.0.1:1
+          path_style: true
+          credentials_file: \(credentials)
+        state_dir: \(workspace.path)/state
+        """.write(toFile: config, atomically: false, encoding: .utf8)
+        let apiKey = ["GETSCREEN_API_KEY": "api-key-of-the-s3-test"]
+        var output = ""
+        func run(_ name: String, environment: [String: String], expectedExit: Int32) async throws {
+            let result = try await ArchiverProcess.run(
+                ["config", "show", "--config", config], environment: apiKey.merging(environment) { $1 },
+                in: workspace.path)
+            output += "\n== \(name) (exit \(result.exitCode))\n" + result.stdout + result.stderr
+            #expect(result.exitCode == expectedExit, "\(name): \(result.stderr)")
+        }
+        try await run("from the file", environment: [:], expectedExit: 0)
+        try await run(
+            "from the environment",
+            environment: ["AWS_ACCESS_KEY_ID": "AKIAENVIRONMENT", "AWS_SECRET_ACCESS_KEY": Self.key], expectedExit: 0)
+        try await run("half a pair", environment: ["AWS_SECRET_ACCESS_KEY": Self.key], expectedExit: 2)
+        try writeCredentials("[default]\naws_access_key_id = AKIASECRECYTEST\n[\(Self.key)\n")
+        try await run("a broken file", environment: [:], expectedExit: 2)
+        #expect(output.contains("s3.access_key_id"))
+        #expect(output.contains("AKIASECRECYTEST") && output.contains("AKIAENVIRONMENT"))
+        #expect(output.contains("<redacted>"))
+        #expect(output.contains("chmod 600 \(credentials)"))
+        #expect(output.contains("is set but AWS_ACCESS_KEY_ID is unset or empty"))
+        #expect(output.contains("line 3 is neither a comment"))
+        for form in Self.keyForms {
+            #expect(!output.contains(form), "the secret (\(form)) in the output:\n\(output)")
+            for (path, text) in Self.everyFile(under: workspace.path) {
+                #expect(!text.contains(form), "the secret (\(form)) in \(path)")
+            }
+        }
+    }
+
     @Test func theDemoLeaksNotItsKeyEither() async throws {
         let workspace = try TemporaryDirectory(prefix: "key-secrecy-showcase")
         defer { workspace.remove() }

@@ -24,13 +24,16 @@ public struct BucketArchive: Sendable {
     /// The store's endpoint, addressed path-style as SeaweedFS needs.
     public var endpoint: S3Endpoint { S3Endpoint(url: store.endpoint, region: "us-east-1", addressing: .pathStyle) }
 
-    /// The fixture's configuration with the bucket as its archive; `secret` replaces the right secret key.
+    /// The fixture's configuration with the bucket as its archive; `secret` replaces the right secret key, and
+    /// `endpoint` the store's (a relay in front of it).
     public func configuration(
-        of fixture: SimulatorFixture, transfers: Int = 4, secret: String? = nil
+        of fixture: SimulatorFixture, transfers: Int = 4, secret: String? = nil, endpoint: String? = nil
     ) throws -> ArchiverConfiguration {
         try fixture.configuration(transfers: transfers).archiving(
             into: BucketLocation(
-                bucket: bucket, prefix: prefix, endpoint: endpoint,
+                bucket: bucket, prefix: prefix,
+                endpoint: endpoint.map { S3Endpoint(url: $0, region: "us-east-1", addressing: .pathStyle) }
+                    ?? self.endpoint,
                 credentials: S3Credentials(
                     accessKeyID: store.accessKeyID, secretAccessKey: secret ?? store.secretAccessKey)),
             stateDirectory: "\(stateHome)/\(StateDirectory.folderName(forArchive: uri))")

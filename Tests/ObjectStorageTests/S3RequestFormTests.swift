@@ -25,6 +25,15 @@ struct S3RequestFormTests {
                 == "https://archive.s3.eu-central-1.amazonaws.com/?list-type=2")
     }
 
+    @Test(arguments: [
+        ("a b.mp4", "a%20b.mp4"), ("PC 1/übung+1.mp4", "PC%201/%C3%BCbung%2B1.mp4"),
+        ("日本/録画 (1).mp4", "%E6%97%A5%E6%9C%AC/%E9%8C%B2%E7%94%BB%20%281%29.mp4"), ("a+b=c&d", "a%2Bb%3Dc%26d"),
+    ])
+    func virtualHostedURLsEncodeTheKey(_ key: String, _ encoded: String) {
+        let endpoint = S3Endpoint(url: "https://s3.example.com/", region: "eu-central-1", addressing: .virtualHosted)
+        #expect(endpoint.requestURL(bucket: "archive", key: key) == "https://archive.s3.example.com/\(encoded)")
+    }
+
     @Test func unreservedCharactersStayAndEverythingElseIsEncoded() {
         #expect(S3Endpoint.encode("AZaz09-._~", keepingSlashes: false) == "AZaz09-._~")
         #expect(S3Endpoint.encode("a/b c*'", keepingSlashes: true) == "a/b%20c%2A%27")

@@ -1,7 +1,8 @@
 /// A configuration problem that stops the run before it starts (the executable exits with code 2).
 ///
 /// Every message names what failed, the offending value and where it came from (config key and line, environment
-/// variable or flag) and what to do. No case ever carries the API key or the contents of the key file.
+/// variable or flag) and what to do. No case ever carries the API key, the S3 secret key or the contents of a key or
+/// credentials file.
 public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The configuration file at `path` could not be read.
     case fileUnreadable(path: String, reason: String)
@@ -30,6 +31,20 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
     case insecureAPIURL(url: String, source: ConfigurationSource)
     /// `state_dir` is not set and no default state folder applies (not root, no `HOME`).
     case noStateDirectory
+    /// The `s3` section (at `section`) while `archive.root` is a folder (`root`, from `rootSource`).
+    case s3SectionWithoutBucket(section: ConfigurationSource, root: String, rootSource: ConfigurationSource)
+    /// A plain `http://` S3 endpoint while `allow_insecure_http` is not true.
+    case insecureS3Endpoint(url: String, source: ConfigurationSource)
+    /// One of `AWS_ACCESS_KEY_ID` and `AWS_SECRET_ACCESS_KEY` is set and the other (`missing`) is unset or empty.
+    case incompleteS3Credentials(given: String, missing: String)
+    /// The S3 credentials file at `path` (named by `source`) could not be read.
+    case s3CredentialsFileUnreadable(path: String, source: ConfigurationSource, reason: String)
+    /// The S3 credentials file at `path` was read but gives no key pair: `problem` says why (a line number, a
+    /// missing profile or key), never any of its contents.
+    case invalidS3CredentialsFile(path: String, source: ConfigurationSource, problem: String)
+    /// An archive in object storage (`root`) and none of the environment, the systemd credential and
+    /// `s3.credentials_file` gives its key pair.
+    case missingS3Credentials(root: String)
 
     /// The config key, flag or environment variable at fault, when there is one.
     var key: String? {
@@ -37,11 +52,15 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
         case .fileUnreadable, .malformedFile, .topLevelNotMapping: nil
         case .unknownKey(let key, _, _, _, _): key
         case .wrongType(let source, _, _), .invalidValue(_, let source, _), .invalidLayout(_, _, let source),
-            .keyFileUnreadable(_, let source, _), .emptyAPIKey(let source, _), .insecureAPIURL(_, let source):
+            .keyFileUnreadable(_, let source, _), .emptyAPIKey(let source, _), .insecureAPIURL(_, let source),
+            .s3SectionWithoutBucket(let source, _, _), .insecureS3Endpoint(_, let source),
+            .s3CredentialsFileUnreadable(_, let source, _), .invalidS3CredentialsFile(_, let source, _):
             source.key
         case .missingAPIKey: "api.key_file"
         case .missingArchiveRoot: "archive.root"
         case .noStateDirectory: "state_dir"
+        case .incompleteS3Credentials(_, let missing): missing
+        case .missingS3Credentials: "s3.credentials_file"
         }
     }
 
@@ -61,6 +80,12 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
         case .missingArchiveRoot: "archive_root_missing"
         case .insecureAPIURL: "api_url_insecure"
         case .noStateDirectory: "state_dir_missing"
+        case .s3SectionWithoutBucket: "s3_section_without_bucket"
+        case .insecureS3Endpoint: "s3_endpoint_insecure"
+        case .incompleteS3Credentials: "s3_credentials_incomplete"
+        case .s3CredentialsFileUnreadable: "s3_credentials_file_unreadable"
+        case .invalidS3CredentialsFile: "s3_credentials_file_invalid"
+        case .missingS3Credentials: "s3_credentials_missing"
         }
     }
 
@@ -116,8 +141,34 @@ public enum ConfigurationError: Error, Sendable, Equatable, CustomStringConverti
         case .noStateDirectory:
             return "no folder for the catalog: state_dir is not set, and neither STATE_DIRECTORY, XDG_STATE_HOME "
                 + "nor HOME is; set state_dir in the config file to a folder on a local disk"
+        case .s3SectionWithoutBucket(let section, let root, let rootSource):
+            return "\(section) applies only to an archive in object storage, but archive.root is the folder \(root) "
+                + "(from \(rootSource)); set archive.root to s3://BUCKET/PREFIX, or remove the s3 section"
+        case .insecureS3Endpoint(let url, let source):
+            return "\(source) is a plain http:// URL (\(url)); use https, or set allow_insecure_http: true "
+                + "in the config file (only for a store on this machine or a trusted network, such as a test "
+                + "SeaweedFS or MinIO)"
+        case .incompleteS3Credentials(let given, let missing):
+            return "environment variable \(given) is set but \(missing) is unset or empty; set both (the S3 access "
+                + "key ID and its secret), or unset both to use the systemd credential \(Self.s3CredentialName) or "
+                + "s3.credentials_file"
+        case .s3CredentialsFileUnreadable(let path, let source, let reason):
+            return "cannot read S3 credentials file \(path) (from \(source)): \(reason); check the path and its "
+                + "permissions, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+        case .invalidS3CredentialsFile(let path, let source, let problem):
+            return "S3 credentials file \(path) (from \(source)) gives no key pair: \(problem); write it in the AWS "
+                + "shared credentials format: a [PROFILE] line (s3.profile, default \"default\"), then "
+                + "aws_access_key_id = … and aws_secret_access_key = … lines"
+        case .missingS3Credentials(let root):
+            let credential = Self.s3CredentialName
+            return "no S3 credentials for archive.root \(root): set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                + "load the systemd credential \(credential) (LoadCredential=\(credential):FILE), or set "
+                + "s3.credentials_file in the config file to an AWS shared credentials file"
         }
     }
+
+    /// The name of the systemd credential holding the S3 credentials file (`LoadCredential=s3-credentials:…`).
+    static let s3CredentialName = "s3-credentials"
 
     private static func at(_ line: Int?) -> String {
         line.map { ", line \($0)" } ?? ""

@@ -28,13 +28,7 @@ struct BucketFiler: RecordingStore {
     func checkContainment(of item: DownloadPlan.Item) throws(RecordingFailure) {}
 
     func draft(_ file: DownloadedFile) throws(ArchiverError) -> CompletedDownload {
-        let recording = ArchivedRecording(
-            session: file.item.session,
-            relativePath: file.item.recordingPath,
-            sizeBytes: file.item.session.video.sizeBytes,
-            sha256: file.sha256,
-            archivedAt: Date()
-        )
+        let recording = ArchivedRecording(downloaded: file)
         let sidecarPath = "\(spoolFolder)/sidecar-\(recording.session.id)-\(UUID().uuidString).json"
         try AtomicFile.write(Data(Sidecar.contents(for: recording)), to: sidecarPath, mode: 0o600)
         return CompletedDownload(
@@ -63,8 +57,9 @@ struct BucketFiler: RecordingStore {
                 }
             }
         }
-        // The recordings stored before the error are in the bucket: the caller catalogues them first.
-        if let stoppingError, results.isEmpty { throw stoppingError }
+        // The recordings stored before the error are in the bucket with their sidecars, out of the catalog: the next
+        // run finds them and catalogues them once their bytes match their sidecars (`CatalogHealer`).
+        if let stoppingError { throw stoppingError }
         return results
     }
 
@@ -90,8 +85,8 @@ struct BucketFiler: RecordingStore {
                 file: download.sidecarPath, at: "\(download.item.relativePath).\(DownloadPlanner.sidecarExtension)",
                 contentType: "application/json")
             try await uploads.upload(
-                file: download.partialPath, sizeBytes: recording.sizeBytes, to: recording.relativePath,
-                contentType: "video/mp4")
+                file: download.partialPath, sizeBytes: recording.sizeBytes, sha256Hex: recording.sha256,
+                to: recording.relativePath, contentType: "video/mp4")
         } catch let error as S3Error {
             unlink(download.sidecarPath)
             if let stopping = error.runStoppingError { return .failure(stopping) }

@@ -23,18 +23,16 @@ struct BucketSidecars: Sendable {
         return Sidecar.record(atPath: path)
     }
 
-    /// The SHA-256 (lowercase hex) and size of the object at `relativePath`, read back whole.
+    /// The SHA-256 (lowercase hex) and size of the object at `relativePath`, read back whole as it streams.
     /// - Throws: `ArchiverError` when it cannot be read.
     func digest(of relativePath: String) async throws(ArchiverError) -> (hex: String, sizeBytes: Int) {
-        let path = "\(spoolFolder)/read-\(UUID().uuidString).mp4"
-        defer { unlink(path) }
         do {
-            _ = try await store.get(relativePath, to: path)
+            let digest = try await store.digest(of: relativePath)
+            return (digest.sha256Hex, digest.sizeBytes)
         } catch let error as S3Error {
             throw error.archiverError
         } catch {
             throw .interrupted(archived: 0)
         }
-        return try FileDigest.sha256(ofFileAt: path)
     }
 }

@@ -42,11 +42,23 @@ struct BucketStore: Sendable {
     }
 
     /// Stores the file at `path` as the object at `relativePath` with one PutObject, with its SHA-256 for the
-    /// store to verify.
-    func put(file path: String, at relativePath: String, contentType: String) async throws -> ObjectInfo {
+    /// store to verify: `sha256Hex` when the caller has it (computed while the file was downloaded), else read
+    /// from the file.
+    func put(
+        file path: String, at relativePath: String, sha256Hex: String? = nil, contentType: String
+    ) async throws -> ObjectInfo {
         try await retrying("storing \(relativePath)") {
             try await client.putObject(
-                bucket: location.bucket, key: location.key(for: relativePath), file: path, contentType: contentType)
+                bucket: location.bucket, key: location.key(for: relativePath), file: path, sha256Hex: sha256Hex,
+                contentType: contentType)
+        }
+    }
+
+    /// The size and SHA-256 of the object at `relativePath`, hashed as it streams (nothing is written), with the
+    /// checksum the store kept for it, if any.
+    func digest(of relativePath: String) async throws -> ObjectDigest {
+        try await retrying("reading \(relativePath)") {
+            try await client.objectDigest(bucket: location.bucket, key: location.key(for: relativePath))
         }
     }
 

@@ -28,11 +28,13 @@ struct BucketUploads: Sendable {
     let store: BucketStore
     let sizing: PartSizing
 
-    /// Stores the file at `path` (`sizeBytes` long) as the object at `relativePath`.
+    /// Stores the file at `path` (`sizeBytes` long, with the SHA-256 `sha256Hex`) as the object at `relativePath`.
     /// - Throws: `S3Error` once a request failed every try (a multipart upload is aborted first).
-    func upload(file path: String, sizeBytes: Int, to relativePath: String, contentType: String) async throws {
+    func upload(
+        file path: String, sizeBytes: Int, sha256Hex: String, to relativePath: String, contentType: String
+    ) async throws {
         guard sizeBytes >= sizing.multipartThreshold else {
-            _ = try await store.put(file: path, at: relativePath, contentType: contentType)
+            _ = try await store.put(file: path, at: relativePath, sha256Hex: sha256Hex, contentType: contentType)
             return
         }
         let client = store.client

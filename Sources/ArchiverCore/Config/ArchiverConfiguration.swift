@@ -2,7 +2,8 @@ public import FoundationEssentials
 
 /// Everything a run needs from configuration, resolved and validated by `ConfigurationLoader`.
 ///
-/// The default description (and `dump`) never shows the API key: `APIKey` redacts itself.
+/// The default description (and `dump`) never shows the API key nor the S3 secret access key: `APIKey` and
+/// `S3Credentials` redact themselves.
 public struct ArchiverConfiguration: Sendable {
     /// The default API base URL, `https://api.getscreen.me/v1`.
     public static let defaultAPIBaseURL = URL(string: "https://api.getscreen.me/v1")!

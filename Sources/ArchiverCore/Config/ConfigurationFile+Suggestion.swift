@@ -3,6 +3,7 @@ extension ConfigurationFile {
     static let allKeys =
         topLevelKeys + apiKeys.map { "api." + $0 } + archiveKeys.map { "archive." + $0 }
         + syncKeys.map { "sync." + $0 } + retryKeys.map { "retry." + $0 } + timeoutKeys.map { "timeouts." + $0 }
+        + s3Keys.map { "s3." + $0 }
 
     /// The dotted key the user probably meant by the unknown `name`: an allowed key at the same level within a
     /// small edit distance (`rot` → `archive.root`), or the same key name at another level (`root` at the top

@@ -16,7 +16,7 @@ struct ConfigurationFile {
     /// The keys allowed at the top level.
     static let topLevelKeys = [
         "api", "archive", "transfers", "media_hosts", "allow_insecure_http", "state_dir", "sync", "retry", "timeouts",
-        "bwlimit", "monitoring",
+        "bwlimit", "monitoring", "s3",
     ]
     /// The keys allowed under `api`.
     static let apiKeys = ["base_url", "key_file"]
@@ -32,6 +32,8 @@ struct ConfigurationFile {
     static let timeoutKeys = ["connect", "stall", "storage"]
     /// The keys allowed under `monitoring`.
     static let monitoringKeys = ["ping_url"]
+    /// The keys allowed under `s3`.
+    static let s3Keys = ["endpoint", "region", "path_style", "credentials_file", "profile"]
 
     /// The path of the file as given; empty for the defaults-only value.
     var path = ""
@@ -54,7 +56,7 @@ struct ConfigurationFile {
     var stateDirectory: Sourced<String>?
     var syncOverlap: Duration?
     var syncFullEvery: Duration?
-    var mountRequirement: MountRequirement?
+    var mountRequirement: Sourced<MountRequirement>?
     var minimumFreeBytes: Int?
     var assumedFreeBytes: Int?
     var retryAttempts: Int?
@@ -64,6 +66,15 @@ struct ConfigurationFile {
     var storageTimeout: Duration?
     var bandwidthSchedule: BandwidthSchedule?
     var pingURL: String?
+    /// Where the `s3` section is, when the file has one that is not empty.
+    var s3Section: ConfigurationSource?
+    /// `s3.endpoint` as written (checked by the loader, which knows `allow_insecure_http`).
+    var s3Endpoint: Sourced<String>?
+    var s3Region: Sourced<String>?
+    var s3PathStyle: Bool?
+    /// The S3 credentials file, already resolved against the configuration file's folder.
+    var s3CredentialsFile: Sourced<String>?
+    var s3Profile: Sourced<String>?
 
     /// No file: every value is left to the environment, the flags or the defaults.
     init() {}
@@ -172,6 +183,13 @@ struct ConfigurationFile {
                     guard let text = try string(value, key: "monitoring." + key) else { continue }
                     pingURL = try ConfigurationLoader.pingURL(from: text, source: source("monitoring." + key, value))
                 }
+            case "s3":
+                guard let section = try section(value, key: "s3", allowed: Self.s3Keys) else { continue }
+                // The line of the `s3:` key itself, not of its first entry.
+                s3Section = .file(key: key, path: path, line: top.first { $0.key.scalarText == key }?.key.line)
+                for (key, value) in try entries(of: section, parent: "s3", allowed: Self.s3Keys) {
+                    try readS3(key: key, value: value, folder: folder)
+                }
             default:
                 allowInsecureHTTP = try bool(value, key: key)
             }
@@ -190,11 +208,40 @@ struct ConfigurationFile {
         }
     }
 
+    private mutating func readS3(key: String, value: YAMLNode, folder: String) throws(ConfigurationError) {
+        let dotted = "s3." + key
+        if key == "path_style" {
+            s3PathStyle = try bool(value, key: dotted)
+            return
+        }
+        guard let text = try string(value, key: dotted) else { return }
+        let sourced = Sourced(value: text, source: source(dotted, value))
+        switch key {
+        case "endpoint":
+            s3Endpoint = sourced
+        case "region":
+            s3Region = sourced
+        case "credentials_file":
+            guard !text.trimmingWhitespaceAndNewlines().isEmpty else {
+                throw .invalidValue(
+                    value: text, source: sourced.source,
+                    expected: "the path of an AWS shared credentials file (absolute, or relative to this file's folder)"
+                )
+            }
+            s3CredentialsFile = Sourced(
+                value: ConfigurationLoader.absolutePath(text, currentDirectory: folder), source: sourced.source)
+        default:
+            s3Profile = sourced
+        }
+    }
+
     private mutating func readArchive(key: String, value: YAMLNode) throws(ConfigurationError) {
         let dotted = "archive." + key
         switch key {
         case "require_mount":
-            mountRequirement = try mountRequirement(value, key: dotted)
+            mountRequirement = try mountRequirement(value, key: dotted).map {
+                Sourced(value: $0, source: source(dotted, value))
+            }
             return
         case "min_free":
             guard let text = try string(value, key: dotted) else { return }

@@ -1,8 +1,11 @@
 import FoundationEssentials
+import ObjectStorage
 
 /// The effective configuration as `config show` prints it: one line per value, with where it came from.
 ///
-/// The API key shows as `<redacted>` (or `not loaded`), never any part of it.
+/// The API key and the S3 secret access key show as `<redacted>` (or `not loaded`), never any part of them; the S3
+/// lines (`s3.endpoint`, `s3.region`, `s3.path_style`, `s3.access_key_id`, `s3.secret_access_key`) appear only for
+/// an archive in object storage, the key pair's origin saying where it was found.
 public struct ConfigurationListing: Sendable {
     /// One value and its origin.
     struct Entry: Sendable, Equatable {
@@ -33,6 +36,14 @@ public struct ConfigurationListing: Sendable {
         add("archive.min_free", Self.describe(bytes: configuration.minimumFreeBytes))
         add("archive.assume_free", configuration.assumedFreeBytes.map { Self.describe(bytes: $0) } ?? "not set")
         add("archive.file_mode", "\(configuration.permissions)")
+        if let bucket = configuration.bucket {
+            add("s3.endpoint", bucket.endpoint.url)
+            add("s3.region", bucket.endpoint.region)
+            add("s3.path_style", String(bucket.endpoint.addressing == .pathStyle))
+            let loaded = bucket.credentials.isLoaded
+            add("s3.access_key_id", loaded ? bucket.credentials.accessKeyID : "not loaded")
+            add("s3.secret_access_key", loaded ? "<redacted>" : "not loaded")
+        }
         add("transfers", String(configuration.transfers))
         add("media_hosts", configuration.mediaHosts.map(\.description).joined(separator: ", "))
         add("allow_insecure_http", String(configuration.allowInsecureHTTP))
@@ -72,7 +83,7 @@ public struct ConfigurationListing: Sendable {
     }
 
     /// `archive.require_mount` as the file writes it.
-    private static func describe(_ requirement: MountRequirement) -> String {
+    static func describe(_ requirement: MountRequirement) -> String {
         switch requirement {
         case .none: "false"
         case .rootIsMountPoint: "true"

@@ -70,20 +70,25 @@ extension ConfigurationLoader {
             let reason = error == .tooLarge ? "it is larger than 64 KiB, not a key file" : error.reason
             throw .keyFileUnreadable(path: path, source: source, reason: reason)
         }
-        var warnings: [String] = []
-        // The mode of the file actually read (fstat on its descriptor).
-        if file.mode & 0o044 != 0 {
-            let mode = ArchivePermissions.octal(UInt32(file.mode & 0o7777))
-            warnings.append(
-                "the API key file \(path), named by \(source), is readable by its group or by others (mode \(mode)); "
-                    + "restrict it with: chmod 600 \(path)"
-            )
-        }
+        let warnings =
+            readableByOthersWarning(of: "API key", path: path, source: source, mode: file.mode).map { [$0] } ?? []
         let bytes = file.bytes
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw .keyFileUnreadable(path: path, source: source, reason: "it is not UTF-8 text")
         }
         guard let key = APIKey(text) else { throw .emptyAPIKey(source: source, keyFile: path) }
         return (key, warnings)
+    }
+
+    /// The warning about a secret's file (`what`: "API key", "S3 credentials") readable by its group or by others;
+    /// nil when it is not.
+    /// - Parameter mode: The mode of the file actually read (fstat on its descriptor).
+    static func readableByOthersWarning(
+        of what: String, path: String, source: ConfigurationSource, mode: mode_t
+    ) -> String? {
+        guard mode & 0o044 != 0 else { return nil }
+        let octal = ArchivePermissions.octal(UInt32(mode & 0o7777))
+        return "the \(what) file \(path), named by \(source), is readable by its group or by others (mode \(octal)); "
+            + "restrict it with: chmod 600 \(path)"
     }
 }

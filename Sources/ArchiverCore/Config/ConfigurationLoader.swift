@@ -11,15 +11,21 @@ import Glibc
 /// the systemd credential `$CREDENTIALS_DIRECTORY/api-key` (`LoadCredential=api-key:…`), when that file exists;
 /// the file `api.key_file` names. The key is never a flag.
 ///
+/// An `archive.root` of the form `s3://BUCKET/PREFIX` is an archive in object storage: the configuration then carries
+/// its `BucketLocation` (endpoint and region from the `s3` section, the key pair from the environment, a systemd
+/// credential or `s3.credentials_file`; see `ConfigurationLoader+S3`), and `archiveRoot` is its `uri`, not a path.
+///
 /// Only these environment variables are read (the environment is never scanned, so a stray `TRANSFERS=7` has no
 /// effect):
 /// - `GETSCREEN_API_KEY`: the API key itself.
 /// - `GETSCREEN_API_KEY_FILE`: the file holding the API key.
-/// - `CREDENTIALS_DIRECTORY`: systemd's folder of the unit's credentials.
+/// - `CREDENTIALS_DIRECTORY`: systemd's folder of the unit's credentials (`api-key`, `s3-credentials`).
+/// - `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`: the S3 key pair, only for an `s3://` archive root.
 /// - `GETSCREEN_ARCHIVER_CONFIG`, `GETSCREEN_ARCHIVER_SYSTEM_CONFIG`, `XDG_CONFIG_HOME`, `HOME`: finding the file
 ///   (`ConfigurationDiscovery`), when `--config` is not given.
 /// - `GETSCREEN_ARCHIVER_API_URL`: the API base URL (`api.base_url`, flag `--api-url`).
-/// - `GETSCREEN_ARCHIVER_ARCHIVE`: the archive root (`archive.root`, flag `--archive`).
+/// - `GETSCREEN_ARCHIVER_ARCHIVE`: the archive root, a folder or `s3://BUCKET/PREFIX` (`archive.root`, flag
+///   `--archive`).
 /// - `GETSCREEN_ARCHIVER_TRANSFERS`: parallel downloads, 1...32 (`transfers`, flag `--transfers`).
 /// - `STATE_DIRECTORY`, `XDG_STATE_HOME`, `HOME`: only when `state_dir` is not set, for the default catalog
 ///   folder (`StateDirectory`).
@@ -47,18 +53,22 @@ public enum ConfigurationLoader {
     ///   - overrides: The values given as command-line flags.
     ///   - environment: The process environment; only the variables listed on this type are looked up.
     ///   - requiresAPIKey: `false` for commands that never call the API; see `load(configFile:…)`.
+    ///   - requiresBucketCredentials: `false` for commands that never reach the archive's bucket; see
+    ///     `load(configFile:…)`.
     /// - Throws: `ConfigurationError` for the first problem found; the executable exits with code 2.
     public static func load(
         location: ConfigurationLocation,
         overrides: ConfigurationOverrides,
         environment: [String: String],
-        requiresAPIKey: Bool = true
+        requiresAPIKey: Bool = true,
+        requiresBucketCredentials: Bool = true
     ) throws(ConfigurationError) -> ArchiverConfiguration {
         try load(
             location: location,
             overrides: overrides,
             environment: environment,
             requiresAPIKey: requiresAPIKey,
+            requiresBucketCredentials: requiresBucketCredentials,
             currentDirectory: FileManager.default.currentDirectoryPath,
             isRoot: geteuid() == 0
         )
@@ -73,47 +83,54 @@ public enum ConfigurationLoader {
     ///   - requiresAPIKey: `false` for commands that never call the API (`reindex`, `verify`): the key is then
     ///     neither required nor read (`GETSCREEN_API_KEY` and `api.key_file` are ignored, so a key file the
     ///     user cannot read is no obstacle), and the configuration carries `APIKey.notLoaded`.
+    ///   - requiresBucketCredentials: `false` for commands that never reach the archive's bucket (`failures`,
+    ///     which reads only the local catalog): for an `s3://` root the key pair is then neither required nor read,
+    ///     and `bucket` carries `S3Credentials.notLoaded`. No effect for a folder archive.
     /// - Throws: `ConfigurationError` for the first problem found; the executable exits with code 2.
     public static func load(
         configFile: String?,
         overrides: ConfigurationOverrides,
         environment: [String: String],
-        requiresAPIKey: Bool = true
+        requiresAPIKey: Bool = true,
+        requiresBucketCredentials: Bool = true
     ) throws(ConfigurationError) -> ArchiverConfiguration {
         try load(
             configFile: configFile,
             overrides: overrides,
             environment: environment,
             requiresAPIKey: requiresAPIKey,
+            requiresBucketCredentials: requiresBucketCredentials,
             currentDirectory: FileManager.default.currentDirectoryPath,
             isRoot: geteuid() == 0
         )
     }
 
-    /// `load(configFile:overrides:environment:requiresAPIKey:)` with an explicit current directory and user, for
-    /// tests.
+    /// `load(configFile:overrides:environment:requiresAPIKey:requiresBucketCredentials:)` with an explicit current
+    /// directory and user, for tests.
     /// - Parameter isRoot: Whether the process runs as root (the default state folder is then under `/var/lib`).
     static func load(
         configFile: String?,
         overrides: ConfigurationOverrides,
         environment: [String: String],
         requiresAPIKey: Bool = true,
+        requiresBucketCredentials: Bool = true,
         currentDirectory: String,
         isRoot: Bool = false
     ) throws(ConfigurationError) -> ArchiverConfiguration {
         try load(
             location: configFile.map { ConfigurationLocation(path: $0, origin: .program) } ?? .none,
             overrides: overrides, environment: environment, requiresAPIKey: requiresAPIKey,
-            currentDirectory: currentDirectory, isRoot: isRoot)
+            requiresBucketCredentials: requiresBucketCredentials, currentDirectory: currentDirectory, isRoot: isRoot)
     }
 
-    /// `load(location:overrides:environment:requiresAPIKey:)` with an explicit current directory and user, for
-    /// tests.
+    /// `load(location:overrides:environment:requiresAPIKey:requiresBucketCredentials:)` with an explicit current
+    /// directory and user, for tests.
     static func load(
         location: ConfigurationLocation,
         overrides: ConfigurationOverrides,
         environment: [String: String],
         requiresAPIKey: Bool = true,
+        requiresBucketCredentials: Bool = true,
         currentDirectory: String,
         isRoot: Bool = false
     ) throws(ConfigurationError) -> ArchiverConfiguration {
@@ -150,13 +167,34 @@ public enum ConfigurationLoader {
                 file.archiveRoot)
         else { throw .missingArchiveRoot(searched: location.searched, file: location.path) }
         guard !root.trimmingWhitespaceAndNewlines().isEmpty else {
-            throw .invalidValue(value: root, source: rootSource, expected: "the path of the archive folder")
+            throw .invalidValue(
+                value: root, source: rootSource,
+                expected: "the path of the archive folder, or an s3://BUCKET/PREFIX location")
         }
         origins["archive.root"] = .source(rootSource)
 
-        // A path in the file is relative to the file's folder: under systemd the current folder is /.
-        let rootBase = if case .file = rootSource { file.folder } else { currentDirectory }
-        let archiveRoot = absolutePath(root, currentDirectory: rootBase)
+        var bucket: BucketLocation?
+        var bucketWarnings: [String] = []
+        let archiveRoot: String
+        if let address = try bucketAddress(from: root, source: rootSource) {
+            if let requirement = file.mountRequirement, requirement.value != MountRequirement.none {
+                throw .invalidValue(
+                    value: ConfigurationListing.describe(requirement.value), source: requirement.source,
+                    expected: "false (or left out) when archive.root is an s3:// location, which nothing mounts")
+            }
+            let found = try bucketLocation(
+                address, file: file, allowInsecureHTTP: allowInsecureHTTP, environment: environment,
+                requiresCredentials: requiresBucketCredentials)
+            (bucket, bucketWarnings, archiveRoot) = (found.location, found.warnings, found.location.uri)
+            origins.merge(found.origins) { $1 }
+        } else {
+            // A path in the file is relative to the file's folder: under systemd the current folder is /.
+            let rootBase = if case .file = rootSource { file.folder } else { currentDirectory }
+            archiveRoot = absolutePath(root, currentDirectory: rootBase)
+            if let section = file.s3Section {
+                throw .s3SectionWithoutBucket(section: section, root: archiveRoot, rootSource: rootSource)
+            }
+        }
         let (stateDirectory, stateSource) = try stateDirectory(
             file.stateDirectory, archiveRoot: archiveRoot, environment: environment, isRoot: isRoot,
             currentDirectory: file.folder)
@@ -179,13 +217,14 @@ public enum ConfigurationLoader {
             allowInsecureHTTP: allowInsecureHTTP,
             stateDirectory: stateDirectory,
             syncOverlap: file.syncOverlap ?? ArchiverConfiguration.defaultSyncOverlap,
-            mountRequirement: file.mountRequirement ?? MountRequirement.none,
+            mountRequirement: file.mountRequirement?.value ?? MountRequirement.none,
             minimumFreeBytes: file.minimumFreeBytes ?? ArchiverConfiguration.defaultMinimumFreeBytes,
             retryAttempts: file.retryAttempts ?? ArchiverConfiguration.defaultRetryAttempts,
             retryMaxDelay: file.retryMaxDelay ?? ArchiverConfiguration.defaultRetryMaxDelay,
             connectTimeout: file.connectTimeout ?? ArchiverConfiguration.defaultConnectTimeout,
             stallTimeout: file.stallTimeout ?? ArchiverConfiguration.defaultStallTimeout
         )
+        configuration.bucket = bucket
         configuration.permissions = file.permissions ?? .default
         configuration.assumedFreeBytes = file.assumedFreeBytes
         configuration.storageTimeout = file.storageTimeout ?? ArchiverConfiguration.defaultStorageTimeout
@@ -197,7 +236,7 @@ public enum ConfigurationLoader {
             } ?? file.bandwidthSchedule
         if overrides.bandwidthLimit != nil { origins["bwlimit"] = .source(.flag(name: "--bwlimit")) }
         configuration.pingURL = file.pingURL
-        configuration.warnings = keyWarnings
+        configuration.warnings = keyWarnings + bucketWarnings
         configuration.provenance = ConfigurationProvenance(
             location: location, fileLines: file.keyLines, recorded: origins)
         if let kind = StateDirectory.fileSystemKind(ofNearestExisting: stateDirectory),

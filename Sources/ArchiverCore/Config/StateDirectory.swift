@@ -8,8 +8,9 @@ import Glibc
 /// it lists several), `$XDG_STATE_HOME/getscreen-archiver`, `/var/lib/getscreen-archiver` when running as root,
 /// `$HOME/.local/state/getscreen-archiver` (the account's home from the user database when `HOME` is not set).
 /// Inside it, each archive gets its own folder named after the root's
-/// path plus a short hash of it (`/mnt/nas/getscreen` gives `mnt-nas-getscreen-1a2b3c4d`), so that one machine can
-/// archive several roots and an admin can tell the folders apart.
+/// path plus a short hash of it (`/mnt/nas/getscreen` gives `mnt-nas-getscreen-1a2b3c4d`, `s3://media/getscreen/`
+/// gives `s3-media-getscreen-5e6f7a8b`), so that one machine can archive several roots and an admin can tell the
+/// folders apart.
 public enum StateDirectory {
     /// The name of the tool's folder below `$XDG_STATE_HOME`, `/var/lib` and `~/.local/state`.
     public static let applicationFolderName = "getscreen-archiver"
@@ -66,12 +67,14 @@ public enum StateDirectory {
         }
     }
 
-    /// The folder name of the archive at `root` (an absolute path) inside the base folder: the path's components
-    /// joined with `-`, other characters than letters, digits, `.`, `_` and `-` replaced by `_`, then `-` and the
-    /// first 8 hex digits of the SHA-256 of the path (two roots whose readable parts match still differ).
+    /// The folder name of the archive at `root` (an absolute path, or a bucket's `s3://BUCKET/PREFIX/`) inside the
+    /// base folder: the path's components (`s3`, the bucket and the prefix's) joined with `-`, other characters than
+    /// letters, digits, `.`, `_` and `-` replaced by `_`, then `-` and the first 8 hex digits of the SHA-256 of the
+    /// root without trailing slashes (two roots whose readable parts match still differ).
     public static func folderName(forArchive root: String) -> String {
         let path = root.withoutTrailingSlashes
-        let readable = path.split(separator: "/").map { component in
+        let readablePath = path.hasPrefix("s3://") ? "s3/" + path.dropFirst("s3://".count) : path
+        let readable = readablePath.split(separator: "/").map { component in
             String(component.map { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) ? $0 : "_" })
         }.joined(separator: "-")
         let hash = FileDigest.hex(SHA256.hash(data: Array(path.utf8)).prefix(4))

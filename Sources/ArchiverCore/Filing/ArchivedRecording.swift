@@ -14,6 +14,15 @@ struct ArchivedRecording: Sendable, Equatable {
     var archivedAt: Date
 }
 
+extension ArchivedRecording {
+    /// The recording a complete download becomes, filed now at its planned path.
+    init(downloaded file: DownloadedFile) {
+        self.init(
+            session: file.item.session, relativePath: file.item.recordingPath,
+            sizeBytes: file.item.session.video.sizeBytes, sha256: file.sha256, archivedAt: Date())
+    }
+}
+
 /// A recording whose partial file is complete and size-checked, not yet durable nor in place.
 struct CompletedDownload: Sendable {
     /// The planned item, with the session as it was downloaded (its URL may have been refreshed).

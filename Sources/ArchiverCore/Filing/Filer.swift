@@ -128,13 +128,7 @@ struct Filer: Sendable {
     /// the transfers rather than in the publishing batch: on a share each write is a round trip to the server.
     /// - Throws: `ArchiverError.archiveUnwritable` when the draft cannot be written.
     func draft(_ file: DownloadedFile) throws(ArchiverError) -> CompletedDownload {
-        let recording = ArchivedRecording(
-            session: file.item.session,
-            relativePath: file.item.recordingPath,
-            sizeBytes: file.item.session.video.sizeBytes,
-            sha256: file.sha256,
-            archivedAt: Date()
-        )
+        let recording = ArchivedRecording(downloaded: file)
         let sidecarPath = try StorageWatchdog.shared.guarding("writing the sidecar of \(file.partialPath)") {
             () throws(ArchiverError) in try draftSidecar(for: recording)
         }

@@ -93,6 +93,10 @@ extension StorageAudit {
             if space.minimumFreeBytes > 0 { needs += " + \(size(space.minimumFreeBytes)) archive.min_free" }
             let now = space.isAssumed ? "assumed free (archive.assume_free)" : "free now"
             lines.append("free space: \(verdict) (\(size(space.freeBytes)) \(now); \(needs))")
+        } else if isInObjectStorage {
+            lines.append(
+                "free space: not checked (object storage has none to report; the local spool in the state folder "
+                    + "holds the recordings being transferred, at most `transfers` at a time)")
         } else if isSpaceUnreported {
             lines.append(
                 "free space: unknown (the archive's file system reports no figures; set archive.assume_free to "

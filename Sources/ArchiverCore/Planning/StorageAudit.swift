@@ -168,6 +168,8 @@ public struct StorageAudit: Sendable, Equatable, Codable {
     var space: Space?
     /// Whether the file system reports no free space figures (and no `archive.assume_free` is set).
     var isSpaceUnreported = false
+    /// Whether the archive is in object storage, which has no free space to check.
+    var isInObjectStorage = false
 
     /// Audits the listing against the archive.
     /// - Parameters:

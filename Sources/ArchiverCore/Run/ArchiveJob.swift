@@ -169,7 +169,10 @@ struct ArchiveJob: Sendable {
         into report: inout RunReport
     ) async throws(ArchiverError) {
         let publisher = Publisher(store: store, recordArchived: recordArchived, logger: logger)
-        var pipeline = PublishPipeline<DownloadPlan.Item, CompletedDownload>(items, transfers: configuration.transfers)
+        // A bucket's spool is on the local disk: downloads wait while `transfers` recordings wait for their upload.
+        var pipeline = PublishPipeline<DownloadPlan.Item, CompletedDownload>(
+            items, transfers: configuration.transfers,
+            waitingLimit: archive.isBucket ? configuration.transfers : nil)
         await withTaskGroup(of: JobEvent.self) { group in
             for item in pipeline.start() { addDownload(of: item, with: downloader, store: store, to: &group) }
             while let event = await group.next() {
@@ -198,7 +201,8 @@ struct ArchiveJob: Sendable {
                 if let batch = next.batch { group.addTask { .published(await publisher.publish(batch)) } }
                 switch next.downloads {
                 case .unchanged: break
-                case .start(let item): addDownload(of: item, with: downloader, store: store, to: &group)
+                case .start(let items):
+                    for item in items { addDownload(of: item, with: downloader, store: store, to: &group) }
                 case .cancelAll: group.cancelAll()
                 }
             }

@@ -80,10 +80,12 @@ extension Archiver {
             agentIDs: options.agentIDs,
             // A bucket has no free space to report; its spool's is checked when a sync downloads.
             freeSpace: archive.isBucket
-                ? nil : FileSystemSpace.of(archive.spaceFolder, assumingWhereUnreported: configuration.assumedFreeBytes),
+                ? nil
+                : FileSystemSpace.of(archive.spaceFolder, assumingWhereUnreported: configuration.assumedFreeBytes),
             minimumFreeBytes: configuration.minimumFreeBytes
         )
         audit.archiveRoot = archive.location
+        audit.isInObjectStorage = archive.isBucket
         audit.dateFrom = window.dateFrom
         audit.dateTo = window.dateTo
         logger.info(

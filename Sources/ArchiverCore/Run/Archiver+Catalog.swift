@@ -57,10 +57,8 @@ extension Archiver {
             switch archive {
             case .folder(let root):
                 recordings = FolderRecordings(root: root)
-            case .bucket(let store, let spoolFolder):
-                try CatalogAccess.createFolder(
-                    spoolFolder, mode: configuration.permissions.folderMode, for: configuration.catalogPath)
-                recordings = try await BucketRecordings.listed(store, spoolFolder: spoolFolder)
+            case .bucket(let store, _):
+                recordings = try await BucketRecordings.listed(store)
             }
             return try await Verifier(recordings: recordings, catalog: catalog, logger: logger)
                 .verify(sample: sample, progress: progress)

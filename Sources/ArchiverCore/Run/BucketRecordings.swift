@@ -3,22 +3,19 @@ import Glibc
 import ObjectStorage
 
 /// The recordings of a bucket for a `Verifier`: sizes from one listing of the prefix (ListObjectsV2), each recording
-/// read back through the spool folder and hashed, the read also checked against the checksum the store kept.
+/// read back and hashed as it streams (nothing is written locally). Reading back, rather than trusting the checksum
+/// the store recorded at upload, is what finds an object damaged or replaced since.
 struct BucketRecordings: VerifiedRecordings {
     let store: BucketStore
-    /// Where recordings are read to; each file is removed once hashed.
-    let spoolFolder: String
     /// Every object below the prefix, by path below the archive root.
     let objects: [String: BucketStore.Object]
 
     /// Lists the bucket's prefix once, for the sizes.
     /// - Throws: `ArchiverError` when it cannot be listed.
-    static func listed(_ store: BucketStore, spoolFolder: String) async throws(ArchiverError) -> BucketRecordings {
+    static func listed(_ store: BucketStore) async throws(ArchiverError) -> BucketRecordings {
         do {
             let objects = try await store.objects()
-            return BucketRecordings(
-                store: store, spoolFolder: spoolFolder,
-                objects: Dictionary(objects.map { ($0.relativePath, $0) }) { $1 })
+            return BucketRecordings(store: store, objects: Dictionary(objects.map { ($0.relativePath, $0) }) { $1 })
         } catch let error as S3Error {
             throw error.archiverError
         } catch {
@@ -34,27 +31,20 @@ struct BucketRecordings: VerifiedRecordings {
         guard object.sizeBytes == entry.sizeBytes else {
             return .truncated(problem("size \(object.sizeBytes) bytes, expected \(entry.sizeBytes)"))
         }
-        let path = "\(spoolFolder)/verify-\(UUID().uuidString).mp4"
-        defer { unlink(path) }
+        let digest: ObjectDigest
         do {
-            _ = try await store.get(entry.relativePath, to: path)
+            digest = try await store.digest(of: entry.relativePath)
         } catch let error as S3Error {
-            if case .checksumMismatch = error.kind { return .corrupted(problem("\(error)")) }
             return .missing(problem("cannot be read: \(error)"))
         } catch {
             return .missing(problem("not read: the run was interrupted"))
         }
-        let digest: (hex: String, sizeBytes: Int)
-        do throws(ArchiverError) {
-            digest = try FileDigest.sha256(ofFileAt: path, progress: progress)
-        } catch {
-            return .missing(problem("its copy in \(spoolFolder) cannot be read: \(error)"))
-        }
+        progress(digest.sizeBytes)
         guard digest.sizeBytes == entry.sizeBytes else {
             return .truncated(problem("size \(digest.sizeBytes) bytes, expected \(entry.sizeBytes)"))
         }
-        guard digest.hex == entry.sha256 else {
-            return .corrupted(problem("SHA-256 \(digest.hex), expected \(entry.sha256)"))
+        guard digest.sha256Hex == entry.sha256 else {
+            return .corrupted(problem("SHA-256 \(digest.sha256Hex), expected \(entry.sha256)"))
         }
         return nil
     }

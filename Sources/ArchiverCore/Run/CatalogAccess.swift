@@ -16,6 +16,8 @@ enum CatalogAccess {
     ) throws(ArchiverError) -> Catalog? {
         let path = configuration.catalogPath
         if !FileManager.default.fileExists(atPath: path) {
+            // An archive in a bucket always kept its catalog in the state folder.
+            guard configuration.bucket == nil else { return nil }
             let formerPath = formerPath(ofArchive: configuration.archiveRoot)
             guard FileManager.default.fileExists(atPath: formerPath) else { return nil }
             if readOnly { return try Catalog.openReadOnly(at: formerPath) }

@@ -9,6 +9,9 @@
 /// - At most `transfers` downloads run; while the run goes on, the next planned one starts as one ends.
 /// - One batch is published at a time: the recordings verified meanwhile wait and form the next one, so that
 ///   transfers never wait for a flush, and the number of flushes adapts to how long one takes.
+/// - With a `waitingLimit` (a bucket, whose uploads may be slower than the downloads), no download starts while the
+///   recordings downloading and waiting reach `transfers + waitingLimit`: the starts are held until the next batch
+///   takes the waiting ones, so that the local spool never holds more than `2 × (transfers + waitingLimit)`.
 /// - An error that stops the run (from a download or a batch), or the run's cancellation, stops the scheduling and
 ///   cancels the downloads in flight. What is verified is still published (it costs nothing to keep), unless
 ///   publishing itself failed.
@@ -43,8 +46,8 @@ struct PublishPipeline<Planned: Sendable, Completed: Sendable>: Sendable {
     enum Downloads: Sendable {
         /// Nothing.
         case unchanged
-        /// Start the download of this planned recording.
-        case start(Planned)
+        /// Start the downloads of these planned recordings.
+        case start([Planned])
         /// Cancel the downloads in flight; they end with an error or their cancellation.
         case cancelAll
     }
@@ -59,12 +62,17 @@ struct PublishPipeline<Planned: Sendable, Completed: Sendable>: Sendable {
 
     /// How many downloads run at most (`--transfers`).
     let transfers: Int
+    /// How many recordings beyond `transfers` may be downloading or waiting for a batch; nil: no limit.
+    let waitingLimit: Int?
     /// Where the run stands.
     private(set) var state = State.planned
     /// The recordings not started yet.
     private(set) var planned: ArraySlice<Planned>
     /// How many downloads run.
     private(set) var downloading = 0
+    /// Downloads that ended while the waiting limit was reached, whose successors start once a batch takes the
+    /// waiting recordings.
+    private(set) var heldStarts = 0
     /// The recordings complete and checked, waiting for the next batch.
     private(set) var verified: [Completed] = []
     /// Where the publishing of batches stands.
@@ -72,10 +80,12 @@ struct PublishPipeline<Planned: Sendable, Completed: Sendable>: Sendable {
     /// The first error that stopped the run, which the job throws once the pipeline is finished.
     private(set) var error: ArchiverError?
 
-    /// The pipeline of `planned` recordings, downloaded at most `transfers` at a time.
-    init(_ planned: [Planned], transfers: Int) {
+    /// The pipeline of `planned` recordings, downloaded at most `transfers` at a time, with at most
+    /// `transfers + waitingLimit` downloading or waiting for a batch when `waitingLimit` is set.
+    init(_ planned: [Planned], transfers: Int, waitingLimit: Int? = nil) {
         self.planned = planned[...]
         self.transfers = transfers
+        self.waitingLimit = waitingLimit.map { max($0, 0) }
     }
 
     /// The run starts.
@@ -153,12 +163,25 @@ struct PublishPipeline<Planned: Sendable, Completed: Sendable>: Sendable {
         }
         if state == .stopping {
             next.downloads = .cancelAll
-        } else if afterDownload, let item = planned.popFirst() {
-            downloading += 1
-            next.downloads = .start(item)
+        } else {
+            if afterDownload { heldStarts += 1 }
+            var starts: [Planned] = []
+            while heldStarts > 0, hasRoomToStart, let item = planned.popFirst() {
+                heldStarts -= 1
+                downloading += 1
+                starts.append(item)
+            }
+            if planned.isEmpty { heldStarts = 0 }
+            if !starts.isEmpty { next.downloads = .start(starts) }
         }
         finishIfIdle()
         return next
+    }
+
+    /// Whether the waiting limit lets another download start.
+    private var hasRoomToStart: Bool {
+        guard let waitingLimit else { return true }
+        return downloading + verified.count < transfers + waitingLimit
     }
 
     private mutating func finishIfIdle() {

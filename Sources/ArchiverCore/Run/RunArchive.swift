@@ -35,7 +35,8 @@ enum RunArchive: Sendable {
         }
         let client = S3Client(
             endpoint: location.endpoint, credentials: location.credentials, curl: transport,
-            userAgent: "getscreen-archiver/\(ToolVersion.current)")
+            userAgent: "getscreen-archiver/\(ToolVersion.current)",
+            connectTimeout: configuration.connectTimeout, stallTimeout: configuration.stallTimeout)
         self = .bucket(
             BucketStore(location: location, client: client, retryPolicy: configuration.retryPolicy, logger: logger),
             spoolFolder: "\(configuration.stateDirectory)/spool")

@@ -144,7 +144,6 @@ struct FolderRecordings: VerifiedRecordings {
         return files.sorted { $0.path < $1.path }
     }
 
-
     /// Checks one recording; `nil` when it matches the catalog.
     func check(_ entry: CatalogEntry, progress: (Int) -> Void) -> Verifier.Finding? {
         func problem(_ reason: String) -> VerifyReport.Problem {

@@ -15,7 +15,8 @@ extension GetscreenArchiver {
                 metrics' getscreen_archiver_failing_sessions counts it.
 
                 Acknowledged sessions are no longer retried, reported or counted, and sync leaves them out when \
-                the API lists them again; fetch --session-id still archives one (and forgets it). Needs no API key.
+                the API lists them again; fetch --session-id still archives one (and forgets it). Needs no API key \
+                (and listing needs no S3 key pair for an archive in object storage).
 
                 Examples:
                   getscreen-archiver failures --config /etc/getscreen-archiver/config.yaml
@@ -38,7 +39,7 @@ extension GetscreenArchiver.Failures {
 
         func run() async throws {
             let logger = try archiveOptions.makeLogger()
-            let configuration = try archiveOptions.load()
+            let configuration = try archiveOptions.load(requiresBucketCredentials: false)
             let sessions = try Archiver.failingSessions(configuration: configuration, logger: logger)
             Terminal.printOutput(sessions.map { $0.listingLine + "\n" }.joined())
             let acknowledged = sessions.filter(\.isAcknowledged).count

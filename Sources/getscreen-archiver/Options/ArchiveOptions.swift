@@ -17,7 +17,10 @@ struct ArchiveOptions: ParsableArguments {
                 + "else $XDG_CONFIG_HOME/getscreen-archiver/config.yaml).", valueName: "file"))
     var configFile: String?
 
-    @Option(help: ArgumentHelp("The archive root folder, which must exist (overrides archive.root).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The archive root: a folder, which must exist, or s3://BUCKET/PREFIX (overrides archive.root).",
+            valueName: "root"))
     var archive: String?
 
     @Flag(
@@ -41,14 +44,17 @@ struct ArchiveOptions: ParsableArguments {
     /// The configuration from file, environment and `--archive`, without an API key; its warnings (such as a
     /// catalog folder on a network share) are logged at warning level, through the logging system the command
     /// bootstrapped before.
+    /// - Parameter requiresBucketCredentials: `false` for commands that read only the local catalog (`failures`):
+    ///   an archive in object storage then needs no S3 key pair either.
     /// - Throws: `ConfigurationError` (exit 2).
-    func load() throws(ConfigurationError) -> ArchiverConfiguration {
+    func load(requiresBucketCredentials: Bool = true) throws(ConfigurationError) -> ArchiverConfiguration {
         let environment = ProcessInfo.processInfo.environment
         let configuration = try ConfigurationLoader.load(
             location: try ConfigurationDiscovery.locate(flag: configFile, environment: environment),
             overrides: ConfigurationOverrides(archiveRoot: archive),
             environment: environment,
-            requiresAPIKey: false
+            requiresAPIKey: false,
+            requiresBucketCredentials: requiresBucketCredentials
         )
         let logger = Logger(label: "getscreen-archiver")
         for warning in configuration.warnings { logger.warning("\(warning)") }

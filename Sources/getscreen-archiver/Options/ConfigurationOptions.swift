@@ -18,7 +18,10 @@ struct ConfigurationOptions: ParsableArguments {
     )
     var apiURL: String?
 
-    @Option(help: ArgumentHelp("The archive root folder, which must exist (overrides archive.root).", valueName: "dir"))
+    @Option(
+        help: ArgumentHelp(
+            "The archive root: a folder, which must exist, or s3://BUCKET/PREFIX (overrides archive.root).",
+            valueName: "root"))
     var archive: String?
 
     @Option(help: ArgumentHelp("Concurrent downloads, 1 to 32 (overrides transfers; default 4).", valueName: "n"))
