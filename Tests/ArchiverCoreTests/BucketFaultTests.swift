@@ -27,12 +27,6 @@ struct BucketFaultTests {
 
     static func sidecarPath(of session: SimulatedSession) -> String { String(path(of: session).dropLast(4)) + ".json" }
 
-    /// The unfinished multipart uploads below the archive's prefix, by key.
-    static func unfinishedUploads(in archive: BucketArchive) async throws -> [String: [String]] {
-        let page = try await archive.client.listMultipartUploads(bucket: archive.bucket, prefix: archive.prefix)
-        return Dictionary(grouping: page.uploads, by: \.key).mapValues { $0.map(\.uploadID) }
-    }
-
     // MARK: - Audit
 
     @Test func auditCountsWhatASyncWouldStoreThenWhatIsStoredThenAnObjectDeleted() async throws {
@@ -197,7 +191,7 @@ struct BucketFaultTests {
                     #expect(!etag.contains("-"), "\(path): \(info.etag)")
                 }
             }
-            #expect(try await Self.unfinishedUploads(in: archive).isEmpty)
+            #expect(try await archive.unfinishedUploads().isEmpty)
             #expect(
                 try FileManager.default.contentsOfDirectory(atPath: "\(configuration.stateDirectory)/spool").isEmpty)
         }
@@ -208,15 +202,16 @@ struct BucketFaultTests {
             let configuration = try archive.configuration(of: fixture)
             let resent = try #require(fixture.dataset.sessions.first)
             let resentKey = archive.prefix + Self.path(of: resent)
-            let otherKey = archive.prefix + "Elsewhere/2026/12/06/running.mp4"
+            let other = "Elsewhere/2026/12/06/running.mp4"
+            let otherKey = archive.prefix + other
             _ = try await archive.client.createMultipartUpload(bucket: archive.bucket, key: resentKey)
             let otherID = try await archive.client.createMultipartUpload(bucket: archive.bucket, key: otherKey)
-            #expect(try await Self.unfinishedUploads(in: archive).count == 2)
+            #expect(try await archive.unfinishedUploads().count == 2)
 
             let report = try await Archiver.sync(configuration: configuration, options: SyncOptions(), logger: logger)
             #expect(report.downloaded == 3)
             // The upload of a key the run stored is gone; a young one of another key may belong to a run elsewhere.
-            #expect(try await Self.unfinishedUploads(in: archive) == [otherKey: [otherID]])
+            #expect(try await archive.unfinishedUploads() == [other: [otherID]])
             let bytes = try await archive.bytes(at: Self.path(of: resent), in: fixture.workspace.path)
             #expect(bytes == expectedBytes(of: resent))
 
@@ -230,11 +225,11 @@ struct BucketFaultTests {
             #expect(unfinished[otherKey]?.first?.initiated != nil)
             let keptToday = await uploads.abortStale(unfinished, olderThan: RunArchive.staleUploadAge)
             #expect(keptToday.mapValues { $0.map(\.uploadID) } == [otherKey: [otherID]])
-            #expect(try await Self.unfinishedUploads(in: archive).count == 1)
+            #expect(try await archive.unfinishedUploads().count == 1)
             let left = await uploads.abortStale(
                 unfinished, olderThan: RunArchive.staleUploadAge, now: Date().addingTimeInterval(2 * 86_400))
             #expect(left.isEmpty)
-            #expect(try await Self.unfinishedUploads(in: archive).isEmpty)
+            #expect(try await archive.unfinishedUploads().isEmpty)
         }
     }
 
