@@ -29,7 +29,7 @@ struct BucketFaultTests {
 
     // MARK: - Audit
 
-    @Test func auditCountsWhatASyncWouldStoreThenWhatIsStoredThenAnObjectDeleted() async throws {
+    @Test func auditCountsWhatASyncWouldStoreThenWhatIsStoredThenObjectsDeleted() async throws {
         try await withBucketArchive(dataset: Self.dataset(count: 8)) { fixture, archive in
             let configuration = try archive.configuration(of: fixture)
             let sessions = fixture.dataset.sessions
@@ -62,11 +62,14 @@ struct BucketFaultTests {
 
             let deleted = sessions[2]
             try await archive.client.deleteObject(bucket: archive.bucket, key: archive.prefix + Self.path(of: deleted))
+            try await archive.client.deleteObject(
+                bucket: archive.bucket, key: archive.prefix + Self.sidecarPath(of: sessions[3]))
             let damaged = try await Archiver.audit(configuration: configuration, options: SyncOptions(), logger: logger)
             let third = try #require(damaged.audit)
             #expect(third.total.missing == .init(count: 1, bytes: deleted.videoSize))
             #expect(third.total.archived == .init(count: 7, bytes: total - deleted.videoSize))
             #expect(third.total.wouldDownload == .init(count: 1, bytes: deleted.videoSize))
+            #expect(third.total.missingSidecars == 1)
             #expect(damaged.wouldDownload == 1)
             // The audits fetched nothing.
             #expect(fixture.simulator.counters.mediaRequests == 8)
@@ -155,6 +158,54 @@ struct BucketFaultTests {
             #expect(fixture.simulator.counters.mediaRequests == 7)
             let catalog = try #require(try CatalogAccess.openExisting(configuration, readOnly: true, logger: logger))
             #expect(try catalog.entries().count == 7)
+        }
+    }
+
+    /// Two state folders on one bucket, as after a lost state folder restored from an old backup: one catalogues
+    /// agent A's recordings, the other stores the rest. The first then finds recordings it lacks, and one sidecar
+    /// object deleted.
+    @Test func aSyncRestoresADeletedSidecarObjectAndCataloguesRecordingsAnotherRunStoredOnceChecked() async throws {
+        try await withBucketArchive(dataset: Self.dataset(count: 6)) { fixture, archive in
+            let sessions = fixture.dataset.sessions
+            let agent = sessions[0].agent.id
+            let own = sessions.filter { $0.agent.id == agent }
+            let others = sessions.filter { $0.agent.id != agent }
+            try #require(others.count >= 2)
+            var first = try archive.configuration(of: fixture)
+            first.stateDirectory = try fixture.workspace.subfolder("first-state")
+            let second = try archive.configuration(of: fixture)
+
+            let ownSync = try await Archiver.sync(
+                configuration: first, options: SyncOptions(agentIDs: [agent]), logger: logger)
+            #expect(ownSync.downloaded == own.count)
+            let rest = try await Archiver.sync(configuration: second, options: SyncOptions(), logger: logger)
+            #expect(rest.downloaded == others.count)
+            #expect(rest.skipped == own.count)
+
+            let damaged = others[0]
+            try await archive.overwrite(
+                Self.path(of: damaged), with: expectedBytes(of: damaged).map { $0 ^ 0x5A },
+                in: fixture.workspace.path)
+            let withoutSidecar = own[0]
+            try await archive.client.deleteObject(
+                bucket: archive.bucket, key: archive.prefix + Self.sidecarPath(of: withoutSidecar))
+
+            let healing = try await Archiver.sync(
+                configuration: first, options: SyncOptions(isFullWalk: true), logger: logger)
+            #expect(healing.downloaded == 0)
+            #expect(healing.failures.map(\.sessionID) == [damaged.id])
+            #expect(healing.failures.first?.code == .sidecarMismatch)
+            #expect(healing.failures.first?.reason.contains("differs from") == true)
+            #expect(healing.exitCode == 1)
+            #expect(fixture.simulator.counters.mediaRequests == sessions.count)
+            // The sidecar object is back, with the recording's SHA-256.
+            let sidecar = try await archive.bytes(at: Self.sidecarPath(of: withoutSidecar), in: fixture.workspace.path)
+            let record = try JSONSerialization.jsonObject(with: Data(sidecar)) as? [String: Any]
+            let recorded = (record?["archive"] as? [String: Any])?["sha256"] as? String
+            #expect(recorded == sha256Hex(expectedBytes(of: withoutSidecar)))
+            // Every recording but the damaged one is catalogued.
+            let catalog = try #require(try CatalogAccess.openExisting(first, readOnly: true, logger: logger))
+            #expect(Set(try catalog.entries().map(\.sessionID)) == Set(sessions.map(\.id)).subtracting([damaged.id]))
         }
     }
 
