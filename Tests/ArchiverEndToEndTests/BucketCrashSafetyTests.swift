@@ -43,6 +43,8 @@ struct BucketCrashSafetyTests {
             let rerun = try await ArchiverProcess.run(
                 ["sync", "--config", config, "--verbose"], environment: environment, in: workspace)
             #expect(rerun.exitCode == 0, "\(rerun.stderr)")
+            // From the spool: the recording was complete there when the run was killed.
+            #expect(fixture.simulator.counters.mediaRequests == 1)
             // The rerun aborted the upload it found for the key it stored again.
             #expect(try await archive.unfinishedUploads().isEmpty)
             #expect(try await archive.objects()[path] == session.videoSize)
