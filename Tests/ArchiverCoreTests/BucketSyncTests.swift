@@ -52,7 +52,7 @@ struct BucketSyncTests {
 
     @Test func slowDownIsRetriedWithBackoffAndTheRunArchivesEverything() async throws {
         try await withBucketArchive(dataset: Self.dataset(count: 6)) { fixture, archive in
-            let relay = try SlowDownRelay(upstream: archive.store.endpoint, refusals: 2)
+            let relay = try LoopbackRelay(upstream: archive.store.endpoint, fault: .slowDown(count: 2))
             defer { relay.stop() }
             let (logger, logs) = recordingLogger()
             let configuration = try archive.configuration(of: fixture, transfers: 1, endpoint: relay.endpoint)
@@ -70,7 +70,7 @@ struct BucketSyncTests {
 
     @Test func slowDownBeyondTheRetriesStopsTheRunWithAStorageError() async throws {
         try await withBucketArchive(dataset: Self.dataset(count: 2)) { fixture, archive in
-            let relay = try SlowDownRelay(upstream: archive.store.endpoint, refusals: 100)
+            let relay = try LoopbackRelay(upstream: archive.store.endpoint, fault: .slowDown(count: 100))
             defer { relay.stop() }
             let configuration = try archive.configuration(of: fixture, transfers: 1, endpoint: relay.endpoint)
             let error = try await #require(throws: ArchiverError.self) {

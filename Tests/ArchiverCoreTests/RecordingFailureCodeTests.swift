@@ -36,6 +36,7 @@ import Testing
         (.storageCloseFailed, "storage_close_failed"),
         (.storageSizeUnreadable, "storage_size_unreadable"),
         (.storageSizeMismatch, "storage_size_mismatch"),
+        (.storageUploadFailed, "storage_upload_failed"),
         (.sidecarUnusable, "sidecar_unusable"),
         (.sidecarMismatch, "sidecar_mismatch"),
         (.unreadable, "unreadable"),
@@ -87,10 +88,10 @@ import Testing
         #expect(!RetryPolicy.isTransient(status: status))
     }
 
-    @Test func transientCodesAreTheNetworksAndTheBodysSize() {
+    @Test func transientCodesAreTheNetworksTheBodysSizeAndTheObjectStores() {
         let transient: Set<Code> = [
             .sizeMismatch, .curlResolve, .curlConnect, .curlTimeout, .curlTruncated, .curlConnectionLost,
-            .rangeMismatch, .curl(code: 56),
+            .rangeMismatch, .curl(code: 56), .storageUploadFailed,
         ]
         for (code, _) in Self.slugs where !Self.isHTTP(code) {
             #expect(code.isTransient == transient.contains(code), "\(code)")

@@ -1,5 +1,5 @@
 public import ArchiverCore
-public import Curl
+import Curl
 import Foundation
 public import GetscreenSimulator
 public import ObjectStorage

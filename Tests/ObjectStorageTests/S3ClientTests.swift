@@ -152,10 +152,9 @@ struct S3ClientTests {
             let bytes = randomBytes(300_000)
             let source = try write(bytes, in: folder.path, as: "source")
             let stored = Data(SHA256.hash(data: bytes)).base64EncodedString()
-            let storePort = try #require(store.endpoint.split(separator: ":").last.flatMap { Int($0) })
-            let relay = try CorruptingRelay(upstreamPort: storePort, bodyOffset: 150_000)
+            let relay = try LoopbackRelay(upstream: store.endpoint, fault: .flipBit(bodyOffset: 150_000))
             defer { relay.stop() }
-            let relayed = S3Endpoint(url: "http://127.0.0.1:\(relay.port)", region: "us-east-1", addressing: .pathStyle)
+            let relayed = S3Endpoint(url: relay.endpoint, region: "us-east-1", addressing: .pathStyle)
 
             let curl = try CurlMulti()
             let client = S3Client(endpoint: endpoint(of: store), credentials: credentials(of: store), curl: curl)

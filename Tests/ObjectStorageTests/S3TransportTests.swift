@@ -26,10 +26,10 @@ struct S3TransportTests {
         #expect(elapsed < .seconds(5))
     }
 
-    /// The kernel completes the connection (the socket listens), but nothing ever reads the request or answers.
+    /// The kernel completes the connection (the socket listens, never accepts); nothing reads the request or answers.
     @Test(.timeLimit(.minutes(1))) func anEndpointThatNeverAnswersFailsAfterTheStallTimeout() async throws {
-        let listener = try SilentListener()
-        defer { listener.close() }
+        let listener = try LoopbackSocket.bound(listening: 8)
+        defer { close(listener.descriptor) }
         let curl = try CurlMulti()
         let client = client(port: listener.port, curl: curl, stallTimeout: .seconds(2))
         let started = ContinuousClock.now
@@ -52,37 +52,3 @@ struct S3TransportTests {
             connectTimeout: .seconds(2), stallTimeout: stallTimeout)
     }
 }
-
-/// A loopback port that listens but never accepts: connections complete in the kernel's backlog, and what
-/// they send is never read or answered.
-private final class SilentListener: Sendable {
-    let port: Int
-    private let descriptor: Int32
-
-    init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bind(descriptor, address, length) == 0 && listen(descriptor, 8) == 0
-                    && getsockname(descriptor, address, &length) == 0
-            }
-        }
-        guard descriptor >= 0, listening else {
-            Glibc.close(descriptor)
-            throw SilentListenerError()
-        }
-        self.descriptor = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func close() {
-        Glibc.close(descriptor)
-    }
-}
-
-/// No loopback port could be bound and listened on.
-private struct SilentListenerError: Error {}

@@ -1,6 +1,5 @@
 import FoundationEssentials
 import Glibc
-import Logging
 import ObjectStorage
 
 /// Files recordings into an S3 bucket (`RecordingStore`): each download, complete and size-checked in the local
@@ -22,7 +21,6 @@ struct BucketFiler: RecordingStore {
     let unfinishedUploads: [String: [MultipartUpload]]
 
     private var store: BucketStore { uploads.store }
-    private var logger: Logger { store.logger }
 
     /// Every key is accepted: a key cannot lead out of the prefix or through a link.
     func checkContainment(of item: DownloadPlan.Item) throws(RecordingFailure) {}
@@ -90,8 +88,6 @@ struct BucketFiler: RecordingStore {
         } catch let error as S3Error {
             unlink(download.sidecarPath)
             if let stopping = error.runStoppingError { return .failure(stopping) }
-            logger.warning(
-                "recording not stored", metadata: ["session.id": "\(sessionID)", "reason": "\(error.code)"])
             return .success(.failure(error.recordingFailure(sessionID: sessionID)))
         } catch {
             unlink(download.sidecarPath)
