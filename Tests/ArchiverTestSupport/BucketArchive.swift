@@ -48,6 +48,21 @@ public struct BucketArchive: Sendable {
         return sizes
     }
 
+    /// The multipart uploads below the prefix that were neither completed nor aborted: their upload IDs, by path
+    /// below the archive root.
+    public func unfinishedUploads() async throws -> [String: [String]] {
+        var uploads: [String: [String]] = [:]
+        var marker: MultipartUploadsPage.Marker?
+        repeat {
+            let page = try await client.listMultipartUploads(bucket: bucket, prefix: prefix, marker: marker)
+            for upload in page.uploads {
+                uploads[String(upload.key.dropFirst(prefix.count)), default: []].append(upload.uploadID)
+            }
+            marker = page.nextMarker
+        } while marker != nil
+        return uploads
+    }
+
     /// The bytes of the object at `relativePath` below the archive root.
     public func bytes(at relativePath: String, in folder: String) async throws -> [UInt8] {
         let path = "\(folder)/read-\(UUID().uuidString)"
