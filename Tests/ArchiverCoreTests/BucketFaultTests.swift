@@ -286,10 +286,10 @@ struct BucketFaultTests {
 
     // MARK: - A volume server stopped
 
-    /// The cluster keeps every object on both volume servers (`-defaultReplication=001`); one of them is killed
-    /// after a first run stored one agent's recordings, and the next run stores the others. With one server down,
-    /// SeaweedFS answers each write with InternalError (HTTP 500) after 30 s of its own; the run files one batch at
-    /// a time (`PublishPipeline`), so with a single try a run of two batches takes a minute (two tries: two).
+    /// The cluster keeps every object on both volume servers (`-defaultReplication=001`); a first run stores one
+    /// agent's recordings, and one volume server is killed in the middle of the next run, once it has started
+    /// downloading the others. With one server down, SeaweedFS answers each write with InternalError (HTTP 500)
+    /// after 30 s of its own; the uploads run side by side, so with a single try the run takes about that long.
     @Test(.timeLimit(.minutes(3)))
     func aVolumeServerStoppedFailsRecordingsCleanlyAndARerunStoresThem() async throws {
         try await withBucketArchive(.cluster, dataset: Self.dataset(count: 6)) { fixture, archive in
@@ -302,10 +302,16 @@ struct BucketFaultTests {
             let firstCount = sessions.filter { $0.agent.id == firstAgent }.count
             #expect(first.downloaded == firstCount)
 
-            archive.store.stopVolumeServer()
+            let simulator = fixture.simulator
+            let store = archive.store
+            let stopper = Task {
+                while simulator.counters.mediaRequests == firstCount { try await Task.sleep(for: .milliseconds(5)) }
+                store.stopVolumeServer()
+            }
             let started = ContinuousClock.now
             let report = try await Archiver.sync(
                 configuration: configuration, options: SyncOptions(isFullWalk: true), logger: logger)
+            try await stopper.value
             // Each write fails after SeaweedFS's 30 s; nothing waits longer.
             #expect(ContinuousClock.now - started < .seconds(100))
 

@@ -78,7 +78,12 @@ struct BucketFiler: RecordingStore {
             return .success(.failure(check.discard(download.partialPath, doubt, sessionID: sessionID)))
         }
         let key = store.location.key(for: recording.relativePath)
-        for upload in unfinishedUploads[key] ?? [] { await uploads.abort(key: key, uploadID: upload.uploadID) }
+        for upload in unfinishedUploads[key] ?? [] {
+            uploads.store.logger.info(
+                "aborting the unfinished upload a stopped run left of this recording",
+                metadata: ["session.id": "\(sessionID)", "key": "\(key)"])
+            await uploads.abort(key: key, uploadID: upload.uploadID)
+        }
         do {
             async let sidecar = store.put(
                 file: download.sidecarPath, at: "\(download.item.relativePath).\(DownloadPlanner.sidecarExtension)",

@@ -125,13 +125,14 @@ struct BucketUploads: Sendable {
         var left: [String: [MultipartUpload]] = [:]
         for (key, keyUploads) in uploads {
             for upload in keyUploads {
-                guard (upload.initiated ?? .distantPast) < cutoff else {
+                // An upload the store gives no date for may be young: left for `BucketFiler`, or a later run.
+                guard let initiated = upload.initiated, initiated < cutoff else {
                     left[key, default: []].append(upload)
                     continue
                 }
                 store.logger.info(
                     "aborting an upload an interrupted run left behind",
-                    metadata: ["key": "\(key)", "initiated": "\(upload.initiated.map(\.iso8601UTC) ?? "unknown")"])
+                    metadata: ["key": "\(key)", "initiated": "\(initiated.iso8601UTC)"])
                 await abort(key: key, uploadID: upload.uploadID)
             }
         }
