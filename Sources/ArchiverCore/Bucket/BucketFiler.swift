@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import Logging
 import ObjectStorage
 
 /// Files recordings into an S3 bucket (`RecordingStore`): each download, complete and size-checked in the local
