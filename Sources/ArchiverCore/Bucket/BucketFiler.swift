@@ -16,7 +16,9 @@ struct BucketFiler: RecordingStore {
     let uploads: BucketUploads
     /// The local folder of partial downloads and sidecar drafts.
     let spoolFolder: String
-    /// How many recordings go up at once.
+    /// How many recordings go up at once, shared by the batches published side by side.
+    let slots: UploadSlots
+    /// How many recordings of one batch are started at once (each then waits for one of the `slots`).
     let concurrentUploads: Int
     /// The unfinished multipart uploads found when the run started, by key: those of a key uploaded again are
     /// aborted first.
@@ -44,7 +46,7 @@ struct BucketFiler: RecordingStore {
             var pending = downloads[...]
             func addNext() {
                 guard let download = pending.popFirst() else { return }
-                group.addTask { await upload(download) }
+                group.addTask { await slots.run { await upload(download) } }
             }
             for _ in 0..<max(concurrentUploads, 1) { addNext() }
             while let outcome = await group.next() {

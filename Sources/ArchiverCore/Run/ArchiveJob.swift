@@ -169,12 +169,13 @@ struct ArchiveJob: Sendable {
         into report: inout RunReport
     ) async throws(ArchiverError) {
         let publisher = Publisher(store: store, recordArchived: recordArchived, logger: logger)
-        // A bucket takes each recording as soon as it is verified, `transfers` uploads at a time beside the
-        // downloads; its spool is on the local disk, so downloads wait while `transfers` recordings wait for theirs.
+        // A bucket publishes two batches side by side (`transfers` uploads at a time between them), so that a slow
+        // upload holds back only its own batch; each batch is still one catalog transaction (one per recording cost
+        // more than the uploads). Its spool is on the local disk: downloads wait while `transfers` recordings wait.
         let isBucket = archive.isBucket
         var pipeline = PublishPipeline<DownloadPlan.Item, CompletedDownload>(
             items, transfers: configuration.transfers, waitingLimit: isBucket ? configuration.transfers : nil,
-            concurrentBatches: isBucket ? configuration.transfers : 1, batchSize: isBucket ? 1 : nil)
+            concurrentBatches: isBucket ? 2 : 1)
         await withTaskGroup(of: JobEvent.self) { group in
             for item in pipeline.start() { addDownload(of: item, with: downloader, store: store, to: &group) }
             while let event = await group.next() {

@@ -114,8 +114,8 @@ enum RunArchive: Sendable {
             }
             let left = await uploads.abortStale(unfinished, olderThan: Self.staleUploadAge)
             return BucketFiler(
-                uploads: uploads, spoolFolder: spoolFolder, concurrentUploads: configuration.transfers,
-                unfinishedUploads: left)
+                uploads: uploads, spoolFolder: spoolFolder, slots: UploadSlots(configuration.transfers),
+                concurrentUploads: configuration.transfers, unfinishedUploads: left)
         }
     }
 
