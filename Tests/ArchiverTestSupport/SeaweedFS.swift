@@ -41,8 +41,16 @@ public final class SeaweedFS: Sendable {
 
     private let topology: Topology
     private let folder: TemporaryDirectory
-    private let ports: Ports
+    /// The loopback ports of every process.
+    let ports: Ports
+    /// The ports this store reserved in `reservedPorts`, released by `tearDown()`.
+    private let ownPorts: [Int]
     private let state = Mutex(State())
+
+    /// The ports that this process's live stores chose. Tests start stores in parallel, and a port one store
+    /// chose but its `weed` has not bound yet passes the next store's bind test: in six runs of S3ClientTests,
+    /// two stores of one process picked the same port twice in 80 starts.
+    private static let reservedPorts = Mutex<Set<Int>>([])
 
     private struct State {
         var server: NetworkShareDaemon?
@@ -50,15 +58,12 @@ public final class SeaweedFS: Sendable {
         var startupDuration = Duration.zero
     }
 
-    private struct Ports {
+    /// The ports of a store's processes.
+    struct Ports {
         var master, masterGRPC, volume, volumeGRPC, filer, filerGRPC, s3, s3GRPC: Int
         var secondVolume, secondVolumeGRPC: Int
 
         /// Every gRPC port, each with the name `weed` gives its local socket (`/tmp/seaweedfs-NAME-grpc-PORT.sock`).
-        var all: [Int] {
-            [master, masterGRPC, volume, volumeGRPC, filer, filerGRPC, s3, s3GRPC, secondVolume, secondVolumeGRPC]
-        }
-
         var grpcSockets: [(name: String, port: Int)] {
             [
                 ("master", masterGRPC), ("volume", volumeGRPC), ("filer", filerGRPC), ("s3", s3GRPC),
@@ -67,29 +72,26 @@ public final class SeaweedFS: Sendable {
         }
     }
 
-    /// The ports of the stores of this process that are not torn down yet.
-    private static let reservedPorts = Mutex<Set<Int>>([])
-
     private var serverLog: String { "\(folder.path)/weed-server.log" }
     private var secondVolumeLog: String { "\(folder.path)/weed-volume.log" }
 
     /// Creates the folder and the identities file and starts the processes; `waitUntilReady()` waits for them.
-    init(_ topology: Topology) throws {
+    /// - Parameter s3Port: the S3 gateway's port instead of a free one, for a test of a port that another
+    ///   process holds.
+    init(_ topology: Topology, s3Port: Int? = nil) throws {
         self.topology = topology
-        folder = try TemporaryDirectory(prefix: "seaweedfs")
-        // Ports chosen by the process's other stores are avoided until they are torn down: two stores starting at
-        // once would otherwise both find a port free and one `weed` would die binding it, after it answered.
-        let free = { () throws -> Int in
-            try Self.reservedPorts.withLock { reserved in
-                let port = try Self.freePortBelowEphemeralRange(avoiding: reserved)
-                reserved.insert(port)
-                return port
-            }
+        let chosen = try Self.reservePorts(10)
+        ownPorts = chosen
+        do {
+            folder = try TemporaryDirectory(prefix: "seaweedfs")
+        } catch {
+            Self.releasePorts(chosen)
+            throw error
         }
         ports = Ports(
-            master: try free(), masterGRPC: try free(), volume: try free(), volumeGRPC: try free(),
-            filer: try free(), filerGRPC: try free(), s3: try free(), s3GRPC: try free(),
-            secondVolume: try free(), secondVolumeGRPC: try free())
+            master: chosen[0], masterGRPC: chosen[1], volume: chosen[2], volumeGRPC: chosen[3], filer: chosen[4],
+            filerGRPC: chosen[5], s3: s3Port ?? chosen[6], s3GRPC: chosen[7], secondVolume: chosen[8],
+            secondVolumeGRPC: chosen[9])
         endpoint = "http://127.0.0.1:\(ports.s3)"
         secretAccessKey = "secret-" + UUID().uuidString
         do {
@@ -141,36 +143,65 @@ public final class SeaweedFS: Sendable {
         return environment
     }
 
-    /// A random loopback port in 10000..<32768 that is free now. Below Linux's ephemeral range (32768 and up), so
-    /// that no outgoing connection (the `weed` processes of parallel tests open many) takes it before `weed` binds
-    /// it: with ports from `bind(0)`, a filer now and then died at start with its port taken.
-    private static func freePortBelowEphemeralRange(avoiding taken: Set<Int>) throws -> Int {
+    /// Reserves `count` distinct loopback ports that no live store of this process uses and that are free now.
+    /// - Throws: `NetworkShareError` when no free port turns up; nothing stays reserved then.
+    static func reservePorts(_ count: Int) throws -> [Int] {
+        var ports: [Int] = []
+        do {
+            for _ in 0..<count { ports.append(try reserveFreePort()) }
+        } catch {
+            releasePorts(ports)
+            throw error
+        }
+        return ports
+    }
+
+    /// Makes `ports` available to the next stores.
+    static func releasePorts(_ ports: [Int]) {
+        reservedPorts.withLock { $0.subtract(ports) }
+    }
+
+    /// A random loopback port in 10000..<32768 that is free now, added to `reservedPorts`. Below Linux's
+    /// ephemeral range (32768 and up), so that no outgoing connection (the `weed` processes of parallel tests open
+    /// many) takes it before `weed` binds it: with ports from `bind(0)`, a filer now and then died at start with
+    /// its port taken.
+    private static func reserveFreePort() throws -> Int {
         for _ in 0..<200 {
             let port = Int.random(in: 10000..<32768)
-            guard !taken.contains(port) else { continue }
-            let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(socketFD) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(port).bigEndian
-            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
-            }
-            if bound { return port }
+            guard reservedPorts.withLock({ $0.insert(port).inserted }) else { continue }
+            if isFree(port) { return port }
+            releasePorts([port])
         }
         throw NetworkShareError("no free loopback port below 32768 after 200 tries")
     }
 
-    /// Waits until the S3 gateway answers HTTP and, for a cluster, the master counts both volume servers.
+    /// Whether `port` can be bound on loopback now.
+    private static func isFree(_ port: Int) -> Bool {
+        let socketFD = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socketFD) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(socketFD, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    /// Waits until this store's S3 gateway answers a request signed with its key and, for a cluster, the master
+    /// counts both volume servers.
+    ///
+    /// Any answer on the S3 port is not enough: when another process took the port between our bind test and
+    /// `weed`'s bind, that process answers (another store's filer stores objects without their checksums and
+    /// answers a missing key with an empty 404) until our `weed server` ends on the taken port.
     /// - Throws: `SeaweedFSExited` when `weed server` ended meanwhile; `NetworkShareError` with the end of the log
     ///   when that takes longer than 60 s.
     func waitUntilReady() async throws {
         let started = ContinuousClock.now
-        try await waitFor("the S3 gateway to answer", timeout: .seconds(60)) { curl in
-            await Self.get("\(self.endpoint)/", on: curl) != nil
+        try await waitFor("the S3 gateway to answer a signed ListBuckets", timeout: .seconds(60)) { curl in
+            await self.listsBuckets(on: curl)
         }
         try await waitForVolumeServers(topology == .cluster ? 2 : 1)
         state.withLock { $0.startupDuration = ContinuousClock.now - started }
@@ -219,7 +250,7 @@ public final class SeaweedFS: Sendable {
         for process in processes { process.killTree() }
         for socket in ports.grpcSockets { unlink("/tmp/seaweedfs-\(socket.name)-grpc-\(socket.port).sock") }
         folder.remove()
-        Self.reservedPorts.withLock { $0.subtract(ports.all) }
+        Self.releasePorts(ownPorts)
     }
 
     /// Polls `condition` every 100 ms until it holds.
@@ -244,6 +275,20 @@ public final class SeaweedFS: Sendable {
             if hasExited { throw SeaweedFSExited(description: "SeaweedFS ended while starting: \(reason)") }
             throw NetworkShareError("SeaweedFS: waiting for \(what) failed; its log says:\n\(reason)")
         }
+    }
+
+    /// Whether a ListBuckets request signed with this store's secret key succeeds on `endpoint`: only this
+    /// store's gateway knows the secret, and only an S3 gateway lists buckets.
+    private func listsBuckets(on curl: CurlMulti) async -> Bool {
+        var request = TransferRequest(
+            url: "\(endpoint)/",
+            // The SHA-256 of no bytes: the payload hash that libcurl signs and S3 requires.
+            headers: ["x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"],
+            destination: .memory(limit: 1 << 20), connectTimeout: .seconds(2), timeout: .seconds(5))
+        request.signature = TransferRequest.AWSSignature(
+            provider: "aws:amz:us-east-1:s3", accessKeyID: accessKeyID, secretAccessKey: secretAccessKey)
+        guard let response = try? await curl.perform(request), response.isSuccess else { return false }
+        return String(decoding: response.body, as: UTF8.self).contains("<ListAllMyBucketsResult")
     }
 
     /// The body of a GET of `url` whatever its status, or nil when nothing answered.
