@@ -25,8 +25,11 @@ public enum Archiver {
             let limiter = configuration.bandwidthSchedule.map { schedule in
                 BandwidthLimiter { schedule.bytesPerSecondNow() }
             }
+            // Each connection cache keeps one per transfer and two for the API; a bucket's uploads (a recording and
+            // its sidecar at once, per upload slot) need theirs too, or connections close and open again.
+            let uploads = configuration.bucket == nil ? 0 : 2 * configuration.transfers
             transport = try CurlMulti(
-                maxConnections: configuration.transfers + 2, threads: threads, bandwidthLimiter: limiter)
+                maxConnections: configuration.transfers + uploads + 2, threads: threads, bandwidthLimiter: limiter)
         } catch {
             throw .apiUnreachable(
                 endpoint: configuration.apiBaseURL.absoluteString, reason: "libcurl did not start: \(error)")
