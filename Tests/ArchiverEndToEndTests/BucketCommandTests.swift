@@ -9,8 +9,11 @@ import Testing
 struct BucketCommandTests {
     static let dataset = SimulatorDataset.seeded(seed: 23, sessionCount: 12, agentCount: 2, sizeRange: 2_000...30_000)
 
-    /// The configuration file of a sync into `archive`, with its state in the workspace.
-    static func writeConfig(_ fixture: SimulatorFixture, _ archive: BucketArchive) throws -> String {
+    /// The configuration file of a sync into `archive` (reached at `endpoint` when given: a relay in front of the
+    /// store), with its state in the workspace.
+    static func writeConfig(
+        _ fixture: SimulatorFixture, _ archive: BucketArchive, endpoint: String? = nil
+    ) throws -> String {
         let path = "\(fixture.workspace.path)/config.yaml"
         try """
         api:
@@ -19,7 +22,7 @@ struct BucketCommandTests {
           root: \(archive.uri)
           min_free: 0
         s3:
-          endpoint: \(archive.store.endpoint)
+          endpoint: \(endpoint ?? archive.store.endpoint)
           path_style: true
         state_dir: \(fixture.workspace.path)/state
         media_hosts: ["127.0.0.1"]

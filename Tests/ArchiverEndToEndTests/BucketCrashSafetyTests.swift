@@ -14,7 +14,11 @@ struct BucketCrashSafetyTests {
     @Test(.timeLimit(.minutes(3)))
     func killedWithSigkillMidMultipartUploadThenRerunTheObjectIsWholeAndNoUploadIsLeft() async throws {
         try await withBucketArchive(dataset: Self.dataset) { fixture, archive in
-            let config = try BucketCommandTests.writeConfig(fixture, archive)
+            // Through a relay that paces requests to 20 MiB/s: the upload lasts about 3.5 s, and the run is killed
+            // in the middle of it, whatever the load of the machine.
+            let relay = try LoopbackRelay(upstream: archive.store.endpoint, fault: .throttle(bytesPerSecond: 20 << 20))
+            defer { relay.stop() }
+            let config = try BucketCommandTests.writeConfig(fixture, archive, endpoint: relay.endpoint)
             // One transfer: the parts go up one after the other, so the run is killed between two of them.
             let file = try #require(FileHandle(forWritingAtPath: config))
             file.seekToEndOfFile()

@@ -13,6 +13,9 @@ public final class LoopbackRelay: Sendable {
         /// On each connection, one bit of the byte `bodyOffset` bytes into the first response's body is flipped:
         /// bytes damaged on the way, as by a faulty network card, middlebox or memory.
         case flipBit(bodyOffset: Int)
+        /// What each connection sends to the server is paced to about `bytesPerSecond`: a slow uplink, so that
+        /// an upload lasts long enough to be interrupted.
+        case throttle(bytesPerSecond: Int)
     }
 
     /// The port the relay listens on.
@@ -61,8 +64,9 @@ public final class LoopbackRelay: Sendable {
             Thread.detachNewThread { [self] in
                 switch fault {
                 case .slowDown(let count) where number < count: refuse(client)
-                case .slowDown: relay(client, damagingBodyByteAt: nil)
+                case .slowDown: relay(client)
                 case .flipBit(let bodyOffset): relay(client, damagingBodyByteAt: bodyOffset)
+                case .throttle(let bytesPerSecond): relay(client, pacingRequestsTo: bytesPerSecond)
                 }
                 close(client)
                 threads.leave()
@@ -92,18 +96,28 @@ public final class LoopbackRelay: Sendable {
     }
 
     /// Copies bytes both ways between `client` and a new upstream connection until a side closes or the relay
-    /// stops, flipping one bit `bodyOffset` bytes after the first response's head when that is given.
-    private func relay(_ client: Int32, damagingBodyByteAt bodyOffset: Int?) {
+    /// stops, flipping one bit `bodyOffset` bytes after the first response's head when that is given, and pacing
+    /// what goes upstream to `bytesPerSecond` when that is.
+    private func relay(
+        _ client: Int32, damagingBodyByteAt bodyOffset: Int? = nil, pacingRequestsTo bytesPerSecond: Int? = nil
+    ) {
         guard let upstream = LoopbackSocket.connect(toPort: upstreamPort) else { return }
         defer { close(upstream) }
         var head: [UInt8] = []
         var damageAt: Int?
         var responseBytes = 0
+        var requestBytes = 0
+        let started = ContinuousClock.now
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while let ready = waitForInput(on: [client, upstream]) {
             if ready[0] {
-                let count = read(client, &buffer, buffer.count)
+                let count = read(client, &buffer, min(buffer.count, bytesPerSecond.map { max($0 / 20, 1) } ?? .max))
                 guard count > 0, LoopbackSocket.writeAll(buffer[..<count], to: upstream) else { return }
+                requestBytes += count
+                if let bytesPerSecond {
+                    let ahead = started + .milliseconds(requestBytes * 1000 / bytesPerSecond) - .now
+                    if ahead > .zero { usleep(UInt32(ahead / .microseconds(1))) }
+                }
             }
             if ready[1] {
                 let count = read(upstream, &buffer, buffer.count)
