@@ -46,7 +46,7 @@ struct ArchiveJob: Sendable {
         try await repairArchived(plan, with: store, into: &report)
         do {
             try await download(
-                plan.downloads, with: makeDownloader(store: store, modeCheck: modeCheck), store: store, into: &report)
+                plan.downloads, with: makeDownloader(modeCheck: modeCheck), store: store, into: &report)
         } catch {
             if case .insufficientSpace = error { removeStaleTemporaryFiles(keeping: []) }
             throw error
@@ -88,12 +88,12 @@ struct ArchiveJob: Sendable {
     }
 
     /// A downloader into the archive's partial folder, with the configuration's settings.
-    private func makeDownloader(store: any RecordingStore, modeCheck: ModeCheck) -> Downloader {
+    private func makeDownloader(modeCheck: ModeCheck) -> Downloader {
         Downloader(
             transport: transport,
             settings: configuration.downloaderSettings,
             partialFolder: archive.partialFolder,
-            flushesEachFile: archive.flushesEachFile(store),
+            flushesEachFile: archive.flushesEachFile,
             storage: StorageGuard(
                 path: archive.spaceFolder, minimumFreeBytes: configuration.minimumFreeBytes,
                 assumedFreeBytes: configuration.assumedFreeBytes),

@@ -121,8 +121,10 @@ enum RunArchive: Sendable {
 
     /// Whether partial downloads must each be flushed when sealed: on shares, where one `syncfs` of the batch does
     /// not reach the server. A bucket's spool needs no flush: the store checks every byte it receives.
-    func flushesEachFile(_ store: any RecordingStore) -> Bool {
-        guard let filer = store as? Filer else { return false }
-        return !filer.flushesWithSyncfs
+    var flushesEachFile: Bool {
+        switch self {
+        case .folder(let root): !Filer.flushesWithSyncfs(root)
+        case .bucket: false
+        }
     }
 }
