@@ -70,16 +70,7 @@ struct ArchiveJob: Sendable {
         // The listing's pages and the sessions it dropped are freed by now: give their pages back before the
         // transfers start, instead of keeping them resident for the whole run.
         malloc_trim(0)
-        switch archive {
-        case .folder(let root):
-            try StorageWatchdog.shared.guarding("creating \(root.temporaryFolder)") { () throws(ArchiverError) in
-                _ = try root.createFolders(
-                    "\(ArchiveRoot.stateFolderName)/tmp", mode: configuration.permissions.folderMode)
-            }
-        case .bucket(_, let spoolFolder):
-            try CatalogAccess.createFolder(
-                spoolFolder, mode: configuration.permissions.folderMode, for: configuration.catalogPath)
-        }
+        try archive.createPartialFolder(configuration)
         try lock.claimLease(
             fileMode: configuration.permissions.fileMode, folderMode: configuration.permissions.folderMode)
         let space = FileSystemSpace.of(archive.spaceFolder, assumingWhereUnreported: configuration.assumedFreeBytes)
@@ -169,13 +160,8 @@ struct ArchiveJob: Sendable {
         into report: inout RunReport
     ) async throws(ArchiverError) {
         let publisher = Publisher(store: store, recordArchived: recordArchived, logger: logger)
-        // A bucket publishes two batches side by side (`transfers` uploads at a time between them), so that a slow
-        // upload holds back only its own batch; each batch is still one catalog transaction (one per recording cost
-        // more than the uploads). Its spool is on the local disk: downloads wait while `transfers` recordings wait.
-        let isBucket = archive.isBucket
-        var pipeline = PublishPipeline<DownloadPlan.Item, CompletedDownload>(
-            items, transfers: configuration.transfers, waitingLimit: isBucket ? configuration.transfers : nil,
-            concurrentBatches: isBucket ? 2 : 1)
+        var pipeline: PublishPipeline<DownloadPlan.Item, CompletedDownload> = archive.publishPipeline(
+            items, transfers: configuration.transfers)
         await withTaskGroup(of: JobEvent.self) { group in
             for item in pipeline.start() { addDownload(of: item, with: downloader, store: store, to: &group) }
             while let event = await group.next() {

@@ -72,6 +72,33 @@ enum RunArchive: Sendable {
         }
     }
 
+    /// Creates the folder of partial downloads where it is missing: the archive root's `.getscreen-archiver/tmp`
+    /// (never through a link), or a bucket's spool in the state folder.
+    func createPartialFolder(_ configuration: ArchiverConfiguration) throws(ArchiverError) {
+        let mode = configuration.permissions.folderMode
+        switch self {
+        case .folder(let root):
+            try StorageWatchdog.shared.guarding("creating \(root.temporaryFolder)") { () throws(ArchiverError) in
+                _ = try root.createFolders("\(ArchiveRoot.stateFolderName)/tmp", mode: mode)
+            }
+        case .bucket(_, let spoolFolder):
+            try CatalogAccess.createFolder(spoolFolder, mode: mode, for: configuration.catalogPath)
+        }
+    }
+
+    /// How a run publishes into this archive. A folder, one batch at a time: its flushes and renames go to one
+    /// disk. A bucket, two batches side by side with `transfers` uploads between them, so that a slow upload holds
+    /// back only its own batch (each batch is one catalog transaction: one per recording cost more than the
+    /// uploads); its spool is on the local disk, so downloads wait while `transfers` recordings wait for theirs.
+    func publishPipeline<Planned, Completed>(
+        _ items: [Planned], transfers: Int
+    ) -> PublishPipeline<Planned, Completed> {
+        switch self {
+        case .folder: PublishPipeline(items, transfers: transfers)
+        case .bucket: PublishPipeline(items, transfers: transfers, waitingLimit: transfers, concurrentBatches: 2)
+        }
+    }
+
     /// The size of the recording or sidecar at each path below the root, for planning: the folder's files as they
     /// are looked up, or one listing of the bucket's prefix (ListObjectsV2, paged) taken now.
     /// - Throws: `ArchiverError` when the bucket cannot be listed (a wrong key, a missing bucket).
