@@ -213,8 +213,9 @@ def s3_main(a, binary):
     print(f"# {time.strftime('%Y-%m-%d %H:%M')}  nproc={os.cpu_count()}  pairs={a.pairs}  "
           f"SeaweedFS {weed[0] if weed else '?'}")
     print("| shape | N | curl download s | curl -T upload s | baseline s | ours s | ours/baseline | folder sync s "
-          "| ours peak RSS MiB | folder sync peak RSS MiB | RSS difference MiB | SeaweedFS CPU s: curl -T, ours |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| ours peak RSS MiB | folder sync peak RSS MiB | RSS difference MiB | SeaweedFS CPU s: curl -T, ours "
+          "| ours CPU s |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for shape in shapes:
         data = os.path.join(a.work, shape)
         port = free_port(set())  # not 18080: other SeaweedFS stores on this machine take random ports from 10000 up
@@ -251,7 +252,8 @@ def s3_main(a, binary):
                 cells.append(f"{med(r[0] for r in folder):.2f}")
                 cells += [f"{ours_rss:.1f}" if ours else "-", f"{folder_rss:.1f}",
                           f"{ours_rss - folder_rss:+.1f}" if ours else "-",
-                          f"{med(b[2] for b in baseline):.2f}, " + (f"{med(r[3] for r in ours):.2f}" if ours else "-")]
+                          f"{med(b[2] for b in baseline):.2f}, " + (f"{med(r[3] for r in ours):.2f}" if ours else "-"),
+                          f"{med(r[2] for r in ours):.2f}" if ours else "-"]
                 print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
         finally:
             if store:
